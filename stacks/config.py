@@ -1,0 +1,384 @@
+"""The deployment config: one YAML file, parsed into a typed model before any construct exists.
+
+`load_config(path)` is the only entry point. It raises `ConfigError` with ONE message that names the
+file, the line, the field path, the bad value and what would be accepted; the caller prints it and
+exits non-zero (see `app.py`), so a bad file never ends in a Python traceback.
+
+Sections that later issues fill (`oidc`, `saml`, `identity_pool`, `storage`) exist already so that the
+schema and the error messages are stable; each refuses unknown keys like the rest of the model.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import sys
+import types
+import typing
+from pathlib import Path
+from typing import Annotated, Any, Union
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
+
+__all__ = [
+    "ConfigError",
+    "DeploymentConfig",
+    "IdentityPoolSection",
+    "OidcSection",
+    "SamlSection",
+    "StorageSection",
+    "json_schema",
+    "load_config",
+    "partition_of",
+]
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; `str()` is the whole, printable message."""
+
+
+# --- field rules -------------------------------------------------------------------------------
+
+_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,127}")
+_ACCOUNT_RE = re.compile(r"\d{12}")
+_REGION_RE = re.compile(
+    r"(af|ap|ca|cn|eu|eusc|il|me|mx|sa|us)(-(gov|iso|isob|isoe|isof|de))?"
+    r"-(central|north|south|east|west|northeast|northwest|southeast|southwest)-[1-9][0-9]?"
+)
+# IAM/CloudFormation tag rules: letters (any script), digits, spaces and _ . : / = + - @
+_TAG_CHARS_RE = re.compile(r"[\w\s.:/=+\-@]*")
+
+NAME_ACCEPTED = (
+    "a name that starts with a letter and holds only letters, digits and hyphens, 1-128 characters "
+    "(it becomes the CloudFormation stack name), e.g. 'acme-federation'"
+)
+ACCOUNT_ACCEPTED = (
+    "a 12-digit AWS account id written as a quoted string, e.g. account: \"123456789012\" "
+    "(an unquoted YAML number loses leading zeros)"
+)
+REGION_ACCEPTED = (
+    "an AWS region code such as 'eu-west-1', 'us-east-1', 'us-gov-west-1' or 'cn-north-1'"
+)
+TAGS_ACCEPTED = (
+    "a mapping of at most 50 tags, each key 1-128 and each value 0-256 characters of letters, "
+    "digits, spaces and _ . : / = + - @, keys not starting with 'aws:', values quoted strings"
+)
+
+
+def _check_name(value: str) -> str:
+    if not _NAME_RE.fullmatch(value):
+        raise ValueError(NAME_ACCEPTED)
+    return value
+
+
+def _check_account(value: str) -> str:
+    if not _ACCOUNT_RE.fullmatch(value):
+        raise ValueError(ACCOUNT_ACCEPTED)
+    return value
+
+
+def _check_region(value: str) -> str:
+    if not _REGION_RE.fullmatch(value):
+        raise ValueError(REGION_ACCEPTED)
+    return value
+
+
+def _check_tags(value: dict[str, str]) -> dict[str, str]:
+    if len(value) > 50:
+        raise ValueError(f"{len(value)} tags is too many; expected {TAGS_ACCEPTED}")
+    for key, tag_value in value.items():
+        if not 1 <= len(key) <= 128 or not _TAG_CHARS_RE.fullmatch(key):
+            raise ValueError(f"tag key {key!r} is not accepted; expected {TAGS_ACCEPTED}")
+        if key.lower().startswith("aws:"):
+            raise ValueError(f"tag key {key!r} uses the reserved 'aws:' prefix; expected {TAGS_ACCEPTED}")
+        if len(tag_value) > 256 or not _TAG_CHARS_RE.fullmatch(tag_value):
+            raise ValueError(
+                f"tag {key!r} has value {tag_value!r}, which is not accepted; expected {TAGS_ACCEPTED}"
+            )
+    return value
+
+
+def partition_of(region: str) -> str:
+    """The AWS partition that `region` belongs to (`aws`, `aws-cn`, `aws-us-gov`, ...)."""
+    prefixes = (
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-isof-", "aws-iso-f"),
+        ("eu-isoe-", "aws-iso-e"),
+        ("us-iso-", "aws-iso"),
+        ("eusc-", "aws-eusc"),
+    )
+    for prefix, partition in prefixes:
+        if region.startswith(prefix):
+            return partition
+    return "aws"
+
+
+# --- the model ---------------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    # strict: YAML's `yes`, `1` or `2024-01-01` never silently become strings, ids or booleans
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class OidcSection(_Model):
+    """OIDC identity providers and the roles they may assume (accepts no keys yet)."""
+
+
+class SamlSection(_Model):
+    """SAML 2.0 identity providers and workforce roles (accepts no keys yet)."""
+
+
+class IdentityPoolSection(_Model):
+    """A Cognito identity pool with guest and signed-in roles (accepts no keys yet)."""
+
+
+class StorageSection(_Model):
+    """Per-user S3 prefixes (accepts no keys yet)."""
+
+
+class DeploymentConfig(_Model):
+    """One deployment: where it goes, how it is tagged, and which federation paths it declares."""
+
+    name: Annotated[str, AfterValidator(_check_name)] = Field(
+        description=NAME_ACCEPTED, json_schema_extra={"pattern": f"^{_NAME_RE.pattern}$"}
+    )
+    account: Annotated[str, AfterValidator(_check_account)] = Field(
+        description=ACCOUNT_ACCEPTED, json_schema_extra={"pattern": f"^{_ACCOUNT_RE.pattern}$"}
+    )
+    region: Annotated[str, AfterValidator(_check_region)] = Field(
+        description=REGION_ACCEPTED, json_schema_extra={"pattern": f"^{_REGION_RE.pattern}$"}
+    )
+    tags: Annotated[dict[str, str], AfterValidator(_check_tags)] = Field(
+        default_factory=dict, description=TAGS_ACCEPTED
+    )
+    oidc: OidcSection | None = Field(
+        default=None, description="OIDC providers and roles: a mapping (see the OIDC section)"
+    )
+    saml: SamlSection | None = Field(
+        default=None, description="SAML providers and roles: a mapping (see the SAML section)"
+    )
+    identity_pool: IdentityPoolSection | None = Field(
+        default=None, description="the Cognito identity pool: a mapping (see the identity_pool section)"
+    )
+    storage: StorageSection | None = Field(
+        default=None, description="per-user S3 storage: a mapping (see the storage section)"
+    )
+
+    @property
+    def partition(self) -> str:
+        """The AWS partition of `region`."""
+        return partition_of(self.region)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the config file, for editors (committed as `schema/config.schema.json`)."""
+    schema = DeploymentConfig.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Federation deployment config"
+    return schema
+
+
+# --- loading and error messages ----------------------------------------------------------------
+
+
+class _DuplicateKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key given twice in one mapping (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first given on line {seen[key]})",
+                    key_node.start_mark,
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+_DuplicateKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _DuplicateKeyLoader.construct_mapping
+)
+
+
+def load_config(path: str | Path) -> DeploymentConfig:
+    """Read, parse and validate the config at `path`; raise `ConfigError` with one clear message."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config error: {path}: no such file; pass an existing YAML file, "
+            f"e.g. `cdk synth -c config=examples/example.yaml` or `make synth CONFIG=...`"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config error: {path}: cannot be read as UTF-8 text ({exc})") from None
+    try:
+        data = yaml.load(text, Loader=_DuplicateKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config error: {path}: {_yaml_problem(exc)}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"config error: {path}:1: the file holds a {type(data).__name__}; expected a mapping "
+            f"with the keys {', '.join(DeploymentConfig.model_fields)}"
+        )
+    try:
+        return DeploymentConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = [_describe(err, root, data) for err in exc.errors()]
+        if len(problems) == 1:
+            raise ConfigError(f"config error: {path}:{problems[0]}") from None
+        listing = "\n".join(f"  {path}:{p}" for p in problems)
+        raise ConfigError(f"config error: {path}: {len(problems)} problems\n{listing}") from None
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{mark.line + 1}:{mark.column + 1}: " if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    detail = f"{problem} ({context})" if context else problem
+    return f"{where}not valid YAML: {detail}"
+
+
+def _describe(err: Any, root: yaml.Node | None, data: Any) -> str:
+    """`LINE: field.path: what is wrong; expected what` for one pydantic error."""
+    loc = tuple(err["loc"])
+    field = ".".join(str(part) for part in loc) or "(top level)"
+    line = _line_of(root, loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(DeploymentConfig, loc[:-1])
+        accepted = list(parent.model_fields) if parent is not None else []
+        hint = difflib.get_close_matches(str(loc[-1]), accepted, n=1)
+        did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
+        keys = ", ".join(accepted) if accepted else "none yet"
+        return f"{line}: {field}: unknown key{did_you_mean}; accepted keys here: {keys}"
+    accepted = _description_at(DeploymentConfig, loc) or "a value of the documented type"
+    if kind == "missing":
+        return f"{line}: {field}: required key is missing; expected {accepted}"
+    value = err.get("input")
+    if kind == "value_error":
+        message = str(err.get("ctx", {}).get("error", err["msg"]))
+        if message == accepted:
+            return f"{line}: {field}: {value!r} is not accepted; expected {accepted}"
+        return f"{line}: {field}: {message}"
+    why = _WHY.get(kind) or err["msg"][:1].lower() + err["msg"][1:]
+    return f"{line}: {field}: {_short(value)} is not accepted ({why}); expected {accepted}"
+
+
+# pydantic's words for the common type errors name internal classes; say it in YAML terms
+_WHY = {
+    "model_type": "not a mapping",
+    "model_attributes_type": "not a mapping",
+    "dict_type": "not a mapping",
+    "string_type": "not a string",
+    "list_type": "not a list",
+    "bool_type": "not true or false",
+    "int_type": "not an integer",
+}
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int:
+    """The 1-based line of the YAML node at `loc` (or of its nearest existing parent)."""
+    node, line = root, 1 if root is None else root.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if getattr(k, "value", None) == str(part)]
+            if not match:
+                break
+            key_node, node = match[0]
+            line = key_node.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip `Annotated[...]` and `X | None` down to the type that holds the data."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _walk(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Any, FieldInfo | None]:
+    """Follow `loc` through models, dicts and lists; return the type there and its last field."""
+    current: Any = model
+    info: FieldInfo | None = None
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(str(part))
+            if info is None:
+                return None, None
+            current = info.annotation
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        elif typing.get_origin(current) in (list, tuple):
+            current = typing.get_args(current)[0]
+        else:
+            return None, info
+    return _unwrap(current), info
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    current, _ = _walk(model, loc)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _description_at(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    current, info = _walk(model, loc)
+    if info is not None and info.description:
+        return info.description
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return f"a mapping with the keys {', '.join(current.model_fields) or '(none yet)'}"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m stacks.config --schema` prints the JSON Schema; `CHECK PATH` validates a file."""
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--schema"]:
+        print(json.dumps(json_schema(), indent=2, sort_keys=True))
+        return 0
+    if len(args) == 2 and args[0] == "check":
+        try:
+            load_config(args[1])
+        except ConfigError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        print(f"{args[1]}: valid")
+        return 0
+    print("usage: python -m stacks.config --schema | check PATH", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,70 @@
+"""Helpers shared by the tests: one way to build apps, synthesize, lint and normalize templates."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import App, Stack
+from aws_cdk.assertions import Template
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "example.yaml"
+NODE_BIN = REPO / "node_modules" / ".bin"
+
+# Creation stack traces cost time on every construct and are noise in tests.
+_TEST_CONTEXT = {"aws:cdk:disable-stack-trace": True}
+
+
+def new_app(**context: Any) -> App:
+    """An app for tests: no stack traces, no built-in CloudFormation validation (cfn-lint runs instead)."""
+    return App(context={**_TEST_CONTEXT, **context}, builtin_cloud_formation_validation=False)
+
+
+def cfn_lint_errors(template: dict[str, Any], region: str) -> list[str]:
+    """cfn-lint's errors (rules E*) for a template, one line each; warnings are not errors."""
+    from cfnlint.api import lint
+
+    matches = lint(json.dumps(template), regions=[region])
+    return [f"{m.rule.id} {'/'.join(map(str, m.path))}: {m.message}"
+            for m in matches if m.rule.id.startswith("E")]
+
+
+def synth(stack: Stack) -> Template:
+    """Synthesize `stack` once and lint it: every template the suite synthesizes passes cfn-lint."""
+    template = Template.from_stack(stack)
+    errors = cfn_lint_errors(template.to_json(), stack.region)
+    assert not errors, f"cfn-lint errors in {stack.stack_name}:\n" + "\n".join(errors)
+    return template
+
+
+_ASSET_HASH = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+def normalized(template: dict[str, Any]) -> dict[str, Any]:
+    """A template without what follows the CDK version rather than our code.
+
+    Drops `CDKMetadata` (and its condition), the `BootstrapVersion` parameter and the
+    `CheckBootstrapVersion` rule; masks asset hashes.
+    """
+    text = _ASSET_HASH.sub("<asset-hash>", json.dumps(template, sort_keys=True))
+    data = json.loads(text)
+    data.get("Resources", {}).pop("CDKMetadata", None)
+    data.get("Conditions", {}).pop("CDKMetadataAvailable", None)
+    data.get("Parameters", {}).pop("BootstrapVersion", None)
+    data.get("Rules", {}).pop("CheckBootstrapVersion", None)
+    for section in ("Resources", "Conditions", "Parameters", "Rules"):
+        if section in data and not data[section]:
+            del data[section]
+    return data
+
+
+def tool_env() -> dict[str, str]:
+    """The environment `make` gives its targets: the pinned Node first on PATH."""
+    env = dict(os.environ)
+    env["PATH"] = f"{NODE_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["CDK_DISABLE_CLI_TELEMETRY"] = "true"
+    return env

@@ -1,0 +1,65 @@
+"""The entry points as a user runs them: `app.py`, the pinned CDK CLI and the Makefile's Node."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import NODE_BIN, REPO, tool_env
+
+pytestmark = pytest.mark.slow
+
+NODE_WARNING_WORDS = ("end-of-life", "deprecat", "not supported", "untested")
+
+
+def run_app(tmp_path: Path, config: Path) -> subprocess.CompletedProcess[str]:
+    env = tool_env()
+    env["CDK_OUTDIR"] = str(tmp_path / "cdk.out")
+    env["CDK_CONTEXT_JSON"] = json.dumps({"config": str(config)})
+    return subprocess.run([sys.executable, "app.py"], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+def test_app_synthesizes_the_example_with_reports(tmp_path: Path) -> None:
+    result = run_app(tmp_path, REPO / "examples" / "example.yaml")
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "cdk.out"
+    assert (out / "example-federation.template.json").is_file()
+    assert (out / "validation-report.json").is_file()
+    report = json.loads((out / "rule-pack-report.json").read_text())
+    assert report["packs"] == ["AwsSolutions"] and report["unacknowledged_findings"] == []
+    assert not any(word in result.stderr.lower() for word in NODE_WARNING_WORDS), result.stderr
+
+
+def test_app_with_a_bad_config_prints_one_message_and_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('name: demo\naccount: "111122223333"\nregion: eu-west-1\noidcc: {}\n')
+    result = run_app(tmp_path, bad)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        f"config error: {bad}:4: oidcc: unknown key (did you mean 'oidc'?); accepted keys here: "
+        "name, account, region, tags, oidc, saml, identity_pool, storage")
+    assert not (tmp_path / "cdk.out" / "demo.template.json").exists()
+
+
+def test_cdk_cli_with_unknown_key_exits_non_zero_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('name: demo\naccount: "111122223333"\nregion: eu-west-1\nstorage:\n  buckets: []\n')
+    result = subprocess.run(
+        [str(NODE_BIN / "cdk"), "synth", "--quiet", "--no-notices", "-o", str(tmp_path / "out"),
+         "-c", f"config={bad}"],
+        cwd=REPO, env=tool_env(), capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    assert f"config error: {bad}:5: storage.buckets: unknown key" in result.stderr
+
+
+def test_make_targets_run_the_pinned_node_24() -> None:
+    result = subprocess.run(["make", "-s", "node-version"], cwd=REPO, capture_output=True, text=True,
+                            timeout=300, check=True)
+    assert result.stdout.strip().startswith("v24."), result.stdout
