@@ -23,6 +23,8 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
+from federation_constructs.partitions import partition_for_region
+
 __all__ = [
     "ConfigError",
     "DeploymentConfig",
@@ -103,19 +105,7 @@ def _check_tags(value: dict[str, str]) -> dict[str, str]:
 
 def partition_of(region: str) -> str:
     """The AWS partition that `region` belongs to (`aws`, `aws-cn`, `aws-us-gov`, ...)."""
-    prefixes = (
-        ("cn-", "aws-cn"),
-        ("us-gov-", "aws-us-gov"),
-        ("us-isob-", "aws-iso-b"),
-        ("us-isof-", "aws-iso-f"),
-        ("eu-isoe-", "aws-iso-e"),
-        ("us-iso-", "aws-iso"),
-        ("eusc-", "aws-eusc"),
-    )
-    for prefix, partition in prefixes:
-        if region.startswith(prefix):
-            return partition
-    return "aws"
+    return partition_for_region(region)
 
 
 # --- the model ---------------------------------------------------------------------------------

@@ -1,0 +1,61 @@
+"""Trust-policy conditions for web identity: operator choice and the size IAM counts.
+
+Kept free of constructs so the rules are easy to read and to test on their own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "DEFAULT_TRUST_POLICY_QUOTA",
+    "MAX_TRUST_POLICY_QUOTA",
+    "claim_conditions",
+    "has_wildcard",
+    "is_only_wildcards",
+    "trust_policy_size",
+]
+
+#: IAM's default quota for a role trust policy, in characters (whitespace not counted).
+DEFAULT_TRUST_POLICY_QUOTA = 2048
+#: The highest quota IAM grants for a trust policy on request.
+MAX_TRUST_POLICY_QUOTA = 4096
+
+_WILDCARD = re.compile(r"[*?]")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def has_wildcard(value: str) -> bool:
+    """Whether `value` holds a `*` or `?`, which `StringLike` reads as a wildcard."""
+    return bool(_WILDCARD.search(value))
+
+
+def is_only_wildcards(value: str) -> bool:
+    """Whether `value` matches anything at all: empty, or nothing but `*`/`?` (e.g. `*`, `**`)."""
+    return not value or not _WILDCARD.sub("", value)
+
+
+def claim_conditions(values_by_key: Mapping[str, Sequence[str]]) -> dict[str, dict[str, list[str]]]:
+    """The `Condition` block that admits a request when, for every key, one of its values matches.
+
+    Per key: `StringEquals` when every value is exact, `StringLike` when any value holds `*` or `?`.
+    All values of one key go under ONE operator: splitting them between `StringEquals` and
+    `StringLike` would AND the two (IAM ANDs operators), so no request could match either list.
+    Never a `ForAllValues:`/`ForAnyValue:` set operator: these claims are single-valued, and
+    `ForAllValues:` is true when the key is missing from the request.
+    """
+    conditions: dict[str, dict[str, list[str]]] = {}
+    for key, values in values_by_key.items():
+        if not values:
+            raise ValueError(f"condition key {key!r} has no values")
+        operator = "StringLike" if any(has_wildcard(v) for v in values) else "StringEquals"
+        conditions.setdefault(operator, {})[key] = list(dict.fromkeys(values))
+    return conditions
+
+
+def trust_policy_size(document: Mapping[str, Any]) -> int:
+    """The size of a policy document as IAM counts it against the quota: JSON without whitespace."""
+    return len(_WHITESPACE.sub("", json.dumps(document, separators=(",", ":"))))

@@ -1,0 +1,204 @@
+"""`GitHubActionsRole`: GitHub Actions workflows of named repositories, refs and environments."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from federation_constructs.errors import FederationValidationError, invalid
+from federation_constructs.oidc.conditions import has_wildcard, is_only_wildcards
+from federation_constructs.oidc.issuers import OidcIssuer
+from federation_constructs.oidc.provider import OidcProvider
+from federation_constructs.oidc.role import OidcRole, role_options_with_defaults
+
+__all__ = ["IMMUTABLE_ID_SEPARATOR", "GitHubActionsRole", "GitHubRepository", "SubjectFormat"]
+
+#: Between a name and its immutable id in GitHub's immutable subject claims
+#: (`repo:OWNER@OWNER_ID/REPO@REPO_ID:...`).
+IMMUTABLE_ID_SEPARATOR = "@"
+
+SubjectFormat = Literal["name", "immutable", "both"]
+
+_OWNER_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
+_REPO_RE = re.compile(r"[A-Za-z0-9._-]{1,100}")
+_REPO_PATTERN_RE = re.compile(r"[A-Za-z0-9._*?-]{1,100}")
+_WORKFLOW_REF_RE = re.compile(r"[^/\s]+/[^/\s]+/\.github/workflows/[^@\s]+\.ya?ml@\S+")
+
+
+@dataclass(frozen=True, kw_only=True)
+class GitHubRepository:
+    """A repository, optionally with the immutable ids that GitHub can put into the subject.
+
+    With `owner_id` and `repository_id`, subjects take GitHub's immutable form
+    (`repo:OWNER@OWNER_ID/REPO@REPO_ID:...`): a renamed, transferred or deleted-and-recreated
+    repository (name squatting) no longer matches. `subject_format` says which form the
+    repository's tokens use: "name", "immutable", or "both" for a migration window.
+    """
+
+    owner: str
+    name: str
+    owner_id: int | None = None
+    repository_id: int | None = None
+    subject_format: SubjectFormat | None = None
+
+    @classmethod
+    def parse(cls, value: str | GitHubRepository) -> GitHubRepository:
+        """`OWNER/REPO` (or a `GitHubRepository`) as a `GitHubRepository`."""
+        if isinstance(value, GitHubRepository):
+            return value
+        owner, sep, name = value.partition("/") if isinstance(value, str) else ("", "", "")
+        if not sep or "/" in name:
+            raise ValueError("'OWNER/REPO', e.g. 'octo-org/app'")
+        return cls(owner=owner, name=name)
+
+    @property
+    def full_name(self) -> str:
+        """`OWNER/REPO`."""
+        return f"{self.owner}/{self.name}"
+
+    def effective_format(self) -> SubjectFormat:
+        """The subject format in use: as given, else immutable when both ids are known."""
+        if self.subject_format is not None:
+            return self.subject_format
+        return "immutable" if self.owner_id is not None and self.repository_id is not None else "name"
+
+    def subject_prefixes(self) -> list[str]:
+        """`repo:OWNER/REPO` and/or `repo:OWNER@ID/REPO@ID`, per the subject format."""
+        fmt = self.effective_format()
+        named = f"repo:{self.owner}/{self.name}"
+        sep = IMMUTABLE_ID_SEPARATOR
+        immutable = f"repo:{self.owner}{sep}{self.owner_id}/{self.name}{sep}{self.repository_id}"
+        return {"name": [named], "immutable": [immutable], "both": [immutable, named]}[fmt]
+
+
+class GitHubActionsRole(OidcRole):
+    """A role that GitHub Actions jobs of the named repositories can assume, for the named refs only.
+
+    Subjects are exact: `repo:OWNER/REPO:ref:refs/heads/BRANCH`, `...:ref:refs/tags/TAG`,
+    `...:environment:ENV` (a job that uses an environment gets this form, not the ref form) and,
+    only with `pull_requests=True`, `...:pull_request`. With no branch, tag, environment or pull
+    request given, the role admits the `main` branch only. The audience is `sts.amazonaws.com` (what
+    aws-actions/configure-aws-credentials requests) unless you say otherwise.
+
+    With immutable ids (`GitHubRepository(owner_id=..., repository_id=...)`) the subjects use
+    GitHub's immutable form, which survives renames and defeats name squatting: prefer it.
+
+    Refused without an explicit opt-in: a wildcard in the repository name (`octo-org/*`:
+    `allow_repository_wildcards=True`); a branch, tag or environment of only wildcards
+    (`allow_any_ref=True`); a wildcard in the owner (`allow_any_subject=True`).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        provider: OidcProvider | iam.IOidcProvider,
+        repositories: Sequence[str | GitHubRepository],
+        branches: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        environments: Sequence[str] = (),
+        pull_requests: bool = False,
+        job_workflow_refs: Sequence[str] = (),
+        enterprise_slug: str | None = None,
+        audience: str = "sts.amazonaws.com",
+        allow_repository_wildcards: bool = False,
+        allow_any_ref: bool = False,
+        allow_any_subject: bool = False,
+        **role_options: Any,
+    ) -> None:
+        """Create the role; `role_options` are those of `OidcRole` (session_tags, policies, ...)."""
+        Construct.__init__(self, scope, id)
+        try:
+            issuer = OidcIssuer.github_actions(enterprise_slug=enterprise_slug)
+        except FederationValidationError:
+            raise invalid(self, "enterprise_slug", enterprise_slug,
+                          "the enterprise's URL slug: letters, digits and hyphens") from None
+        repos = self._repositories(repositories, allow_repository_wildcards, allow_any_subject)
+        contexts = self._contexts(branches, tags, environments, pull_requests, allow_any_ref)
+        subjects = [f"{prefix}:{context}" for repo in repos for prefix in repo.subject_prefixes()
+                    for context in contexts]
+        conditions = dict(role_options.pop("conditions", None) or {})
+        if job_workflow_refs:
+            conditions["job_workflow_ref"] = self._workflow_refs(job_workflow_refs)
+        opt_ins = [name for name, used in (("allow_repository_wildcards", allow_repository_wildcards),
+                                           ("allow_any_ref", allow_any_ref)) if used]
+        self.repositories: tuple[GitHubRepository, ...] = tuple(repos)
+        self._build(issuer=issuer, provider=provider, audiences=[audience], subjects=subjects,
+                    conditions=conditions, allow_any_subject=allow_any_subject, opt_ins=opt_ins,
+                    **role_options_with_defaults(role_options))
+
+    def _repositories(self, repositories: Sequence[str | GitHubRepository], allow_wildcards: bool,
+                      allow_any_subject: bool) -> list[GitHubRepository]:
+        if isinstance(repositories, str) or not repositories:
+            raise invalid(self, "repositories", repositories, "a non-empty list of 'OWNER/REPO' names")
+        parsed = []
+        for value in repositories:
+            try:
+                repo = GitHubRepository.parse(value)
+            except ValueError as exc:
+                raise invalid(self, "repositories", value, str(exc)) from None
+            if not _OWNER_RE.fullmatch(repo.owner):
+                if has_wildcard(repo.owner) and allow_any_subject:
+                    parsed.append(repo)
+                    continue
+                why = ("a literal owner: a wildcard in the owner admits repositories of other owners "
+                       "anywhere on GitHub (allow_any_subject=True to mean it)") if has_wildcard(repo.owner) \
+                    else "an owner of letters, digits and hyphens (1-39 characters)"
+                raise invalid(self, "repositories", value, why)
+            if not _REPO_RE.fullmatch(repo.name):
+                if not _REPO_PATTERN_RE.fullmatch(repo.name):
+                    raise invalid(self, "repositories", value,
+                                  "a repository name of letters, digits, '.', '_' and '-' (1-100 characters)")
+                if not allow_wildcards:
+                    raise invalid(self, "repositories", value,
+                                  f"an exact repository name: '{repo.name}' admits every matching repository "
+                                  f"of {repo.owner}, including ones created later "
+                                  f"(allow_repository_wildcards=True to mean it)")
+            fmt = repo.effective_format()
+            if fmt in ("immutable", "both") and not (
+                    _positive(repo.owner_id) and _positive(repo.repository_id)):
+                raise invalid(self, "repositories", value,
+                              f"owner_id and repository_id (positive integers) for subject_format={fmt!r}")
+            if fmt not in ("name", "immutable", "both"):
+                raise invalid(self, "repositories", value, "subject_format 'name', 'immutable' or 'both'")
+            parsed.append(repo)
+        return parsed
+
+    def _contexts(self, branches: Sequence[str], tags: Sequence[str], environments: Sequence[str],
+                  pull_requests: bool, allow_any_ref: bool) -> list[str]:
+        contexts: list[str] = []
+        for field, values, form in (("branches", branches, "ref:refs/heads/{}"),
+                                    ("tags", tags, "ref:refs/tags/{}"),
+                                    ("environments", environments, "environment:{}")):
+            if isinstance(values, str):
+                raise invalid(self, field, values, f"a list of {field}")
+            for value in values:
+                if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
+                    raise invalid(self, field, value, "non-empty names without spaces")
+                if is_only_wildcards(value) and not allow_any_ref:
+                    raise invalid(self, field, value,
+                                  f"named {field}: '{value}' admits every one, so anyone who can push a "
+                                  f"workflow could assume the role (allow_any_ref=True to mean it)")
+                contexts.append(form.format(value))
+        if pull_requests:
+            contexts.append("pull_request")
+        return contexts or ["ref:refs/heads/main"]
+
+    def _workflow_refs(self, refs: Sequence[str]) -> list[str]:
+        values = [refs] if isinstance(refs, str) else list(refs)
+        for ref in values:
+            if not isinstance(ref, str) or not _WORKFLOW_REF_RE.fullmatch(ref) or has_wildcard(ref.split("@")[0]):
+                raise invalid(self, "job_workflow_refs", ref,
+                              "OWNER/REPO/.github/workflows/FILE.yml@REF, wildcards only after '@'")
+        return values
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+

@@ -1,0 +1,146 @@
+"""Preset roles for GitLab CI, HCP Terraform and EKS service accounts: typed filters to exact subjects."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from federation_constructs.errors import FederationValidationError, invalid
+from federation_constructs.oidc.conditions import has_wildcard, is_only_wildcards
+from federation_constructs.oidc.issuers import OidcIssuer
+from federation_constructs.oidc.provider import OidcProvider
+from federation_constructs.oidc.role import OidcRole, role_options_with_defaults
+
+__all__ = ["EksServiceAccountRole", "GitLabCiRole", "HcpTerraformRole"]
+
+_GITLAB_PATH_RE = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.*?-]*)+")
+_K8S_NAME_RE = re.compile(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?")
+_K8S_PATTERN_RE = re.compile(r"[a-z0-9.*?-]{1,253}")
+_TFC_NAME_RE = re.compile(r"[A-Za-z0-9_.\- ]{1,90}")
+_TFC_PATTERN_RE = re.compile(r"[A-Za-z0-9_.\- *?]{1,90}")
+
+
+def _names(scope: Construct, field: str, values: Sequence[str], pattern: re.Pattern[str], accepted: str,
+           *, allow_any: bool, opt_in: str, required: bool = True) -> list[str]:
+    """Validate a list of names; a name of only wildcards needs the opt-in."""
+    if isinstance(values, str) or (required and not values):
+        raise invalid(scope, field, values, f"a non-empty list of {accepted}")
+    checked = []
+    for value in values:
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise invalid(scope, field, value, accepted)
+        if is_only_wildcards(value) and not allow_any:
+            raise invalid(scope, field, value,
+                          f"named {field}: '{value}' admits every one ({opt_in}=True to mean it)")
+        checked.append(value)
+    return checked
+
+
+class GitLabCiRole(OidcRole):
+    """A role that GitLab CI jobs of the named projects can assume, for the named refs only.
+
+    Subjects: `project_path:GROUP/PROJECT:ref_type:branch|tag:ref:REF`. GitLab jobs choose their
+    own `aud` (`id_tokens: ...: aud:`), so the subject is what identifies the project. The
+    default audience is the GitLab URL (set the same `aud` in the job). Refs default to `main`.
+
+    Protected refs: GitLab's `ref_protected` claim is not evaluated by AWS, so a trust cannot
+    require it. Name the refs that are protected in GitLab, exactly; a ref of only wildcards is
+    refused unless `allow_any_ref=True`.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, provider: OidcProvider | iam.IOidcProvider,
+                 projects: Sequence[str], ref_type: Literal["branch", "tag"] = "branch",
+                 refs: Sequence[str] = ("main",), host: str = "gitlab.com", audience: str | None = None,
+                 allow_any_ref: bool = False, allow_any_subject: bool = False, **role_options: Any) -> None:
+        """Create the role; `role_options` are those of `OidcRole`."""
+        Construct.__init__(self, scope, id)
+        try:
+            issuer = OidcIssuer.gitlab(host=host)
+        except FederationValidationError:
+            raise invalid(self, "host", host, "a host name such as 'gitlab.example.com'") from None
+        paths = _names(self, "projects", projects, _GITLAB_PATH_RE,
+                       "project paths 'GROUP/[SUBGROUP/]PROJECT' (wildcards only below the top-level group)",
+                       allow_any=False, opt_in="allow_any_subject")
+        if ref_type not in ("branch", "tag"):
+            raise invalid(self, "ref_type", ref_type, "'branch' or 'tag'")
+        ref_names = _names(self, "refs", refs, re.compile(r"\S+"), "ref names without spaces",
+                           allow_any=allow_any_ref, opt_in="allow_any_ref")
+        subjects = [f"project_path:{p}:ref_type:{ref_type}:ref:{r}" for p in paths for r in ref_names]
+        self._build(issuer=issuer, provider=provider, audiences=[audience or issuer.default_audience],
+                    subjects=subjects, conditions=None, allow_any_subject=allow_any_subject,
+                    opt_ins=["allow_any_ref"] if allow_any_ref else [], **role_options_with_defaults(role_options))
+
+
+class HcpTerraformRole(OidcRole):
+    """A role that HCP Terraform runs of the named workspaces can assume.
+
+    Subjects: `organization:ORG:project:PROJECT:workspace:WORKSPACE:run_phase:PHASE`, every
+    combination of the given projects, workspaces and run phases. The default project is HCP
+    Terraform's "Default Project"; the default audience is `aws.workload.identity`. Give a role
+    for `plan` only (read-only) and another for `apply` where they need different permissions.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, provider: OidcProvider | iam.IOidcProvider,
+                 organization: str, workspaces: Sequence[str], projects: Sequence[str] = ("Default Project",),
+                 run_phases: Sequence[Literal["plan", "apply"]] = ("plan", "apply"),
+                 host: str = "app.terraform.io", audience: str | None = None,
+                 allow_any_workspace: bool = False, allow_any_subject: bool = False,
+                 **role_options: Any) -> None:
+        """Create the role; `role_options` are those of `OidcRole`."""
+        Construct.__init__(self, scope, id)
+        try:
+            issuer = OidcIssuer.hcp_terraform(host=host)
+        except FederationValidationError:
+            raise invalid(self, "host", host, "a host name such as 'app.terraform.io'") from None
+        if not isinstance(organization, str) or not _TFC_NAME_RE.fullmatch(organization) or has_wildcard(organization):
+            raise invalid(self, "organization", organization,
+                          "the literal organization name: a wildcard there admits other organizations' runs")
+        project_names = _names(self, "projects", projects, _TFC_PATTERN_RE, "project names",
+                               allow_any=allow_any_workspace, opt_in="allow_any_workspace")
+        workspace_names = _names(self, "workspaces", workspaces, _TFC_PATTERN_RE, "workspace names",
+                                 allow_any=allow_any_workspace, opt_in="allow_any_workspace")
+        phases = list(run_phases) if not isinstance(run_phases, str) else [run_phases]
+        if not phases or any(p not in ("plan", "apply") for p in phases):
+            raise invalid(self, "run_phases", run_phases, "'plan' and/or 'apply'")
+        subjects = [f"organization:{organization}:project:{p}:workspace:{w}:run_phase:{r}"
+                    for p in project_names for w in workspace_names for r in dict.fromkeys(phases)]
+        self._build(issuer=issuer, provider=provider, audiences=[audience or issuer.default_audience],
+                    subjects=subjects, conditions=None, allow_any_subject=allow_any_subject,
+                    opt_ins=["allow_any_workspace"] if allow_any_workspace else [],
+                    **role_options_with_defaults(role_options))
+
+
+class EksServiceAccountRole(OidcRole):
+    """A role for Kubernetes service accounts of one EKS cluster (IAM roles for service accounts).
+
+    Subjects: `system:serviceaccount:NAMESPACE:SERVICE_ACCOUNT`; audience `sts.amazonaws.com`.
+    The namespace is always literal; a service-account name of only wildcards needs
+    `allow_any_service_account=True`.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, provider: OidcProvider | iam.IOidcProvider,
+                 cluster_region: str, cluster_id: str, namespace: str, service_accounts: Sequence[str],
+                 allow_any_service_account: bool = False, **role_options: Any) -> None:
+        """Create the role; `role_options` are those of `OidcRole`."""
+        Construct.__init__(self, scope, id)
+        try:
+            issuer = OidcIssuer.eks(region=cluster_region, cluster_id=cluster_id)
+        except FederationValidationError as exc:
+            field = "cluster_region" if "region=" in str(exc) else "cluster_id"
+            value = cluster_region if field == "cluster_region" else cluster_id
+            raise invalid(self, field, value, str(exc).split("expected ", 1)[-1]) from None
+        if not isinstance(namespace, str) or not _K8S_NAME_RE.fullmatch(namespace):
+            raise invalid(self, "namespace", namespace,
+                          "a literal Kubernetes namespace: a wildcard there admits every namespace's service accounts")
+        accounts = _names(self, "service_accounts", service_accounts, _K8S_PATTERN_RE,
+                          "Kubernetes service-account names", allow_any=allow_any_service_account,
+                          opt_in="allow_any_service_account")
+        subjects = [f"system:serviceaccount:{namespace}:{sa}" for sa in accounts]
+        self._build(issuer=issuer, provider=provider, audiences=[issuer.default_audience], subjects=subjects,
+                    conditions=None, allow_any_subject=False,
+                    opt_ins=["allow_any_service_account"] if allow_any_service_account else [],
+                    **role_options_with_defaults(role_options))

@@ -1,0 +1,301 @@
+"""`OidcRole`: a role that tokens of one OIDC issuer can assume, scoped by audience, subject and claims."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jsii
+from aws_cdk import Duration, Stack, Token
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from federation_constructs.errors import invalid
+from federation_constructs.oidc.conditions import (
+    DEFAULT_TRUST_POLICY_QUOTA,
+    MAX_TRUST_POLICY_QUOTA,
+    claim_conditions,
+    has_wildcard,
+    is_only_wildcards,
+    trust_policy_size,
+)
+from federation_constructs.oidc.issuers import OidcIssuer
+from federation_constructs.oidc.provider import OidcProvider, as_issuer
+from federation_constructs.partitions import partition_for_region
+
+__all__ = ["ASSUME_ACTION", "OidcRole", "role_options_with_defaults"]
+
+ASSUME_ACTION = "sts:AssumeRoleWithWebIdentity"
+TAG_SESSION_ACTION = "sts:TagSession"
+_MIN_SESSION, _MAX_SESSION = 3600, 43200
+
+
+@jsii.implements(iam.IGrantable)
+class OidcRole(Construct):
+    """A role that tokens of one OIDC issuer can assume, and only those the conditions name.
+
+    The trust always pins the audience (exact match) and, for issuers where the caller picks its
+    own audience (GitHub, GitLab, HCP Terraform, EKS, CircleCI, Bitbucket, custom), the subject.
+    Exact values become `StringEquals`, values with `*` or `?` become `StringLike`; set operators
+    (`ForAllValues:`/`ForAnyValue:`) are never used on these single-valued claims.
+
+    Refused unless `allow_any_subject=True` says so explicitly: no subject restriction where the
+    issuer requires one; a subject that is only wildcards; a subject that does not have the issuer's
+    documented form; a wildcard in the subject's owner part (GitHub owner, GitLab top-level group,
+    HCP Terraform organization, EKS namespace), which admits other owners' workloads.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        issuer: OidcIssuer | str | None = None,
+        provider: OidcProvider | iam.IOidcProvider | None = None,
+        audiences: Sequence[str] | None = None,
+        subjects: Sequence[str] = (),
+        conditions: Mapping[str, str | Sequence[str]] | None = None,
+        allow_any_subject: bool = False,
+        session_tags: bool = False,
+        max_session_duration: Duration | None = None,
+        permissions_boundary: iam.IManagedPolicy | None = None,
+        managed_policies: Sequence[iam.IManagedPolicy] = (),
+        inline_policies: Mapping[str, iam.PolicyDocument] | None = None,
+        role_name: str | None = None,
+        description: str | None = None,
+        trust_policy_quota: int = DEFAULT_TRUST_POLICY_QUOTA,
+    ) -> None:
+        """Create the role.
+
+        :param issuer: the token issuer (a preset or an https URL); defaults to the provider's.
+        :param provider: the IAM OIDC provider (an `OidcProvider`, or one imported with
+            `OidcProvider.from_issuer`); none for Google, Facebook and Login with Amazon.
+        :param audiences: accepted audiences, exact match; default: the issuer's default audience.
+        :param subjects: accepted `sub` values; `*` and `?` make a pattern (`StringLike`).
+        :param conditions: other claims the issuer exposes to IAM, claim name -> value(s).
+        :param allow_any_subject: the explicit opt-in to trust without a safe subject restriction.
+        :param session_tags: also allow `sts:TagSession` (session tags from the token).
+        :param max_session_duration: 1-12 hours; default 1 hour.
+        :param trust_policy_quota: the account's trust-policy quota (2048 default, up to 4096).
+        """
+        super().__init__(scope, id)
+        self._build(
+            issuer=issuer, provider=provider, audiences=audiences, subjects=subjects,
+            conditions=conditions, allow_any_subject=allow_any_subject, session_tags=session_tags,
+            max_session_duration=max_session_duration, permissions_boundary=permissions_boundary,
+            managed_policies=managed_policies, inline_policies=inline_policies, role_name=role_name,
+            description=description, trust_policy_quota=trust_policy_quota, opt_ins=(),
+        )
+
+    # Subclasses (the presets) call Construct.__init__ first, then this, so every error can name
+    # the construct path.
+    def _build(
+        self,
+        *,
+        issuer: OidcIssuer | str | None,
+        provider: OidcProvider | iam.IOidcProvider | None,
+        audiences: Sequence[str] | None,
+        subjects: Sequence[str],
+        conditions: Mapping[str, str | Sequence[str]] | None,
+        allow_any_subject: bool,
+        session_tags: bool,
+        max_session_duration: Duration | None,
+        permissions_boundary: iam.IManagedPolicy | None,
+        managed_policies: Sequence[iam.IManagedPolicy],
+        inline_policies: Mapping[str, iam.PolicyDocument] | None,
+        role_name: str | None,
+        description: str | None,
+        trust_policy_quota: int,
+        opt_ins: Sequence[str],
+    ) -> None:
+        self.issuer = self._resolve_issuer(issuer, provider)
+        self.audiences: tuple[str, ...] = self._check_audiences(audiences, provider)
+        self.subjects: tuple[str, ...] = self._check_subjects(subjects, conditions, allow_any_subject)
+        extra = self._check_conditions(conditions)
+        if not isinstance(trust_policy_quota, int) or not (
+                DEFAULT_TRUST_POLICY_QUOTA <= trust_policy_quota <= MAX_TRUST_POLICY_QUOTA):
+            raise invalid(self, "trust_policy_quota", trust_policy_quota,
+                          f"{DEFAULT_TRUST_POLICY_QUOTA} (IAM's default) up to {MAX_TRUST_POLICY_QUOTA} "
+                          f"(the most IAM grants on request)")
+        duration = max_session_duration or Duration.hours(1)
+        seconds = None if Token.is_unresolved(duration.to_string()) else duration.to_seconds()
+        if seconds is not None and not _MIN_SESSION <= seconds <= _MAX_SESSION:
+            raise invalid(self, "max_session_duration", f"{seconds} seconds",
+                          "1 to 12 hours (3600-43200 seconds)")
+
+        values: dict[str, Sequence[str]] = {self.issuer.key(self.issuer.audience_claim): self.audiences}
+        if self.subjects:
+            values[self.issuer.key("sub")] = self.subjects
+        for claim, claim_values in extra.items():
+            values[self.issuer.key(claim)] = claim_values
+        self.conditions: dict[str, dict[str, list[str]]] = claim_conditions(values)
+        self.actions: tuple[str, ...] = (ASSUME_ACTION, TAG_SESSION_ACTION) if session_tags else (ASSUME_ACTION,)
+        used = list(opt_ins)
+        if allow_any_subject:
+            used.append("allow_any_subject")
+        self.opt_ins: tuple[str, ...] = tuple(used)
+
+        federated = self.issuer.web_identity_name or provider.oidc_provider_arn  # type: ignore[union-attr]
+        self.trust_policy_size = self._check_size(trust_policy_quota)
+        principal: iam.IPrincipal = iam.FederatedPrincipal(federated, self.conditions, ASSUME_ACTION)
+        if session_tags:
+            principal = principal.with_session_tags()
+        self.role = iam.Role(
+            self, "Role", assumed_by=principal, max_session_duration=duration,
+            permissions_boundary=permissions_boundary, managed_policies=list(managed_policies) or None,
+            inline_policies=dict(inline_policies) if inline_policies else None, role_name=role_name,
+            description=description or f"Assumed with {self.issuer.name} tokens (federation-as-code)",
+        )
+
+    # --- validation ------------------------------------------------------------------------
+
+    def _resolve_issuer(self, issuer: OidcIssuer | str | None,
+                        provider: OidcProvider | iam.IOidcProvider | None) -> OidcIssuer:
+        own = provider.issuer if isinstance(provider, OidcProvider) else None
+        if issuer is None:
+            if own is None:
+                raise invalid(self, "issuer", None, "the token issuer (an OidcIssuer preset or https URL); "
+                                                    "it can be left out only with an OidcProvider of this toolkit")
+            return own
+        resolved = as_issuer(self, "issuer", issuer)
+        if own is not None and own.url != resolved.url:
+            raise invalid(self, "provider", provider.node.path,  # type: ignore[union-attr]
+                          f"the provider for {resolved.url}; this provider is for {own.url}")
+        if resolved.needs_provider and provider is None:
+            raise invalid(self, "provider", None,
+                          f"the IAM OIDC provider for {resolved.url} (an OidcProvider, or "
+                          f"OidcProvider.from_issuer() where the account already has one)")
+        if not resolved.needs_provider and provider is not None:
+            raise invalid(self, "provider", provider.node.path,
+                          f"no provider: {resolved.name} is trusted directly as '{resolved.web_identity_name}'")
+        return resolved
+
+    def _check_audiences(self, audiences: Sequence[str] | None,
+                         provider: OidcProvider | iam.IOidcProvider | None) -> tuple[str, ...]:
+        field = "audiences"
+        if isinstance(audiences, str):
+            raise invalid(self, field, audiences, "a list of audiences, e.g. ['sts.amazonaws.com']")
+        values = list(audiences) if audiences is not None else (
+            [self.issuer.default_audience] if self.issuer.default_audience else [])
+        if not values:
+            raise invalid(self, field, values,
+                          f"at least one audience: {self.issuer.name} has no default, and a trust without "
+                          f"'{self.issuer.key(self.issuer.audience_claim)}' admits every client of the issuer")
+        for audience in values:
+            if not isinstance(audience, str) or not audience or Token.is_unresolved(audience):
+                raise invalid(self, field, audience, "literal, non-empty audiences")
+            if has_wildcard(audience):
+                raise invalid(self, field, audience, "exact audiences: '*' and '?' are not allowed in an audience")
+        if isinstance(provider, OidcProvider):
+            unknown = [a for a in values if a not in provider.client_ids]
+            if unknown:
+                raise invalid(self, field, unknown,
+                              f"audiences that provider {provider.node.path} accepts "
+                              f"({', '.join(provider.client_ids)}); STS rejects any other audience, so "
+                              f"this role could never be assumed")
+        return tuple(dict.fromkeys(values))
+
+    def _check_subjects(self, subjects: Sequence[str], conditions: Mapping[str, Any] | None,
+                        allow_any_subject: bool) -> tuple[str, ...]:
+        field = "subjects"
+        if isinstance(subjects, str):
+            raise invalid(self, field, subjects, "a list of subjects")
+        values = list(subjects)
+        if conditions and "sub" in conditions:
+            raise invalid(self, "conditions", "sub", "subjects given as `subjects`, not as a condition")
+        if "sub" in self.issuer.required_claims and not values and not allow_any_subject:
+            raise invalid(self, field, values,
+                          f"at least one subject ({self.issuer.subject_form or 'the sub claim'}): "
+                          f"{self.issuer.name} lets callers choose their audience, so without a subject "
+                          f"every workload of the issuer could assume this role; pass allow_any_subject=True "
+                          f"only if that is really meant")
+        if "sub" not in self.issuer.claims and values:
+            raise invalid(self, field, values, f"no subjects: IAM does not evaluate 'sub' for {self.issuer.name}")
+        for subject in values:
+            if not isinstance(subject, str) or Token.is_unresolved(subject):
+                raise invalid(self, field, subject, "literal subject strings")
+            if allow_any_subject:
+                continue
+            if is_only_wildcards(subject):
+                raise invalid(self, field, subject,
+                              f"a subject that names who may assume the role "
+                              f"({self.issuer.subject_form or 'an exact sub value'}); this one matches "
+                              f"every token of {self.issuer.name} (allow_any_subject=True to mean it)")
+            if self.issuer.subject_owner_pattern is None:
+                continue
+            owner = self.issuer.owner_of(subject)
+            if owner is None:
+                raise invalid(self, field, subject, f"the form {self.issuer.subject_form}")
+            if not owner or has_wildcard(owner):
+                raise invalid(self, field, subject,
+                              f"a literal {self.issuer.owner_label} in the subject: a wildcard there admits "
+                              f"other {self.issuer.owner_label}s' workloads (allow_any_subject=True to mean it)")
+        return tuple(dict.fromkeys(values))
+
+    def _check_conditions(self, conditions: Mapping[str, str | Sequence[str]] | None) -> dict[str, list[str]]:
+        checked: dict[str, list[str]] = {}
+        offered = sorted(self.issuer.claims - {"sub", self.issuer.audience_claim})
+        for claim, raw in (conditions or {}).items():
+            if claim == self.issuer.audience_claim:
+                raise invalid(self, "conditions", claim, "audiences given as `audiences`, not as a condition")
+            if claim not in self.issuer.claims:
+                raise invalid(self, "conditions", claim,
+                              f"a claim IAM evaluates for {self.issuer.name}: {', '.join(offered) or 'none besides aud and sub'} "
+                              f"(AWS ignores other claims, so a condition on one would never match)")
+            values = [raw] if isinstance(raw, str) else list(raw)
+            if not values:
+                raise invalid(self, f"conditions[{claim!r}]", values, "at least one value")
+            for value in values:
+                if not isinstance(value, str) or Token.is_unresolved(value) or is_only_wildcards(value):
+                    raise invalid(self, f"conditions[{claim!r}]", value,
+                                  "literal values that restrict the claim (a value of only wildcards restricts nothing)")
+            checked[claim] = values
+        return checked
+
+    def _check_size(self, quota: int) -> int:
+        """The trust policy's size as IAM will count it, checked against `quota`."""
+        stack = Stack.of(self)
+        partition = "aws" if Token.is_unresolved(stack.region) else partition_for_region(stack.region)
+        account = "123456789012" if Token.is_unresolved(stack.account) else stack.account
+        federated = self.issuer.web_identity_name or (
+            f"arn:{partition}:iam::{account}:oidc-provider/{self.issuer.host_path}")
+        action: str | list[str] = self.actions[0] if len(self.actions) == 1 else list(self.actions)
+        document = {"Statement": [{"Action": action, "Condition": self.conditions, "Effect": "Allow",
+                                   "Principal": {"Federated": federated}}], "Version": "2012-10-17"}
+        size = trust_policy_size(document)
+        if size > quota:
+            raise invalid(self, "trust policy", f"{size} characters",
+                          f"at most the account's trust-policy quota of {quota} characters (whitespace not "
+                          f"counted); list fewer subjects, split the role, or pass trust_policy_quota=4096 "
+                          f"if the account's quota was raised")
+        return size
+
+    # --- attributes --------------------------------------------------------------------------
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The role, for `grant_*` methods of other constructs."""
+        return self.role
+
+    @property
+    def role_arn(self) -> str:
+        """The role's ARN."""
+        return self.role.role_arn
+
+    @property
+    def role_name(self) -> str:
+        """The role's name."""
+        return self.role.role_name
+
+
+def role_options_with_defaults(options: dict[str, Any]) -> dict[str, Any]:
+    """The pass-through `OidcRole` options of a preset role, with their defaults filled in."""
+    defaults: dict[str, Any] = {
+        "session_tags": False, "max_session_duration": None, "permissions_boundary": None,
+        "managed_policies": (), "inline_policies": None, "role_name": None, "description": None,
+        "trust_policy_quota": DEFAULT_TRUST_POLICY_QUOTA,
+    }
+    unknown = set(options) - set(defaults)
+    if unknown:
+        raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(unknown))}")
+    return {**defaults, **options}
