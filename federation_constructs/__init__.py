@@ -3,34 +3,58 @@
 Import the constructs from here in any CDK app::
 
     from federation_constructs import GitHubActionsRole, OidcIssuer, OidcProvider
+
+Names are loaded on first use, so importing the package (or `federation_constructs.partitions`)
+does not start the jsii runtime.
 """
 
-from federation_constructs.errors import FederationError, FederationValidationError, invalid
-from federation_constructs.nag import acknowledge
-from federation_constructs.oidc import (
-    EksServiceAccountRole,
-    GitHubActionsRole,
-    GitHubRepository,
-    GitLabCiRole,
-    HcpTerraformRole,
-    OidcIssuer,
-    OidcProvider,
-    OidcRole,
-)
+from __future__ import annotations
 
-__all__ = [
-    "EksServiceAccountRole",
-    "FederationError",
-    "FederationValidationError",
-    "GitHubActionsRole",
-    "GitHubRepository",
-    "GitLabCiRole",
-    "HcpTerraformRole",
-    "OidcIssuer",
-    "OidcProvider",
-    "OidcRole",
-    "acknowledge",
-    "invalid",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "FederationError": "federation_constructs.errors",
+    "FederationValidationError": "federation_constructs.errors",
+    "invalid": "federation_constructs.errors",
+    "acknowledge": "federation_constructs.nag",
+    "EksServiceAccountRole": "federation_constructs.oidc",
+    "GitHubActionsRole": "federation_constructs.oidc",
+    "GitHubRepository": "federation_constructs.oidc",
+    "GitLabCiRole": "federation_constructs.oidc",
+    "HcpTerraformRole": "federation_constructs.oidc",
+    "OidcIssuer": "federation_constructs.oidc",
+    "OidcProvider": "federation_constructs.oidc",
+    "OidcRole": "federation_constructs.oidc",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from federation_constructs.errors import FederationError, FederationValidationError, invalid
+    from federation_constructs.nag import acknowledge
+    from federation_constructs.oidc import (
+        EksServiceAccountRole,
+        GitHubActionsRole,
+        GitHubRepository,
+        GitLabCiRole,
+        HcpTerraformRole,
+        OidcIssuer,
+        OidcProvider,
+        OidcRole,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'federation_constructs' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

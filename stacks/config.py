@@ -17,13 +17,14 @@ import sys
 import types
 import typing
 from pathlib import Path
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Literal, Union
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
 from federation_constructs.partitions import partition_for_region
+from stacks.oidc_config import OidcSection
 
 __all__ = [
     "ConfigError",
@@ -114,10 +115,6 @@ def partition_of(region: str) -> str:
 class _Model(BaseModel):
     # strict: YAML's `yes`, `1` or `2024-01-01` never silently become strings, ids or booleans
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-class OidcSection(_Model):
-    """OIDC identity providers and the roles they may assume (accepts no keys yet)."""
 
 
 class SamlSection(_Model):
@@ -245,9 +242,10 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 def _describe(err: Any, root: yaml.Node | None, data: Any) -> str:
     """`LINE: field.path: what is wrong; expected what` for one pydantic error."""
     loc = tuple(err["loc"])
-    field = ".".join(str(part) for part in loc) or "(top level)"
+    field = _display_path(loc)
     line = _line_of(root, loc)
     kind = err["type"]
+    ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
         parent = _model_at(DeploymentConfig, loc[:-1])
         accepted = list(parent.model_fields) if parent is not None else []
@@ -255,12 +253,20 @@ def _describe(err: Any, root: yaml.Node | None, data: Any) -> str:
         did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
         keys = ", ".join(accepted) if accepted else "none yet"
         return f"{line}: {field}: unknown key{did_you_mean}; accepted keys here: {keys}"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        key = ctx.get("discriminator", "").strip("'")
+        tags = ctx.get("expected_tags", "")
+        where = f"{field}.{key}" if field != "(top level)" else key
+        line = _line_of(root, (*loc, key))
+        if kind == "union_tag_not_found":
+            return f"{line}: {where}: required key is missing; expected one of {tags}"
+        return f"{line}: {where}: {ctx.get('tag')!r} is not accepted; expected one of {tags}"
     accepted = _description_at(DeploymentConfig, loc) or "a value of the documented type"
     if kind == "missing":
         return f"{line}: {field}: required key is missing; expected {accepted}"
     value = err.get("input")
     if kind == "value_error":
-        message = str(err.get("ctx", {}).get("error", err["msg"]))
+        message = str(ctx.get("error", err["msg"]))
         if message == accepted:
             return f"{line}: {field}: {value!r} is not accepted; expected {accepted}"
         return f"{line}: {field}: {message}"
@@ -280,6 +286,22 @@ _WHY = {
 }
 
 
+def _display_path(loc: tuple[Any, ...]) -> str:
+    """`oidc.roles[0].branches` for pydantic's ('oidc', 'roles', 0, 'github', 'branches')."""
+    parts: list[str] = []
+    current: Any = DeploymentConfig
+    for part in loc:
+        current = _unwrap(current)
+        if typing.get_origin(current) in (Union, types.UnionType):
+            member = _union_member(current, part)
+            if member is not None:  # the union's tag, not a key of the file
+                current = member
+                continue
+        parts.append(f"[{part}]" if isinstance(part, int) else f"{'.' if parts else ''}{part}")
+        current, _ = _walk(current, (part,)) if current is not None else (None, None)
+    return "".join(parts) or "(top level)"
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
@@ -292,7 +314,7 @@ def _line_of(root: yaml.Node | None, loc: tuple[Any, ...]) -> int:
         if isinstance(node, yaml.MappingNode):
             match = [(k, v) for k, v in node.value if getattr(k, "value", None) == str(part)]
             if not match:
-                break
+                continue  # a union tag in pydantic's path (e.g. 'github'): same node, next part
             key_node, node = match[0]
             line = key_node.start_mark.line + 1
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
@@ -324,6 +346,12 @@ def _walk(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Any, FieldInfo 
     info: FieldInfo | None = None
     for part in loc:
         current = _unwrap(current)
+        if typing.get_origin(current) in (Union, types.UnionType):
+            member = _union_member(current, part)
+            if member is not None:  # pydantic puts a discriminated union's tag into the path
+                current = member
+                continue
+            return None, info
         if isinstance(current, type) and issubclass(current, BaseModel):
             info = current.model_fields.get(str(part))
             if info is None:
@@ -336,6 +364,16 @@ def _walk(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Any, FieldInfo 
         else:
             return None, info
     return _unwrap(current), info
+
+
+def _union_member(union: Any, tag: Any) -> type[BaseModel] | None:
+    """The member of a discriminated union whose Literal field holds `tag`."""
+    for member in typing.get_args(union):
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            for info in member.model_fields.values():
+                if typing.get_origin(info.annotation) is Literal and tag in typing.get_args(info.annotation):
+                    return member
+    return None
 
 
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Annotations, CfnWaitConditionHandle, Environment, Stack, Tags
+from aws_cdk import Annotations, CfnResource, CfnWaitConditionHandle, Environment, Stack, Tags
 from constructs import Construct
 
+from federation_constructs.oidc import OidcRole
 from stacks.config import DeploymentConfig
+from stacks.oidc_wiring import add_oidc
 
 __all__ = ["FederationStack"]
 
@@ -16,8 +18,9 @@ class FederationStack(Stack):
     """Every federation path one config declares, in the account and region the config names.
 
     The environment is always explicit (never the CLI's ambient credentials), so a template is
-    only ever deployed where its config says. Later issues add the OIDC, SAML, identity-pool and
-    storage constructs here; constructs never see the config, only the values this stack passes.
+    only ever deployed where its config says. It holds the OIDC providers and roles of the `oidc`
+    section (SAML, identity pool and storage follow in later releases); constructs never see the
+    config, only the values this stack passes them.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: DeploymentConfig, **kwargs: Any) -> None:
@@ -31,7 +34,9 @@ class FederationStack(Stack):
         self.config = config
         for key, value in sorted(config.tags.items()):
             Tags.of(self).add(key, value)
-        if not self.declares_federation:
+        #: the OIDC roles by config name
+        self.oidc_roles: dict[str, OidcRole] = add_oidc(self, config.oidc) if config.oidc else {}
+        if not any(CfnResource.is_cfn_resource(c) for c in self.node.find_all()):
             # CloudFormation rejects a template without resources; a wait-condition handle is
             # free and grants nothing, so an empty deployment still deploys (and can be deleted).
             CfnWaitConditionHandle(self, "NoFederationDeclared")
@@ -40,9 +45,3 @@ class FederationStack(Stack):
                 f"config {config.name!r} declares no federation path (oidc, saml, identity_pool, "
                 "storage): the stack holds only a placeholder resource",
             )
-
-    @property
-    def declares_federation(self) -> bool:
-        """Whether the config declares any federation path at all."""
-        sections = (self.config.oidc, self.config.saml, self.config.identity_pool, self.config.storage)
-        return any(section is not None for section in sections)

@@ -98,10 +98,10 @@ def test_unknown_key_names_the_key_suggests_and_lists_accepted(tmp_path: Path) -
 
 
 def test_unknown_key_inside_a_section_names_the_full_path(tmp_path: Path) -> None:
-    path = write(tmp_path, VALID + "oidc:\n  providers: []\n")
+    path = write(tmp_path, VALID + "oidc:\n  provider: []\n")
     message = error_of(path)
-    assert f"{path}:7: oidc.providers: unknown key" in message
-    assert "accepted keys here: none yet" in message
+    assert f"{path}:7: oidc.provider: unknown key (did you mean 'providers'?)" in message
+    assert "accepted keys here: providers, roles" in message
 
 
 def test_wrong_type_names_field_value_and_expectation(tmp_path: Path) -> None:

@@ -1,0 +1,265 @@
+"""The `oidc` section of the config: providers (one per issuer) and the roles their tokens may assume.
+
+Only the shape and the cross-references are checked here; the constructs check the values
+themselves (subjects, wildcards, sizes) and the stack turns their errors into config errors.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "ConstructId",
+    "GitHubRepositoryConfig",
+    "OidcProviderConfig",
+    "OidcRoleConfig",
+    "OidcSection",
+]
+
+ConstructId = Annotated[str, Field(
+    pattern=r"^[A-Za-z][A-Za-z0-9]{0,63}$",
+    description="a construct id: a letter, then letters and digits (at most 64); it names the "
+                "resource in the template, so renaming it replaces the resource",
+)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class _ProviderBase(_Model):
+    id: ConstructId
+    existing: bool = Field(
+        default=False,
+        description="true: the account already has this provider; import it by ARN instead of creating it "
+                    "(IAM allows one provider per issuer per account)",
+    )
+    client_ids: list[str] | None = Field(
+        default=None, min_length=1, max_length=100,
+        description="audiences the provider accepts (1-100); default: the issuer's default audience",
+    )
+    thumbprints: list[str] = Field(
+        default_factory=list, max_length=5,
+        description="0-5 SHA-1 certificate thumbprints (40 hex characters); most issuers need none",
+    )
+
+
+class GitHubProviderConfig(_ProviderBase):
+    """GitHub Actions (`token.actions.githubusercontent.com`, or an enterprise's own issuer)."""
+
+    preset: Literal["github_actions"]
+    enterprise_slug: str | None = Field(default=None, description="the enterprise slug, for its own issuer")
+
+
+class GitLabProviderConfig(_ProviderBase):
+    """GitLab CI on gitlab.com or a self-managed host."""
+
+    preset: Literal["gitlab"]
+    host: str = Field(default="gitlab.com", description="the GitLab host name")
+
+
+class HcpTerraformProviderConfig(_ProviderBase):
+    """HCP Terraform (or Terraform Enterprise) workload identity."""
+
+    preset: Literal["hcp_terraform"]
+    host: str = Field(default="app.terraform.io", description="the HCP Terraform host name")
+
+
+class EksProviderConfig(_ProviderBase):
+    """An EKS cluster's service-account issuer."""
+
+    preset: Literal["eks"]
+    region: str = Field(description="the cluster's region, e.g. 'eu-west-1'")
+    cluster_id: str = Field(description="the 32 hex characters at the end of the cluster's OIDC issuer URL")
+
+
+class CircleCiProviderConfig(_ProviderBase):
+    """CircleCI for one organization."""
+
+    preset: Literal["circleci"]
+    org_id: str = Field(description="the organization id (a UUID)")
+
+
+class BitbucketProviderConfig(_ProviderBase):
+    """Bitbucket Pipelines for one workspace."""
+
+    preset: Literal["bitbucket"]
+    workspace: str = Field(description="the workspace slug")
+    audience: str = Field(description="the Audience from the repository's OpenID Connect settings")
+
+
+class AppleProviderConfig(_ProviderBase):
+    """Sign in with Apple (`https://appleid.apple.com`)."""
+
+    preset: Literal["apple"]
+
+
+class CustomProviderConfig(_ProviderBase):
+    """Any other OIDC issuer (IAM evaluates only `aud` and `sub` for it)."""
+
+    preset: Literal["custom"]
+    url: str = Field(description="the issuer URL: https, no query or fragment, at most 255 characters")
+
+
+OidcProviderConfig = Annotated[
+    Union[GitHubProviderConfig, GitLabProviderConfig, HcpTerraformProviderConfig, EksProviderConfig,
+          CircleCiProviderConfig, BitbucketProviderConfig, AppleProviderConfig, CustomProviderConfig],
+    Field(discriminator="preset"),
+]
+
+
+class _RoleBase(_Model):
+    name: ConstructId
+    description: str | None = Field(default=None, max_length=1000, description="the role's description")
+    max_session_hours: int = Field(default=1, ge=1, le=12, description="1-12 hours")
+    session_tags: bool = Field(default=False, description="also allow sts:TagSession")
+    trust_policy_quota: int = Field(
+        default=2048, ge=2048, le=4096,
+        description="the account's trust-policy quota: 2048 (IAM's default) up to 4096 if raised",
+    )
+    managed_policies: list[str] = Field(
+        default_factory=list,
+        description="names of AWS managed policies to attach, e.g. 'ReadOnlyAccess' (AwsSolutions-IAM4 "
+                    "will ask for an acknowledgement)",
+    )
+    acknowledgements: dict[str, str] = Field(
+        default_factory=dict,
+        description="rule id -> reason, for rule-pack findings on this role that are accepted on purpose",
+    )
+
+
+class _ProviderRole(_RoleBase):
+    provider: ConstructId = Field(description="the id of a provider in oidc.providers")
+
+
+class GitHubRepositoryConfig(_Model):
+    """A repository with the immutable ids GitHub can put into the subject."""
+
+    name: str = Field(description="'OWNER/REPO'")
+    owner_id: int | None = Field(default=None, gt=0, description="the owner's numeric id")
+    repository_id: int | None = Field(default=None, gt=0, description="the repository's numeric id")
+    subject_format: Literal["name", "immutable", "both"] | None = Field(
+        default=None, description="the subject form the repository's tokens use (default: immutable when "
+                                  "both ids are given, else name); 'both' for a migration window")
+
+
+class GitHubRoleConfig(_ProviderRole):
+    """GitHub Actions jobs of named repositories, for named branches, tags and environments."""
+
+    type: Literal["github"]
+    repositories: list[str | GitHubRepositoryConfig] = Field(min_length=1, description="'OWNER/REPO' names")
+    branches: list[str] = Field(default_factory=list, description="branch names (default: main, if no "
+                                                                   "tag, environment or pull request is given)")
+    tags: list[str] = Field(default_factory=list, description="tag names")
+    environments: list[str] = Field(default_factory=list, description="environment names")
+    pull_requests: bool = Field(default=False, description="also admit pull_request jobs")
+    job_workflow_refs: list[str] = Field(
+        default_factory=list, description="reusable workflows: OWNER/REPO/.github/workflows/FILE.yml@REF")
+    audience: str = Field(default="sts.amazonaws.com", description="the audience the workflow requests")
+    allow_repository_wildcards: bool = False
+    allow_any_ref: bool = False
+    allow_any_subject: bool = False
+
+
+class GitLabRoleConfig(_ProviderRole):
+    """GitLab CI jobs of named projects, for named refs."""
+
+    type: Literal["gitlab"]
+    projects: list[str] = Field(min_length=1, description="project paths 'GROUP/[SUBGROUP/]PROJECT'")
+    ref_type: Literal["branch", "tag"] = "branch"
+    refs: list[str] = Field(default_factory=lambda: ["main"], description="ref names (default: main)")
+    audience: str | None = Field(default=None, description="the job's id_tokens aud (default: the GitLab URL)")
+    allow_any_ref: bool = False
+    allow_any_subject: bool = False
+
+
+class HcpTerraformRoleConfig(_ProviderRole):
+    """HCP Terraform runs of named workspaces."""
+
+    type: Literal["hcp_terraform"]
+    organization: str
+    projects: list[str] = Field(default_factory=lambda: ["Default Project"])
+    workspaces: list[str] = Field(min_length=1)
+    run_phases: list[Literal["plan", "apply"]] = Field(default_factory=lambda: ["plan", "apply"])
+    audience: str | None = None
+    allow_any_workspace: bool = False
+    allow_any_subject: bool = False
+
+
+class EksRoleConfig(_ProviderRole):
+    """Kubernetes service accounts of one EKS cluster."""
+
+    type: Literal["eks"]
+    namespace: str
+    service_accounts: list[str] = Field(min_length=1)
+    allow_any_service_account: bool = False
+
+
+class GenericRoleConfig(_ProviderRole):
+    """Any issuer: audiences, subjects and the other claims IAM evaluates for it."""
+
+    type: Literal["generic"]
+    audiences: list[str] | None = Field(default=None, description="default: the issuer's default audience")
+    subjects: list[str] = Field(default_factory=list)
+    conditions: dict[str, list[str]] = Field(default_factory=dict,
+                                             description="claim -> accepted values (claims IAM evaluates)")
+    allow_any_subject: bool = False
+
+
+class WebIdentityRoleConfig(_RoleBase):
+    """Google, Facebook or Login with Amazon, trusted directly (no IAM provider)."""
+
+    type: Literal["web_identity"]
+    issuer: Literal["google", "facebook", "login_with_amazon"]
+    audiences: list[str] = Field(min_length=1, description="your app's client id (Google) or app id")
+    subjects: list[str] = Field(default_factory=list, description="user ids (Google only)")
+    conditions: dict[str, list[str]] = Field(default_factory=dict)
+
+
+OidcRoleConfig = Annotated[
+    Union[GitHubRoleConfig, GitLabRoleConfig, HcpTerraformRoleConfig, EksRoleConfig, GenericRoleConfig,
+          WebIdentityRoleConfig],
+    Field(discriminator="type"),
+]
+
+# which provider presets each role type can use
+_ROLE_PRESETS = {"github": {"github_actions"}, "gitlab": {"gitlab"}, "hcp_terraform": {"hcp_terraform"},
+                 "eks": {"eks"}}
+_RULE_ID_RE = re.compile(r"([A-Za-z0-9]+::)?[A-Za-z0-9]+-[A-Za-z0-9.]+(\[[^\]]+\])?")
+
+
+class OidcSection(_Model):
+    """OIDC identity providers (one per issuer) and the roles their tokens may assume."""
+
+    providers: list[OidcProviderConfig] = Field(default_factory=list)
+    roles: list[OidcRoleConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self) -> OidcSection:
+        providers = {p.id: p for p in self.providers}
+        if len(providers) != len(self.providers):
+            raise ValueError("oidc.providers: each id must be unique")
+        names = [r.name for r in self.roles]
+        if len(set(names)) != len(names):
+            duplicate = next(n for n in names if names.count(n) > 1)
+            raise ValueError(f"oidc.roles: role name {duplicate!r} is used twice; each name must be unique")
+        for index, role in enumerate(self.roles):
+            where = f"oidc.roles[{index}] ({role.name})"
+            for rule_id, reason in role.acknowledgements.items():
+                if not _RULE_ID_RE.fullmatch(rule_id) or len(reason.strip()) < 20:
+                    raise ValueError(f"{where}: acknowledgements[{rule_id!r}] needs a rule id such as "
+                                     f"'AwsSolutions-IAM4' and a reason of at least 20 characters")
+            if isinstance(role, WebIdentityRoleConfig):
+                continue
+            provider = providers.get(role.provider)
+            if provider is None:
+                raise ValueError(f"{where}: provider {role.provider!r} is not declared; declared providers: "
+                                 f"{', '.join(providers) or 'none'}")
+            allowed = _ROLE_PRESETS.get(role.type)
+            if allowed and provider.preset not in allowed:
+                raise ValueError(f"{where}: a {role.type} role needs a {' or '.join(sorted(allowed))} provider; "
+                                 f"{provider.id!r} is {provider.preset}")
+        return self

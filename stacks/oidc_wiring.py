@@ -1,0 +1,120 @@
+"""Turn the validated `oidc` section into providers, roles and their outputs on a stack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_iam as iam
+
+from federation_constructs.errors import FederationValidationError
+from federation_constructs.nag import acknowledge
+from federation_constructs.oidc import (
+    EksServiceAccountRole,
+    GitHubActionsRole,
+    GitHubRepository,
+    GitLabCiRole,
+    HcpTerraformRole,
+    OidcIssuer,
+    OidcProvider,
+    OidcRole,
+)
+from stacks import oidc_config as cfg
+
+__all__ = ["add_oidc", "issuer_for"]
+
+
+def issuer_for(provider: Any) -> OidcIssuer:
+    """The `OidcIssuer` a provider entry of the config describes."""
+    match provider:
+        case cfg.GitHubProviderConfig():
+            return OidcIssuer.github_actions(enterprise_slug=provider.enterprise_slug)
+        case cfg.GitLabProviderConfig():
+            return OidcIssuer.gitlab(host=provider.host)
+        case cfg.HcpTerraformProviderConfig():
+            return OidcIssuer.hcp_terraform(host=provider.host)
+        case cfg.EksProviderConfig():
+            return OidcIssuer.eks(region=provider.region, cluster_id=provider.cluster_id)
+        case cfg.CircleCiProviderConfig():
+            return OidcIssuer.circleci(provider.org_id)
+        case cfg.BitbucketProviderConfig():
+            return OidcIssuer.bitbucket(workspace=provider.workspace, audience=provider.audience)
+        case cfg.AppleProviderConfig():
+            return OidcIssuer.apple()
+        case cfg.CustomProviderConfig():
+            return OidcIssuer.custom(provider.url)
+    raise TypeError(f"unknown provider entry {provider!r}")
+
+
+_WEB_IDENTITY = {"google": OidcIssuer.google, "facebook": OidcIssuer.facebook,
+                 "login_with_amazon": OidcIssuer.login_with_amazon}
+
+
+def add_oidc(stack: Stack, section: cfg.OidcSection) -> dict[str, OidcRole]:
+    """Add the section's providers and roles to `stack`; one `<name>RoleArn` output per role."""
+    providers: dict[str, tuple[OidcProvider | iam.IOidcProvider, Any]] = {}
+    for entry in section.providers:
+        try:
+            issuer = issuer_for(entry)
+        except FederationValidationError as exc:
+            raise FederationValidationError(f"{stack.node.path}/{entry.id}: {exc}") from None
+        if entry.existing:
+            providers[entry.id] = (OidcProvider.from_issuer(stack, entry.id, issuer), entry)
+        else:
+            providers[entry.id] = (OidcProvider(stack, entry.id, issuer=issuer, client_ids=entry.client_ids,
+                                                thumbprints=entry.thumbprints), entry)
+    roles: dict[str, OidcRole] = {}
+    for spec in section.roles:
+        role = _role(stack, spec, providers)
+        for rule_id, reason in spec.acknowledgements.items():
+            acknowledge(role, rule_id, reason)
+        CfnOutput(stack, f"{spec.name}RoleArn", value=role.role_arn,
+                  description=f"{role.issuer.name} role {spec.name}")
+        roles[spec.name] = role
+    return roles
+
+
+def _role(stack: Stack, spec: Any, providers: dict[str, tuple[Any, Any]]) -> OidcRole:
+    common: dict[str, Any] = {
+        "max_session_duration": Duration.hours(spec.max_session_hours),
+        "session_tags": spec.session_tags,
+        "trust_policy_quota": spec.trust_policy_quota,
+        "description": spec.description,
+        "managed_policies": [iam.ManagedPolicy.from_aws_managed_policy_name(n) for n in spec.managed_policies],
+    }
+    if isinstance(spec, cfg.WebIdentityRoleConfig):
+        return OidcRole(stack, spec.name, issuer=_WEB_IDENTITY[spec.issuer](), audiences=spec.audiences,
+                        subjects=spec.subjects, conditions=spec.conditions, **common)
+    provider, entry = providers[spec.provider]
+    match spec:
+        case cfg.GitHubRoleConfig():
+            repositories = [r if isinstance(r, str) else GitHubRepository(
+                owner=r.name.partition("/")[0], name=r.name.partition("/")[2], owner_id=r.owner_id,
+                repository_id=r.repository_id, subject_format=r.subject_format) for r in spec.repositories]
+            return GitHubActionsRole(
+                stack, spec.name, provider=provider, repositories=repositories, branches=spec.branches,
+                tags=spec.tags, environments=spec.environments, pull_requests=spec.pull_requests,
+                job_workflow_refs=spec.job_workflow_refs, enterprise_slug=entry.enterprise_slug,
+                audience=spec.audience, allow_repository_wildcards=spec.allow_repository_wildcards,
+                allow_any_ref=spec.allow_any_ref, allow_any_subject=spec.allow_any_subject, **common)
+        case cfg.GitLabRoleConfig():
+            return GitLabCiRole(stack, spec.name, provider=provider, projects=spec.projects,
+                                ref_type=spec.ref_type, refs=spec.refs, host=entry.host, audience=spec.audience,
+                                allow_any_ref=spec.allow_any_ref, allow_any_subject=spec.allow_any_subject,
+                                **common)
+        case cfg.HcpTerraformRoleConfig():
+            return HcpTerraformRole(stack, spec.name, provider=provider, organization=spec.organization,
+                                    projects=spec.projects, workspaces=spec.workspaces,
+                                    run_phases=spec.run_phases, host=entry.host, audience=spec.audience,
+                                    allow_any_workspace=spec.allow_any_workspace,
+                                    allow_any_subject=spec.allow_any_subject, **common)
+        case cfg.EksRoleConfig():
+            return EksServiceAccountRole(stack, spec.name, provider=provider, cluster_region=entry.region,
+                                         cluster_id=entry.cluster_id, namespace=spec.namespace,
+                                         service_accounts=spec.service_accounts,
+                                         allow_any_service_account=spec.allow_any_service_account, **common)
+        case cfg.GenericRoleConfig():
+            return OidcRole(stack, spec.name, issuer=issuer_for(entry), provider=provider,
+                            audiences=spec.audiences, subjects=spec.subjects, conditions=spec.conditions,
+                            allow_any_subject=spec.allow_any_subject, **common)
+    raise TypeError(f"unknown role entry {spec!r}")
