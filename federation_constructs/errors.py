@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from constructs import IConstruct
 
-__all__ = ["FederationError", "FederationValidationError", "invalid"]
+__all__ = ["FederationError", "FederationValidationError", "PresetValueError", "invalid"]
 
 
 class FederationError(Exception):
@@ -13,6 +13,20 @@ class FederationError(Exception):
 
 class FederationValidationError(FederationError, ValueError):
     """A construct was given a value that would produce a wrong or unsafe template."""
+
+
+class PresetValueError(FederationValidationError):
+    """A value refused by a preset that is not a construct (e.g. `OidcIssuer.eks`).
+
+    Carries the field, the value and what is accepted, so a construct that called the preset can
+    re-raise it under its own path with `invalid(self, err.field, err.value, err.accepted)`.
+    """
+
+    def __init__(self, where: str, field: str, value: object, accepted: str) -> None:
+        super().__init__(f"{where}: {field}={value!r} is not accepted; expected {accepted}")
+        self.field = field
+        self.value = value
+        self.accepted = accepted
 
 
 def invalid(scope: IConstruct, field: str, value: object, accepted: str) -> FederationValidationError:

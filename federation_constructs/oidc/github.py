@@ -10,7 +10,7 @@ from typing import Any, Literal
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from federation_constructs.errors import FederationValidationError, invalid
+from federation_constructs.errors import PresetValueError, invalid
 from federation_constructs.oidc.conditions import has_wildcard, is_only_wildcards
 from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.provider import OidcProvider
@@ -116,9 +116,8 @@ class GitHubActionsRole(OidcRole):
         Construct.__init__(self, scope, id)
         try:
             issuer = OidcIssuer.github_actions(enterprise_slug=enterprise_slug)
-        except FederationValidationError:
-            raise invalid(self, "enterprise_slug", enterprise_slug,
-                          "the enterprise's URL slug: letters, digits and hyphens") from None
+        except PresetValueError as err:
+            raise invalid(self, err.field, err.value, err.accepted) from None
         repos = self._repositories(repositories, allow_repository_wildcards, allow_any_subject)
         contexts = self._contexts(branches, tags, environments, pull_requests, allow_any_ref)
         subjects = [f"{prefix}:{context}" for repo in repos for prefix in repo.subject_prefixes()

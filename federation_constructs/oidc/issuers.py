@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from federation_constructs.errors import FederationValidationError
+from federation_constructs.errors import PresetValueError
 
 __all__ = ["GITHUB_STS_CLAIMS", "MAX_ISSUER_URL_LENGTH", "OidcIssuer", "issuer_url_problem"]
 
@@ -59,9 +59,8 @@ def issuer_url_problem(url: str) -> str | None:
     return None
 
 
-def _preset_error(preset: str, field_name: str, value: object, accepted: str) -> FederationValidationError:
-    return FederationValidationError(
-        f"OidcIssuer.{preset}: {field_name}={value!r} is not accepted; expected {accepted}")
+def _preset_error(preset: str, field_name: str, value: object, accepted: str) -> PresetValueError:
+    return PresetValueError(f"OidcIssuer.{preset}", field_name, value, accepted)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from federation_constructs.errors import FederationValidationError, invalid
+from federation_constructs.errors import PresetValueError, invalid
 from federation_constructs.oidc.conditions import has_wildcard, is_only_wildcards
 from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.provider import OidcProvider
@@ -17,7 +17,8 @@ from federation_constructs.oidc.role import OidcRole, role_options_with_defaults
 
 __all__ = ["EksServiceAccountRole", "GitLabCiRole", "HcpTerraformRole"]
 
-_GITLAB_PATH_RE = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.*?-]*)+")
+_GITLAB_PATH_RE = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.*?][A-Za-z0-9_.*?-]*)+")
+_GITLAB_ANY_PATH_RE = re.compile(r"[A-Za-z0-9_.*?-]+(/[A-Za-z0-9_.*?-]+)*")
 _K8S_NAME_RE = re.compile(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?")
 _K8S_PATTERN_RE = re.compile(r"[a-z0-9.*?-]{1,253}")
 _TFC_NAME_RE = re.compile(r"[A-Za-z0-9_.\- ]{1,90}")
@@ -60,11 +61,13 @@ class GitLabCiRole(OidcRole):
         Construct.__init__(self, scope, id)
         try:
             issuer = OidcIssuer.gitlab(host=host)
-        except FederationValidationError:
-            raise invalid(self, "host", host, "a host name such as 'gitlab.example.com'") from None
-        paths = _names(self, "projects", projects, _GITLAB_PATH_RE,
-                       "project paths 'GROUP/[SUBGROUP/]PROJECT' (wildcards only below the top-level group)",
-                       allow_any=False, opt_in="allow_any_subject")
+        except PresetValueError as err:
+            raise invalid(self, err.field, err.value, err.accepted) from None
+        paths = _names(self, "projects", projects,
+                       _GITLAB_ANY_PATH_RE if allow_any_subject else _GITLAB_PATH_RE,
+                       "project paths 'GROUP/[SUBGROUP/]PROJECT', wildcards only below the top-level group "
+                       "(a wildcard in the group admits other groups' projects: allow_any_subject=True to mean it)",
+                       allow_any=allow_any_subject, opt_in="allow_any_subject")
         if ref_type not in ("branch", "tag"):
             raise invalid(self, "ref_type", ref_type, "'branch' or 'tag'")
         ref_names = _names(self, "refs", refs, re.compile(r"\S+"), "ref names without spaces",
@@ -94,11 +97,13 @@ class HcpTerraformRole(OidcRole):
         Construct.__init__(self, scope, id)
         try:
             issuer = OidcIssuer.hcp_terraform(host=host)
-        except FederationValidationError:
-            raise invalid(self, "host", host, "a host name such as 'app.terraform.io'") from None
-        if not isinstance(organization, str) or not _TFC_NAME_RE.fullmatch(organization) or has_wildcard(organization):
+        except PresetValueError as err:
+            raise invalid(self, err.field, err.value, err.accepted) from None
+        org_re = _TFC_PATTERN_RE if allow_any_subject else _TFC_NAME_RE
+        if not isinstance(organization, str) or not org_re.fullmatch(organization):
             raise invalid(self, "organization", organization,
-                          "the literal organization name: a wildcard there admits other organizations' runs")
+                          "the literal organization name: a wildcard there admits other organizations' runs "
+                          "(allow_any_subject=True to mean it)")
         project_names = _names(self, "projects", projects, _TFC_PATTERN_RE, "project names",
                                allow_any=allow_any_workspace, opt_in="allow_any_workspace")
         workspace_names = _names(self, "workspaces", workspaces, _TFC_PATTERN_RE, "workspace names",
@@ -129,10 +134,9 @@ class EksServiceAccountRole(OidcRole):
         Construct.__init__(self, scope, id)
         try:
             issuer = OidcIssuer.eks(region=cluster_region, cluster_id=cluster_id)
-        except FederationValidationError as exc:
-            field = "cluster_region" if "region=" in str(exc) else "cluster_id"
-            value = cluster_region if field == "cluster_region" else cluster_id
-            raise invalid(self, field, value, str(exc).split("expected ", 1)[-1]) from None
+        except PresetValueError as err:
+            field = {"region": "cluster_region"}.get(err.field, err.field)
+            raise invalid(self, field, err.value, err.accepted) from None
         if not isinstance(namespace, str) or not _K8S_NAME_RE.fullmatch(namespace):
             raise invalid(self, "namespace", namespace,
                           "a literal Kubernetes namespace: a wildcard there admits every namespace's service accounts")

@@ -12,12 +12,29 @@ from constructs import Construct, IConstruct
 from federation_constructs.errors import invalid
 from federation_constructs.oidc.issuers import OidcIssuer, issuer_url_problem
 
-__all__ = ["MAX_CLIENT_IDS", "MAX_THUMBPRINTS", "OidcProvider", "as_issuer"]
+__all__ = ["MAX_CLIENT_IDS", "MAX_THUMBPRINTS", "OidcProvider", "as_issuer", "issuer_of"]
 
 MAX_CLIENT_IDS = 100
 MAX_THUMBPRINTS = 5
 _THUMBPRINT_RE = re.compile(r"[0-9a-fA-F]{40}")
 _REGISTRY_ATTR = "_federation_oidc_issuers"
+_ISSUER_ATTR = "_federation_issuer"
+
+
+def issuer_of(provider: object) -> OidcIssuer | None:
+    """The issuer of a provider when it is known: an `OidcProvider`, one imported with
+    `OidcProvider.from_issuer`, or an imported provider whose ARN is a literal string."""
+    if isinstance(provider, OidcProvider):
+        return provider.issuer
+    node = getattr(provider, "node", None)
+    if node is not None:
+        known = (getattr(node.root, _ISSUER_ATTR, None) or {}).get(node.path)
+        if isinstance(known, OidcIssuer):
+            return known
+    arn = getattr(provider, "oidc_provider_arn", None)
+    if isinstance(arn, str) and not Token.is_unresolved(arn) and ":oidc-provider/" in arn:
+        return OidcIssuer.custom("https://" + arn.split(":oidc-provider/", 1)[1])
+    return None
 
 
 def as_issuer(scope: IConstruct, field: str, issuer: OidcIssuer | str) -> OidcIssuer:
@@ -62,11 +79,17 @@ class OidcProvider(Construct):
             raise invalid(self, "issuer", self.issuer.name,
                           f"an issuer that needs an IAM OIDC provider; {self.issuer.name} is trusted "
                           f"directly as '{self.issuer.web_identity_name}' (use OidcRole without a provider)")
+        if isinstance(client_ids, str):
+            raise invalid(self, "client_ids", client_ids, "a list of audiences, e.g. ['sts.amazonaws.com']")
+        if isinstance(thumbprints, str):
+            raise invalid(self, "thumbprints", thumbprints, "a list of thumbprints")
         ids = list(client_ids) if client_ids is not None else (
             [self.issuer.default_audience] if self.issuer.default_audience else [])
-        if not 1 <= len(ids) <= MAX_CLIENT_IDS:
-            raise invalid(self, "client_ids", list(ids),
+        if not ids:
+            raise invalid(self, "client_ids", ids,
                           f"1-{MAX_CLIENT_IDS} audiences ({self.issuer.name} has no default audience)")
+        if len(ids) > MAX_CLIENT_IDS:
+            raise invalid(self, "client_ids", f"{len(ids)} audiences", f"at most {MAX_CLIENT_IDS} audiences")
         for client_id in ids:
             if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > 255:
                 raise invalid(self, "client_ids", client_id, "non-empty audiences of at most 255 characters")
@@ -112,4 +135,10 @@ class OidcProvider(Construct):
         resolved = as_issuer(scope, "issuer", issuer)
         arn = Stack.of(scope).format_arn(service="iam", region="", resource="oidc-provider",
                                          resource_name=resolved.host_path)
-        return iam.OidcProviderNative.from_oidc_provider_arn(scope, id, arn)
+        imported = iam.OidcProviderNative.from_oidc_provider_arn(scope, id, arn)
+        # jsii proxies take no attributes: remember the issuer on the app, by construct path
+        root = imported.node.root
+        known: dict[str, OidcIssuer] = getattr(root, _ISSUER_ATTR, None) or {}
+        known[imported.node.path] = resolved
+        setattr(root, _ISSUER_ATTR, known)
+        return imported

@@ -20,7 +20,7 @@ from federation_constructs.oidc.conditions import (
     trust_policy_size,
 )
 from federation_constructs.oidc.issuers import OidcIssuer
-from federation_constructs.oidc.provider import OidcProvider, as_issuer
+from federation_constructs.oidc.provider import OidcProvider, as_issuer, issuer_of
 from federation_constructs.partitions import partition_for_region
 
 __all__ = ["ASSUME_ACTION", "OidcRole", "role_options_with_defaults"]
@@ -151,23 +151,27 @@ class OidcRole(Construct):
 
     def _resolve_issuer(self, issuer: OidcIssuer | str | None,
                         provider: OidcProvider | iam.IOidcProvider | None) -> OidcIssuer:
-        own = provider.issuer if isinstance(provider, OidcProvider) else None
+        known = issuer_of(provider) if provider is not None else None
         if issuer is None:
-            if own is None:
-                raise invalid(self, "issuer", None, "the token issuer (an OidcIssuer preset or https URL); "
-                                                    "it can be left out only with an OidcProvider of this toolkit")
-            return own
+            if known is None:
+                raise invalid(self, "issuer", None,
+                              "the token issuer (an OidcIssuer preset or https URL); it can be left out only "
+                              "with an OidcProvider or a provider from OidcProvider.from_issuer()")
+            return known
         resolved = as_issuer(self, "issuer", issuer)
-        if own is not None and own.url != resolved.url:
-            raise invalid(self, "provider", provider.node.path,  # type: ignore[union-attr]
-                          f"the provider for {resolved.url}; this provider is for {own.url}")
-        if resolved.needs_provider and provider is None:
+        if not resolved.needs_provider:
+            if provider is not None:
+                raise invalid(self, "provider", provider.node.path,
+                              f"no provider: {resolved.name} is trusted directly as '{resolved.web_identity_name}'")
+            return resolved
+        if provider is None:
             raise invalid(self, "provider", None,
                           f"the IAM OIDC provider for {resolved.url} (an OidcProvider, or "
                           f"OidcProvider.from_issuer() where the account already has one)")
-        if not resolved.needs_provider and provider is not None:
+        if known is not None and known.url != resolved.url:
             raise invalid(self, "provider", provider.node.path,
-                          f"no provider: {resolved.name} is trusted directly as '{resolved.web_identity_name}'")
+                          f"the provider for {resolved.url}; this provider is for {known.url}, so no token "
+                          f"could ever assume the role")
         return resolved
 
     def _check_audiences(self, audiences: Sequence[str] | None,
