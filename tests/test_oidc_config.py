@@ -15,7 +15,7 @@ from aws_cdk.assertions import Match, Template
 from federation_constructs.errors import FederationValidationError
 from stacks.build import build_stacks
 from stacks.config import ConfigError, DeploymentConfig, load_config
-from tests.support import REPO, new_app, tool_env
+from tests.support import REPO, new_app, synth, tool_env
 
 HEAD = """\
 name: demo
@@ -224,3 +224,18 @@ def test_app_prints_the_refusal_once_without_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("demo/Deploy: repositories='myorg/*' is not accepted")
+
+
+def test_existing_provider_is_imported_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "existing.yaml"
+    path.write_text(HEAD.replace("      preset: github_actions\n", "      preset: github_actions\n      existing: true\n")
+                    + "    - name: Deploy\n      type: github\n      provider: GitHub\n      repositories: [octo-org/app]\n",
+                    encoding="utf-8")
+    stack = build(load_config(path))
+    template = synth(stack).to_json()
+    urls = [r["Properties"]["Url"] for r in template["Resources"].values() if r["Type"] == "AWS::IAM::OIDCProvider"]
+    assert urls == ["https://gitlab.com"]  # GitHub's provider is the account's existing one
+    (role,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+    principal = role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Federated"]
+    assert principal == {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
+                                           ":iam::111122223333:oidc-provider/token.actions.githubusercontent.com"]]}
