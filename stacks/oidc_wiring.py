@@ -7,7 +7,7 @@ from typing import Any
 from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_iam as iam
 
-from federation_constructs.errors import FederationValidationError
+from federation_constructs.errors import FederationValidationError, PresetValueError
 from federation_constructs.nag import acknowledge
 from federation_constructs.oidc import (
     EksServiceAccountRole,
@@ -56,8 +56,9 @@ def add_oidc(stack: Stack, section: cfg.OidcSection) -> dict[str, OidcRole]:
     for entry in section.providers:
         try:
             issuer = issuer_for(entry)
-        except FederationValidationError as exc:
-            raise FederationValidationError(f"{stack.node.path}/{entry.id}: {exc}") from None
+        except PresetValueError as err:
+            raise FederationValidationError(f"{stack.node.path}/{entry.id}: {err.field}={err.value!r} is not "
+                                            f"accepted; expected {err.accepted}") from None
         if entry.existing:
             providers[entry.id] = (OidcProvider.from_issuer(stack, entry.id, issuer), entry)
         else:

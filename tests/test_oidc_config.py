@@ -239,3 +239,12 @@ def test_existing_provider_is_imported_not_created(tmp_path: Path) -> None:
     principal = role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Federated"]
     assert principal == {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
                                            ":iam::111122223333:oidc-provider/token.actions.githubusercontent.com"]]}
+
+
+def test_bad_provider_value_is_named_by_provider_id(tmp_path: Path) -> None:
+    path = tmp_path / "eks.yaml"
+    path.write_text(HEAD.replace("roles:\n", "") + "    - id: Cluster\n      preset: eks\n      region: eu-west-1\n"
+                    "      cluster_id: not-an-id\n", encoding="utf-8")
+    with pytest.raises(FederationValidationError) as caught:
+        build(load_config(path))
+    assert str(caught.value).startswith("demo/Cluster: cluster_id='not-an-id' is not accepted; expected the 32")

@@ -10,11 +10,11 @@ from typing import Any, Literal
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from federation_constructs.errors import PresetValueError, invalid
+from federation_constructs.errors import invalid
 from federation_constructs.oidc.conditions import has_wildcard, is_only_wildcards
 from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.provider import OidcProvider
-from federation_constructs.oidc.role import OidcRole, role_options_with_defaults
+from federation_constructs.oidc.role import OidcRole, preset_issuer, role_options_with_defaults
 
 __all__ = ["IMMUTABLE_ID_SEPARATOR", "GitHubActionsRole", "GitHubRepository", "SubjectFormat"]
 
@@ -114,10 +114,7 @@ class GitHubActionsRole(OidcRole):
     ) -> None:
         """Create the role; `role_options` are those of `OidcRole` (session_tags, policies, ...)."""
         Construct.__init__(self, scope, id)
-        try:
-            issuer = OidcIssuer.github_actions(enterprise_slug=enterprise_slug)
-        except PresetValueError as err:
-            raise invalid(self, err.field, err.value, err.accepted) from None
+        issuer = preset_issuer(self, lambda: OidcIssuer.github_actions(enterprise_slug=enterprise_slug))
         repos = self._repositories(repositories, allow_repository_wildcards, allow_any_subject)
         contexts = self._contexts(branches, tags, environments, pull_requests, allow_any_ref)
         subjects = [f"{prefix}:{context}" for repo in repos for prefix in repo.subject_prefixes()

@@ -9,11 +9,11 @@ from typing import Any, Literal
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from federation_constructs.errors import PresetValueError, invalid
+from federation_constructs.errors import invalid
 from federation_constructs.oidc.conditions import has_wildcard, is_only_wildcards
 from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.provider import OidcProvider
-from federation_constructs.oidc.role import OidcRole, role_options_with_defaults
+from federation_constructs.oidc.role import OidcRole, preset_issuer, role_options_with_defaults
 
 __all__ = ["EksServiceAccountRole", "GitLabCiRole", "HcpTerraformRole"]
 
@@ -59,10 +59,7 @@ class GitLabCiRole(OidcRole):
                  allow_any_ref: bool = False, allow_any_subject: bool = False, **role_options: Any) -> None:
         """Create the role; `role_options` are those of `OidcRole`."""
         Construct.__init__(self, scope, id)
-        try:
-            issuer = OidcIssuer.gitlab(host=host)
-        except PresetValueError as err:
-            raise invalid(self, err.field, err.value, err.accepted) from None
+        issuer = preset_issuer(self, lambda: OidcIssuer.gitlab(host=host))
         paths = _names(self, "projects", projects,
                        _GITLAB_ANY_PATH_RE if allow_any_subject else _GITLAB_PATH_RE,
                        "project paths 'GROUP/[SUBGROUP/]PROJECT', wildcards only below the top-level group "
@@ -95,10 +92,7 @@ class HcpTerraformRole(OidcRole):
                  **role_options: Any) -> None:
         """Create the role; `role_options` are those of `OidcRole`."""
         Construct.__init__(self, scope, id)
-        try:
-            issuer = OidcIssuer.hcp_terraform(host=host)
-        except PresetValueError as err:
-            raise invalid(self, err.field, err.value, err.accepted) from None
+        issuer = preset_issuer(self, lambda: OidcIssuer.hcp_terraform(host=host))
         org_re = _TFC_PATTERN_RE if allow_any_subject else _TFC_NAME_RE
         if not isinstance(organization, str) or not org_re.fullmatch(organization):
             raise invalid(self, "organization", organization,
@@ -132,11 +126,8 @@ class EksServiceAccountRole(OidcRole):
                  allow_any_service_account: bool = False, **role_options: Any) -> None:
         """Create the role; `role_options` are those of `OidcRole`."""
         Construct.__init__(self, scope, id)
-        try:
-            issuer = OidcIssuer.eks(region=cluster_region, cluster_id=cluster_id)
-        except PresetValueError as err:
-            field = {"region": "cluster_region"}.get(err.field, err.field)
-            raise invalid(self, field, err.value, err.accepted) from None
+        issuer = preset_issuer(self, lambda: OidcIssuer.eks(region=cluster_region, cluster_id=cluster_id),
+                               {"region": "cluster_region"})
         if not isinstance(namespace, str) or not _K8S_NAME_RE.fullmatch(namespace):
             raise invalid(self, "namespace", namespace,
                           "a literal Kubernetes namespace: a wildcard there admits every namespace's service accounts")

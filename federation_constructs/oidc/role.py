@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import jsii
@@ -10,7 +10,7 @@ from aws_cdk import Duration, Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from federation_constructs.errors import invalid
+from federation_constructs.errors import PresetValueError, invalid
 from federation_constructs.oidc.conditions import (
     DEFAULT_TRUST_POLICY_QUOTA,
     MAX_TRUST_POLICY_QUOTA,
@@ -23,7 +23,7 @@ from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.provider import OidcProvider, as_issuer, issuer_of
 from federation_constructs.partitions import partition_for_region
 
-__all__ = ["ASSUME_ACTION", "OidcRole", "role_options_with_defaults"]
+__all__ = ["ASSUME_ACTION", "OidcRole", "preset_issuer", "role_options_with_defaults"]
 
 ASSUME_ACTION = "sts:AssumeRoleWithWebIdentity"
 TAG_SESSION_ACTION = "sts:TagSession"
@@ -303,3 +303,13 @@ def role_options_with_defaults(options: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(unknown))}")
     return {**defaults, **options}
+
+
+def preset_issuer(scope: Construct, make: Callable[[], OidcIssuer],
+                  fields: Mapping[str, str] | None = None) -> OidcIssuer:
+    """`make()`, with a preset's refusal re-raised under `scope`'s path (and the role's field names)."""
+    try:
+        return make()
+    except PresetValueError as err:
+        field = (fields or {}).get(err.field, err.field)
+        raise invalid(scope, field, err.value, err.accepted) from None
