@@ -243,7 +243,8 @@ def test_existing_provider_is_imported_not_created(tmp_path: Path) -> None:
 
 def test_bad_provider_value_is_named_by_provider_id(tmp_path: Path) -> None:
     path = tmp_path / "eks.yaml"
-    path.write_text(HEAD.replace("roles:\n", "") + "    - id: Cluster\n      preset: eks\n      region: eu-west-1\n"
+    providers = HEAD.replace("  roles:\n", "")
+    path.write_text(providers + "    - id: Cluster\n      preset: eks\n      region: eu-west-1\n"
                     "      cluster_id: not-an-id\n", encoding="utf-8")
     with pytest.raises(FederationValidationError) as caught:
         build(load_config(path))
