@@ -39,6 +39,11 @@ GL_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GL}"
 EKS_ID = "0123456789ABCDEF0123456789ABCDEF"
 EKS = f"oidc.eks.eu-west-1.amazonaws.com/id/{EKS_ID}"
 WEB = "sts:AssumeRoleWithWebIdentity"
+CIRCLE_ORG = "1b2c3d4e-0000-4000-8000-123456789abc"
+CIRCLE_PROJECT = "9f8e7d6c-0000-4000-8000-abcdefabcdef"
+CIRCLE = f"oidc.circleci.com/org/{CIRCLE_ORG}"
+BB_AUD = "ari:cloud:bitbucket::workspace/0000-aaaa"
+BB = "api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc"
 
 
 class Fixture:
@@ -54,6 +59,9 @@ class Fixture:
         tfc = OidcProvider(s, "Terraform", issuer=OidcIssuer.hcp_terraform())
         eks = OidcProvider(s, "Eks", issuer=OidcIssuer.eks(region="eu-west-1", cluster_id=EKS_ID))
         custom = OidcProvider(s, "Custom", issuer="https://idp.example.com/tenant", client_ids=["my-app"])
+        circleci = OidcProvider(s, "CircleCi", issuer=OidcIssuer.circleci(CIRCLE_ORG))
+        bitbucket = OidcProvider(s, "Bitbucket", issuer=OidcIssuer.bitbucket(workspace="acme", audience=BB_AUD))
+        apple = OidcProvider(s, "Apple", issuer=OidcIssuer.apple(), client_ids=["com.example.app"])
         self.roles: dict[str, OidcRole] = {
             "github": GitHubActionsRole(s, "Deploy", provider=github, repositories=["octo-org/app"],
                                         branches=["main"], environments=["production"]),
@@ -83,13 +91,19 @@ class Fixture:
             "google": OidcRole(s, "GoogleUsers", issuer=OidcIssuer.google(),
                                audiences=["123.apps.googleusercontent.com"]),
             "facebook": OidcRole(s, "FacebookUsers", issuer=OidcIssuer.facebook(), audiences=["4567"]),
+            "amazon": OidcRole(s, "AmazonUsers", issuer=OidcIssuer.login_with_amazon(),
+                               audiences=["amzn1.application.abc"]),
+            "circleci": OidcRole(s, "CircleDeploy", provider=circleci,
+                                 subjects=[f"org/{CIRCLE_ORG}/project/{CIRCLE_PROJECT}/user/*"]),
+            "bitbucket": OidcRole(s, "BitbucketDeploy", provider=bitbucket, subjects=["{repo-uuid}:*"]),
+            "apple": OidcRole(s, "AppleUsers", provider=apple, audiences=["com.example.app"]),
         }
         self.imported = OidcProvider.from_issuer(s, "ImportedGitHub", OidcIssuer.github_actions())
         self.template: Template = synth(s)
         self.json: dict[str, Any] = self.template.to_json()
         self.provider_arns = {
             s.get_logical_id(p.provider.node.default_child): f"arn:aws:iam::{ACCOUNT}:oidc-provider/{p.issuer.host_path}"
-            for p in (github, enterprise, gitlab, tfc, eks, custom)}
+            for p in (github, enterprise, gitlab, tfc, eks, custom, circleci, bitbucket, apple)}
 
     def trust(self, key: str) -> dict[str, Any]:
         """The role's trust policy as CloudFormation sees it, provider ARNs resolved."""
@@ -197,6 +211,27 @@ def test_web_identity_providers_use_their_own_keys_and_names(fx: Fixture) -> Non
     assert facebook["Condition"] == {"StringEquals": {"graph.facebook.com:app_id": ["4567"]}}
 
 
+def test_circleci_bitbucket_apple_and_amazon(fx: Fixture) -> None:
+    assert conditions(fx, "circleci") == {
+        "StringEquals": {f"{CIRCLE}:aud": [CIRCLE_ORG]},
+        "StringLike": {f"{CIRCLE}:sub": [f"org/{CIRCLE_ORG}/project/{CIRCLE_PROJECT}/user/*"]}}
+    assert conditions(fx, "bitbucket") == {"StringEquals": {f"{BB}:aud": [BB_AUD]},
+                                           "StringLike": {f"{BB}:sub": ["{repo-uuid}:*"]}}
+    assert conditions(fx, "apple") == {"StringEquals": {"appleid.apple.com:aud": ["com.example.app"]}}
+    (amazon,) = fx.trust("amazon")["Statement"]
+    assert amazon["Principal"] == {"Federated": "www.amazon.com"}
+    assert amazon["Condition"] == {"StringEquals": {"www.amazon.com:app_id": ["amzn1.application.abc"]}}
+
+
+def test_circleci_project_is_pinned(fx: Fixture) -> None:
+    arn = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{CIRCLE}"
+    aud = {f"{CIRCLE}:aud": CIRCLE_ORG}
+    ok = f"org/{CIRCLE_ORG}/project/{CIRCLE_PROJECT}/user/42"
+    assert fx.admits("circleci", {**aud, f"{CIRCLE}:sub": ok}, principal=arn)
+    other = ok.replace(CIRCLE_PROJECT, "00000000-0000-4000-8000-000000000000")
+    assert not fx.admits("circleci", {**aud, f"{CIRCLE}:sub": other}, principal=arn)
+
+
 def test_no_set_operators_anywhere(fx: Fixture) -> None:
     text = json.dumps(fx.json).lower()
     assert "forallvalues" not in text and "foranyvalue" not in text
@@ -204,7 +239,7 @@ def test_no_set_operators_anywhere(fx: Fixture) -> None:
 
 def test_providers_are_native_and_retained(fx: Fixture) -> None:
     providers = fx.template.find_resources("AWS::IAM::OIDCProvider")
-    assert len(providers) == 6
+    assert len(providers) == 9
     for resource in providers.values():
         assert resource["DeletionPolicy"] == "Retain" and resource["UpdateReplacePolicy"] == "Retain"
     types = {r["Type"] for r in fx.json["Resources"].values()}
