@@ -38,7 +38,8 @@ def main() -> int:
         if "ValidationFailed" not in str(exc):
             raise
         print(f"synthesis stopped: rule-pack findings are not acknowledged; see the table above and "
-              f"{app.outdir}/validation-report.json. Fix them, or acknowledge each with "
+              f"{app.outdir}/validation-report.json. Fix them, or acknowledge each finding id with a "
+              f"reason: in the config (a role's acknowledgements: {{rule id: reason}}) or in code with "
               f"federation_constructs.acknowledge(construct, rule_id, reason).", file=sys.stderr)
         return 1
     write_rule_pack_report(assembly, [pack.read_pack_name for pack in packs])

@@ -28,6 +28,8 @@ _EXPORTS = {
     "OidcIssuer": "federation_constructs.oidc",
     "OidcProvider": "federation_constructs.oidc",
     "OidcRole": "federation_constructs.oidc",
+    "SamlProvider": "federation_constructs.saml",
+    "SamlRole": "federation_constructs.saml",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
         OidcProvider,
         OidcRole,
     )
+    from federation_constructs.saml import SamlProvider, SamlRole
 
 
 def __getattr__(name: str) -> Any:

@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
 from federation_constructs.partitions import partition_for_region
 from stacks.oidc_config import OidcSection
+from stacks.saml_config import SamlSection
 
 __all__ = [
     "ConfigError",
@@ -117,10 +118,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-class SamlSection(_Model):
-    """SAML 2.0 identity providers and workforce roles (accepts no keys yet)."""
-
-
 class IdentityPoolSection(_Model):
     """A Cognito identity pool with guest and signed-in roles (accepts no keys yet)."""
 
@@ -156,6 +153,24 @@ class DeploymentConfig(_Model):
     storage: StorageSection | None = Field(
         default=None, description="per-user S3 storage: a mapping (see the storage section)"
     )
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> DeploymentConfig:
+        """Provider ids and role names become construct ids in one stack: unique across sections."""
+        seen: dict[str, str] = {}
+        for section_name in ("oidc", "saml"):
+            section = getattr(self, section_name)
+            if section is None:
+                continue
+            for kind, items, attr in (("providers", section.providers, "id"), ("roles", section.roles, "name")):
+                for item in items:
+                    value = getattr(item, attr)
+                    here = f"{section_name}.{kind}"
+                    if value in seen and seen[value] != here:
+                        raise ValueError(f"{value!r} is used in both {seen[value]} and {here}; provider ids and "
+                                         f"role names must be unique across sections (they name resources)")
+                    seen.setdefault(value, here)
+        return self
 
     @property
     def partition(self) -> str:
@@ -221,7 +236,7 @@ def load_config(path: str | Path) -> DeploymentConfig:
             f"with the keys {', '.join(DeploymentConfig.model_fields)}"
         )
     try:
-        return DeploymentConfig.model_validate(data)
+        return DeploymentConfig.model_validate(data, context={"config_dir": str(path.parent)})
     except ValidationError as exc:
         problems = [_describe(err, root, data) for err in exc.errors()]
         if len(problems) == 1:

@@ -8,8 +8,10 @@ from aws_cdk import Annotations, CfnResource, CfnWaitConditionHandle, Environmen
 from constructs import Construct
 
 from federation_constructs.oidc import OidcRole
+from federation_constructs.saml import SamlRole
 from stacks.config import DeploymentConfig
 from stacks.oidc_wiring import add_oidc
+from stacks.saml_wiring import add_saml
 
 __all__ = ["FederationStack"]
 
@@ -18,8 +20,8 @@ class FederationStack(Stack):
     """Every federation path one config declares, in the account and region the config names.
 
     The environment is always explicit (never the CLI's ambient credentials), so a template is
-    only ever deployed where its config says. It holds the OIDC providers and roles of the `oidc`
-    section (SAML, identity pool and storage follow in later releases); constructs never see the
+    only ever deployed where its config says. It holds the OIDC and SAML providers and roles of the
+    `oidc` and `saml` sections (identity pool and storage follow in later releases); constructs never see the
     config, only the values this stack passes them.
     """
 
@@ -36,6 +38,8 @@ class FederationStack(Stack):
             Tags.of(self).add(key, value)
         #: the OIDC roles by config name
         self.oidc_roles: dict[str, OidcRole] = add_oidc(self, config.oidc) if config.oidc else {}
+        #: the SAML workforce roles by config name
+        self.saml_roles: dict[str, SamlRole] = add_saml(self, config.saml) if config.saml else {}
         if not any(CfnResource.is_cfn_resource(c) for c in self.node.find_all()):
             # CloudFormation rejects a template without resources; a wait-condition handle is
             # free and grants nothing, so an empty deployment still deploys (and can be deleted).

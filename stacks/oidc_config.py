@@ -6,31 +6,20 @@ themselves (subjects, wildcards, sizes) and the stack turns their errors into co
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from stacks.config_common import ConstructId, RoleCommon, StrictModel
 
 __all__ = [
-    "ConstructId",
     "GitHubRepositoryConfig",
     "OidcProviderConfig",
     "OidcRoleConfig",
     "OidcSection",
 ]
 
-ConstructId = Annotated[str, Field(
-    pattern=r"^[A-Za-z][A-Za-z0-9]{0,63}$",
-    description="a construct id: a letter, then letters and digits (at most 64); it names the "
-                "resource in the template, so renaming it replaces the resource",
-)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-class _ProviderBase(_Model):
+class _ProviderBase(StrictModel):
     id: ConstructId
     existing: bool = Field(
         default=False,
@@ -111,31 +100,11 @@ OidcProviderConfig = Annotated[
 ]
 
 
-class _RoleBase(_Model):
-    name: ConstructId
-    description: str | None = Field(default=None, max_length=1000, description="the role's description")
-    max_session_hours: int = Field(default=1, ge=1, le=12, description="1-12 hours")
-    session_tags: bool = Field(default=False, description="also allow sts:TagSession")
-    trust_policy_quota: int = Field(
-        default=2048, ge=2048, le=4096,
-        description="the account's trust-policy quota: 2048 (IAM's default) up to 4096 if raised",
-    )
-    managed_policies: list[str] = Field(
-        default_factory=list,
-        description="names of AWS managed policies to attach, e.g. 'ReadOnlyAccess' (AwsSolutions-IAM4 "
-                    "will ask for an acknowledgement)",
-    )
-    acknowledgements: dict[str, str] = Field(
-        default_factory=dict,
-        description="rule id -> reason, for rule-pack findings on this role that are accepted on purpose",
-    )
-
-
-class _ProviderRole(_RoleBase):
+class _ProviderRole(RoleCommon):
     provider: ConstructId = Field(description="the id of a provider in oidc.providers")
 
 
-class GitHubRepositoryConfig(_Model):
+class GitHubRepositoryConfig(StrictModel):
     """A repository with the immutable ids GitHub can put into the subject."""
 
     name: str = Field(description="'OWNER/REPO'")
@@ -209,7 +178,7 @@ class GenericRoleConfig(_ProviderRole):
     allow_any_subject: bool = False
 
 
-class WebIdentityRoleConfig(_RoleBase):
+class WebIdentityRoleConfig(RoleCommon):
     """Google, Facebook or Login with Amazon, trusted directly (no IAM provider)."""
 
     type: Literal["web_identity"]
@@ -228,10 +197,9 @@ OidcRoleConfig = Annotated[
 # which provider presets each role type can use
 _ROLE_PRESETS = {"github": {"github_actions"}, "gitlab": {"gitlab"}, "hcp_terraform": {"hcp_terraform"},
                  "eks": {"eks"}}
-_RULE_ID_RE = re.compile(r"([A-Za-z0-9]+::)?[A-Za-z0-9]+-[A-Za-z0-9.]+(\[[^\]]+\])?")
 
 
-class OidcSection(_Model):
+class OidcSection(StrictModel):
     """OIDC identity providers (one per issuer) and the roles their tokens may assume."""
 
     providers: list[OidcProviderConfig] = Field(default_factory=list)
@@ -248,10 +216,6 @@ class OidcSection(_Model):
             raise ValueError(f"oidc.roles: role name {duplicate!r} is used twice; each name must be unique")
         for index, role in enumerate(self.roles):
             where = f"oidc.roles[{index}] ({role.name})"
-            for rule_id, reason in role.acknowledgements.items():
-                if not _RULE_ID_RE.fullmatch(rule_id) or len(reason.strip()) < 20:
-                    raise ValueError(f"{where}: acknowledgements[{rule_id!r}] needs a rule id such as "
-                                     f"'AwsSolutions-IAM4' and a reason of at least 20 characters")
             if isinstance(role, WebIdentityRoleConfig):
                 continue
             provider = providers.get(role.provider)

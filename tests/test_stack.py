@@ -65,6 +65,8 @@ def test_example_has_no_placeholder(example_template: Template) -> None:
 def test_every_example_role_is_an_output(example_template: Template) -> None:
     outputs = example_template.to_json()["Outputs"]
     roles = example_template.find_resources("AWS::IAM::Role")
-    arns = {json.dumps(o["Value"]) for o in outputs.values()}
-    assert set(outputs) == {"WebAppDeployRoleArn", "InfraPipelineRoleArn"}
-    assert arns == {json.dumps({"Fn::GetAtt": [logical_id, "Arn"]}) for logical_id in roles}
+    arn_outputs = {k: v for k, v in outputs.items() if k.endswith("RoleArn")}
+    assert set(arn_outputs) == {"WebAppDeployRoleArn", "InfraPipelineRoleArn", "ReadOnlyConsoleRoleArn",
+                                "AdministratorRoleArn"}
+    assert {json.dumps(o["Value"]) for o in arn_outputs.values()} == {
+        json.dumps({"Fn::GetAtt": [logical_id, "Arn"]}) for logical_id in roles}

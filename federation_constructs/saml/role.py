@@ -1,0 +1,242 @@
+"""`SamlRole`: a workforce role that a SAML IdP's users assume, for the console and the CLI."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jsii
+from aws_cdk import Aws, CfnMapping, Duration, Fn, Stack, Token
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from federation_constructs.errors import invalid
+from federation_constructs.oidc.conditions import (
+    DEFAULT_TRUST_POLICY_QUOTA,
+    MAX_TRUST_POLICY_QUOTA,
+    claim_conditions,
+    is_only_wildcards,
+    trust_policy_size,
+)
+from federation_constructs.partitions import partition_for_region
+from federation_constructs.saml.provider import SamlProvider
+
+__all__ = [
+    "GLOBAL_SIGN_IN",
+    "MULTI_VALUED_SAML_KEYS",
+    "SAML_KEYS",
+    "SamlRole",
+    "sign_in_endpoint",
+]
+
+ASSUME_ACTION = "sts:AssumeRoleWithSAML"
+TAG_SESSION_ACTION = "sts:TagSession"
+
+#: The SAML sign-in endpoint (the assertion's Recipient, tested as `SAML:aud`) per partition.
+GLOBAL_SIGN_IN = {
+    "aws": "https://signin.aws.amazon.com/saml",
+    "aws-cn": "https://signin.amazonaws.cn/saml",
+    "aws-us-gov": "https://signin.amazonaws-us-gov.com/saml",
+}
+
+#: SAML condition keys IAM evaluates in a trust policy (IAM condition-key reference, "Available
+#: keys for SAML-based AWS STS federation"), lower-cased; `saml:aud` is set through `sign_in`.
+SAML_KEYS = frozenset({
+    "saml:cn", "saml:commonname", "saml:doc", "saml:eduorghomepageuri", "saml:eduorgidentityauthnpolicyuri",
+    "saml:eduorglegalname", "saml:eduorgsuperioruri", "saml:eduorgwhitepagesuri",
+    "saml:edupersonaffiliation", "saml:edupersonassurance", "saml:edupersonentitlement",
+    "saml:edupersonnickname", "saml:edupersonorgdn", "saml:edupersonorgunitdn",
+    "saml:edupersonprimaryaffiliation", "saml:edupersonprimaryorgunitdn", "saml:edupersonprincipalname",
+    "saml:edupersonscopedaffiliation", "saml:edupersontargetedid", "saml:givenname", "saml:iss",
+    "saml:mail", "saml:name", "saml:namequalifier", "saml:organizationstatus", "saml:primarygroupsid",
+    "saml:sub", "saml:sub_type", "saml:surname", "saml:uid", "saml:x500uniqueidentifier",
+})
+#: Of those, the keys the reference marks `[]` (the value can be a list): tested with
+#: `ForAnyValue:` (at least one of the user's values must match), never `ForAllValues:` (true
+#: when the attribute is missing).
+MULTI_VALUED_SAML_KEYS = frozenset({
+    "saml:commonname", "saml:cn", "saml:edupersonaffiliation", "saml:edupersonassurance",
+    "saml:edupersonentitlement", "saml:edupersonnickname", "saml:edupersonorgunitdn",
+    "saml:edupersonscopedaffiliation", "saml:edupersontargetedid", "saml:eduorghomepageuri",
+    "saml:eduorgidentityauthnpolicyuri", "saml:eduorglegalname", "saml:eduorgsuperioruri",
+    "saml:eduorgwhitepagesuri", "saml:givenname", "saml:mail", "saml:name", "saml:organizationstatus",
+    "saml:primarygroupsid", "saml:surname", "saml:uid", "saml:x500uniqueidentifier",
+})
+_REGION_RE = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
+_MAPPING_ID = "FederationSamlSignIn"
+_MIN_SESSION, _MAX_SESSION = 3600, 43200
+
+
+def sign_in_endpoint(region: str) -> str:
+    """The regional SAML sign-in endpoint of a commercial-partition region."""
+    return f"https://{region}.signin.aws.amazon.com/saml"
+
+
+@jsii.implements(iam.IGrantable)
+class SamlRole(Construct):
+    """A role the users of one SAML IdP can assume, from the console or the CLI.
+
+    Trust: `Federated` = the provider, `sts:AssumeRoleWithSAML` (and `sts:TagSession` only with
+    `session_tags=True`), `StringEquals` on `SAML:aud` = the sign-in endpoint(s) the IdP posts
+    the assertion to. `sign_in` lists them: "global" (the partition's global endpoint, resolved
+    from the stack's region, or from `AWS::Partition` at deploy time for an environment-agnostic
+    stack), "regional" (the stack's region), or region codes such as "eu-west-1".
+
+    The IdP must send, for this role, the attribute `https://aws.amazon.com/SAML/Attributes/Role`
+    = `idp_role_attribute` (`<role ARN>,<provider ARN>`) and a `RoleSessionName`. It may send
+    `SessionDuration` (900-43200 seconds); STS caps it at this role's `max_session_duration`.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        provider: SamlProvider | iam.ISamlProvider,
+        sign_in: Sequence[str] = ("global",),
+        attribute_conditions: Mapping[str, str | Sequence[str]] | None = None,
+        session_tags: bool = False,
+        max_session_duration: Duration | None = None,
+        permissions_boundary: iam.IManagedPolicy | None = None,
+        managed_policies: Sequence[iam.IManagedPolicy] = (),
+        inline_policies: Mapping[str, iam.PolicyDocument] | None = None,
+        role_name: str | None = None,
+        description: str | None = None,
+        trust_policy_quota: int = DEFAULT_TRUST_POLICY_QUOTA,
+    ) -> None:
+        """Create the role.
+
+        :param provider: a `SamlProvider`, or one imported with `SamlProvider.from_arn`/`from_name`.
+        :param sign_in: the sign-in endpoints the assertion may be posted to (see the class doc).
+        :param attribute_conditions: SAML keys -> accepted values, e.g. {"saml:sub_type":
+            "persistent"} or {"saml:edupersonentitlement": ["aws-admins"]}.
+        :param session_tags: allow `sts:TagSession` (the IdP sends `PrincipalTag:` attributes).
+        :param max_session_duration: 1-12 hours; default 1 hour.
+        """
+        super().__init__(scope, id)
+        provider_arn = provider.saml_provider_arn
+        if provider_arn is None:
+            raise invalid(self, "provider", provider, "a SamlProvider or an imported ISamlProvider")
+        self.sign_in_endpoints: tuple[str, ...] = self._endpoints(sign_in)
+        extra = self._attribute_conditions(attribute_conditions)
+        duration = max_session_duration or Duration.hours(1)
+        seconds = None if Token.is_unresolved(duration.to_string()) else duration.to_seconds()
+        if seconds is not None and not _MIN_SESSION <= seconds <= _MAX_SESSION:
+            raise invalid(self, "max_session_duration", f"{seconds} seconds", "1 to 12 hours (3600-43200 seconds)")
+        if not isinstance(trust_policy_quota, int) or not (
+                DEFAULT_TRUST_POLICY_QUOTA <= trust_policy_quota <= MAX_TRUST_POLICY_QUOTA):
+            raise invalid(self, "trust_policy_quota", trust_policy_quota,
+                          f"{DEFAULT_TRUST_POLICY_QUOTA} up to {MAX_TRUST_POLICY_QUOTA}")
+
+        conditions: dict[str, dict[str, list[str]]] = {"StringEquals": {"SAML:aud": list(self.sign_in_endpoints)}}
+        for operator, keys in claim_conditions({k: v for k, v in extra.items()
+                                                if k.lower() not in MULTI_VALUED_SAML_KEYS}).items():
+            conditions.setdefault(operator, {}).update(keys)
+        for operator, keys in claim_conditions({k: v for k, v in extra.items()
+                                                if k.lower() in MULTI_VALUED_SAML_KEYS}).items():
+            conditions.setdefault(f"ForAnyValue:{operator}", {}).update(keys)
+        self.conditions = conditions
+        self.actions: tuple[str, ...] = (ASSUME_ACTION, TAG_SESSION_ACTION) if session_tags else (ASSUME_ACTION,)
+        self.trust_policy_size = self._check_size(trust_policy_quota)
+
+        principal: iam.IPrincipal = iam.FederatedPrincipal(provider_arn, conditions, ASSUME_ACTION)
+        if session_tags:
+            principal = principal.with_session_tags()
+        self.role = iam.Role(
+            self, "Role", assumed_by=principal, max_session_duration=duration,
+            permissions_boundary=permissions_boundary, managed_policies=list(managed_policies) or None,
+            inline_policies=dict(inline_policies) if inline_policies else None, role_name=role_name,
+            description=description or "Assumed with SAML assertions of the workforce IdP (federation-as-code)",
+        )
+        self.provider_arn = provider_arn
+        #: The value of `https://aws.amazon.com/SAML/Attributes/Role` the IdP sends for this role.
+        self.idp_role_attribute: str = Fn.join(",", [self.role.role_arn, provider_arn])
+
+    def _endpoints(self, sign_in: Sequence[str]) -> tuple[str, ...]:
+        if isinstance(sign_in, str) or not sign_in:
+            raise invalid(self, "sign_in", sign_in, "a non-empty list of 'global', 'regional' or region codes")
+        stack = Stack.of(self)
+        region = None if Token.is_unresolved(stack.region) else stack.region
+        partition = partition_for_region(region) if region else None
+        endpoints: list[str] = []
+        for entry in sign_in:
+            if entry == "global":
+                if partition is None:
+                    endpoints.append(self._global_by_partition())
+                elif partition in GLOBAL_SIGN_IN:
+                    endpoints.append(GLOBAL_SIGN_IN[partition])
+                else:
+                    raise invalid(self, "sign_in", entry, f"a partition with a known SAML sign-in endpoint "
+                                                           f"({', '.join(GLOBAL_SIGN_IN)}); the stack is in {partition}")
+                continue
+            target = region if entry == "regional" else entry
+            if entry == "regional" and target is None:
+                raise invalid(self, "sign_in", entry, "'global' or explicit region codes: the stack has no "
+                                                      "literal region to take the regional endpoint from")
+            if not isinstance(target, str) or not _REGION_RE.fullmatch(target):
+                raise invalid(self, "sign_in", entry, "'global', 'regional' or a region code such as 'eu-west-1'")
+            if partition_for_region(target) != "aws" or (partition is not None and partition != "aws"):
+                raise invalid(self, "sign_in", entry,
+                              "'global' outside the commercial partition: regional SAML sign-in endpoints "
+                              "(https://REGION.signin.aws.amazon.com/saml) exist for commercial regions only")
+            endpoints.append(sign_in_endpoint(target))
+        return tuple(dict.fromkeys(endpoints))
+
+    def _global_by_partition(self) -> str:
+        """`Fn::FindInMap` on `AWS::Partition`: correct at deploy time in any partition."""
+        stack = Stack.of(self)
+        mapping = stack.node.try_find_child(_MAPPING_ID)
+        if mapping is None:
+            mapping = CfnMapping(stack, _MAPPING_ID, mapping={p: {"url": u} for p, u in GLOBAL_SIGN_IN.items()})
+        return mapping.find_in_map(Aws.PARTITION, "url")  # type: ignore[union-attr]
+
+    def _attribute_conditions(self, conditions: Mapping[str, str | Sequence[str]] | None) -> dict[str, list[str]]:
+        checked: dict[str, list[str]] = {}
+        for key, raw in (conditions or {}).items():
+            lowered = key.lower() if isinstance(key, str) else key
+            if lowered == "saml:aud":
+                raise invalid(self, "attribute_conditions", key, "SAML:aud set through `sign_in`, not as a condition")
+            if lowered not in SAML_KEYS:
+                raise invalid(self, "attribute_conditions", key,
+                              "a SAML key IAM evaluates, such as saml:sub, saml:sub_type, saml:namequalifier, "
+                              "saml:iss or saml:edupersonentitlement (other attributes are not available to "
+                              "a trust policy)")
+            values = [raw] if isinstance(raw, str) else list(raw)
+            if not values:
+                raise invalid(self, f"attribute_conditions[{key!r}]", values, "at least one value")
+            for value in values:
+                if not isinstance(value, str) or Token.is_unresolved(value) or is_only_wildcards(value):
+                    raise invalid(self, f"attribute_conditions[{key!r}]", value,
+                                  "literal values that restrict the attribute (only wildcards restricts nothing)")
+            checked[key] = values
+        return checked
+
+    def _check_size(self, quota: int) -> int:
+        stack = Stack.of(self)
+        account = "123456789012" if Token.is_unresolved(stack.account) else stack.account
+        partition = "aws-us-gov" if Token.is_unresolved(stack.region) else partition_for_region(stack.region)
+        arn = f"arn:{partition}:iam::{account}:saml-provider/{'x' * 128}"
+        longest = max(GLOBAL_SIGN_IN.values(), key=len)
+        aud = [e if not Token.is_unresolved(e) else longest for e in self.sign_in_endpoints]
+        conditions: dict[str, Any] = {op: dict(keys) for op, keys in self.conditions.items()}
+        conditions["StringEquals"]["SAML:aud"] = aud
+        action: str | list[str] = self.actions[0] if len(self.actions) == 1 else list(self.actions)
+        document = {"Statement": [{"Action": action, "Condition": conditions, "Effect": "Allow",
+                                   "Principal": {"Federated": arn}}], "Version": "2012-10-17"}
+        size = trust_policy_size(document)
+        if size > quota:
+            raise invalid(self, "trust policy", f"{size} characters",
+                          f"at most the account's trust-policy quota of {quota} characters; list fewer "
+                          f"attribute values, split the role, or pass trust_policy_quota=4096 if raised")
+        return size
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The role, for `grant_*` methods of other constructs."""
+        return self.role
+
+    @property
+    def role_arn(self) -> str:
+        """The role's ARN."""
+        return self.role.role_arn

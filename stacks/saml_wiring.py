@@ -1,0 +1,45 @@
+"""Turn the validated `saml` section into SAML providers, workforce roles and their outputs."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_iam as iam
+
+from federation_constructs.nag import acknowledge
+from federation_constructs.saml import SamlProvider, SamlRole
+from stacks.saml_config import SamlSection
+
+__all__ = ["add_saml"]
+
+
+def add_saml(stack: Stack, section: SamlSection) -> dict[str, SamlRole]:
+    """Add the section's providers and roles to `stack`.
+
+    Outputs per role: `<name>RoleArn`, and `<name>IdpRoleAttribute`, the value the IdP must send
+    in `https://aws.amazon.com/SAML/Attributes/Role` for users who may assume the role.
+    """
+    providers: dict[str, SamlProvider | iam.ISamlProvider] = {}
+    for entry in section.providers:
+        if entry.metadata is not None:
+            providers[entry.id] = SamlProvider(
+                stack, entry.id, metadata_file=entry.metadata, name=entry.name,
+                assertion_encryption=entry.assertion_encryption, expiry_warning_days=entry.expiry_warning_days)
+        elif entry.existing_name is not None:
+            providers[entry.id] = SamlProvider.from_name(stack, entry.id, entry.existing_name)
+        else:
+            providers[entry.id] = SamlProvider.from_arn(stack, entry.id, str(entry.existing_arn))
+    roles: dict[str, SamlRole] = {}
+    for spec in section.roles:
+        role = SamlRole(
+            stack, spec.name, provider=providers[spec.provider], sign_in=spec.sign_in,
+            attribute_conditions=spec.attribute_conditions, session_tags=spec.session_tags,
+            max_session_duration=Duration.hours(spec.max_session_hours), description=spec.description,
+            trust_policy_quota=spec.trust_policy_quota,
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(n) for n in spec.managed_policies])
+        for rule_id, reason in spec.acknowledgements.items():
+            acknowledge(role, rule_id, reason)
+        CfnOutput(stack, f"{spec.name}RoleArn", value=role.role_arn, description=f"SAML role {spec.name}")
+        CfnOutput(stack, f"{spec.name}IdpRoleAttribute", value=role.idp_role_attribute,
+                  description=f"what the IdP sends in https://aws.amazon.com/SAML/Attributes/Role for {spec.name}")
+        roles[spec.name] = role
+    return roles
