@@ -25,6 +25,7 @@ from pydantic.fields import FieldInfo
 
 from federation_constructs.partitions import partition_for_region
 from stacks.oidc_config import OidcSection
+from stacks.identity_pool_config import IdentityPoolSection
 from stacks.saml_config import SamlSection
 
 __all__ = [
@@ -118,10 +119,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-class IdentityPoolSection(_Model):
-    """A Cognito identity pool with guest and signed-in roles (accepts no keys yet)."""
-
-
 class StorageSection(_Model):
     """Per-user S3 prefixes (accepts no keys yet)."""
 
@@ -170,6 +167,15 @@ class DeploymentConfig(_Model):
                         raise ValueError(f"{value!r} is used in both {seen[value]} and {here}; provider ids and "
                                          f"role names must be unique across sections (they name resources)")
                     seen.setdefault(value, here)
+        pool = self.identity_pool
+        if pool is not None:
+            for section_name, wanted in (("oidc", pool.oidc_providers), ("saml", pool.saml_providers)):
+                section = getattr(self, section_name)
+                declared = [p.id for p in section.providers] if section else []
+                for provider_id in wanted:
+                    if provider_id not in declared:
+                        raise ValueError(f"identity_pool.{section_name}_providers: {provider_id!r} is not in "
+                                         f"{section_name}.providers ({', '.join(declared) or 'none declared'})")
         return self
 
     @property

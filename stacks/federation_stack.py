@@ -7,10 +7,10 @@ from typing import Any
 from aws_cdk import Annotations, CfnResource, CfnWaitConditionHandle, Environment, Stack, Tags
 from constructs import Construct
 
-from federation_constructs.oidc import OidcRole
-from federation_constructs.saml import SamlRole
+from federation_constructs.identity_pool import IdentityPoolFederation
 from stacks.config import DeploymentConfig
 from stacks.oidc_wiring import add_oidc
+from stacks.identity_pool_wiring import add_identity_pool
 from stacks.saml_wiring import add_saml
 
 __all__ = ["FederationStack"]
@@ -20,8 +20,8 @@ class FederationStack(Stack):
     """Every federation path one config declares, in the account and region the config names.
 
     The environment is always explicit (never the CLI's ambient credentials), so a template is
-    only ever deployed where its config says. It holds the OIDC and SAML providers and roles of the
-    `oidc` and `saml` sections (identity pool and storage follow in later releases); constructs never see the
+    only ever deployed where its config says. It holds the OIDC and SAML providers and roles and the
+    Cognito identity pool of the `oidc`, `saml` and `identity_pool` sections (storage follows); constructs never see the
     config, only the values this stack passes them.
     """
 
@@ -36,10 +36,12 @@ class FederationStack(Stack):
         self.config = config
         for key, value in sorted(config.tags.items()):
             Tags.of(self).add(key, value)
-        #: the OIDC roles by config name
-        self.oidc_roles: dict[str, OidcRole] = add_oidc(self, config.oidc) if config.oidc else {}
-        #: the SAML workforce roles by config name
-        self.saml_roles: dict[str, SamlRole] = add_saml(self, config.saml) if config.saml else {}
+        oidc_providers, self.oidc_roles = add_oidc(self, config.oidc) if config.oidc else ({}, {})
+        saml_providers, self.saml_roles = add_saml(self, config.saml) if config.saml else ({}, {})
+        #: the identity pool, when the config has one
+        self.identity_pool: IdentityPoolFederation | None = add_identity_pool(
+            self, config.identity_pool, oidc_providers=oidc_providers,
+            saml_providers=saml_providers) if config.identity_pool else None
         if not any(CfnResource.is_cfn_resource(c) for c in self.node.find_all()):
             # CloudFormation rejects a template without resources; a wait-condition handle is
             # free and grants nothing, so an empty deployment still deploys (and can be deleted).

@@ -50,8 +50,10 @@ _WEB_IDENTITY = {"google": OidcIssuer.google, "facebook": OidcIssuer.facebook,
                  "login_with_amazon": OidcIssuer.login_with_amazon}
 
 
-def add_oidc(stack: Stack, section: cfg.OidcSection) -> dict[str, OidcRole]:
-    """Add the section's providers and roles to `stack`; one `<name>RoleArn` output per role."""
+def add_oidc(stack: Stack, section: cfg.OidcSection) -> tuple[dict[str, Any], dict[str, OidcRole]]:
+    """Add the section's providers and roles to `stack`; one `<name>RoleArn` output per role.
+
+    Returns the providers by id (created or imported) and the roles by name."""
     providers: dict[str, tuple[OidcProvider | iam.IOidcProvider, Any]] = {}
     for entry in section.providers:
         try:
@@ -72,7 +74,7 @@ def add_oidc(stack: Stack, section: cfg.OidcSection) -> dict[str, OidcRole]:
         CfnOutput(stack, f"{spec.name}RoleArn", value=role.role_arn,
                   description=f"{role.issuer.name} role {spec.name}")
         roles[spec.name] = role
-    return roles
+    return {key: provider for key, (provider, _) in providers.items()}, roles
 
 
 def _role(stack: Stack, spec: Any, providers: dict[str, tuple[Any, Any]]) -> OidcRole:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_iam as iam
 
@@ -12,8 +14,8 @@ from stacks.saml_config import SamlSection
 __all__ = ["add_saml"]
 
 
-def add_saml(stack: Stack, section: SamlSection) -> dict[str, SamlRole]:
-    """Add the section's providers and roles to `stack`.
+def add_saml(stack: Stack, section: SamlSection) -> tuple[dict[str, Any], dict[str, SamlRole]]:
+    """Add the section's providers and roles to `stack`; returns providers by id and roles by name.
 
     Outputs per role: `<name>RoleArn`, and `<name>IdpRoleAttribute`, the value the IdP must send
     in `https://aws.amazon.com/SAML/Attributes/Role` for users who may assume the role.
@@ -42,4 +44,4 @@ def add_saml(stack: Stack, section: SamlSection) -> dict[str, SamlRole]:
         CfnOutput(stack, f"{spec.name}IdpRoleAttribute", value=role.idp_role_attribute,
                   description=f"what the IdP sends in https://aws.amazon.com/SAML/Attributes/Role for {spec.name}")
         roles[spec.name] = role
-    return roles
+    return providers, roles
