@@ -28,6 +28,11 @@ _EXPORTS = {
     "OidcIssuer": "federation_constructs.oidc",
     "OidcProvider": "federation_constructs.oidc",
     "OidcRole": "federation_constructs.oidc",
+    "CognitoLogin": "federation_constructs.identity_pool",
+    "IdentityPoolFederation": "federation_constructs.identity_pool",
+    "IdentityPoolLogins": "federation_constructs.identity_pool",
+    "MappingRule": "federation_constructs.identity_pool",
+    "RoleMapping": "federation_constructs.identity_pool",
     "SamlProvider": "federation_constructs.saml",
     "SamlRole": "federation_constructs.saml",
 }
@@ -46,6 +51,13 @@ if TYPE_CHECKING:
         OidcIssuer,
         OidcProvider,
         OidcRole,
+    )
+    from federation_constructs.identity_pool import (
+        CognitoLogin,
+        IdentityPoolFederation,
+        IdentityPoolLogins,
+        MappingRule,
+        RoleMapping,
     )
     from federation_constructs.saml import SamlProvider, SamlRole
 
