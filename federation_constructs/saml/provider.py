@@ -17,7 +17,7 @@ from federation_constructs.saml.metadata import MetadataProblem, SamlMetadata, p
 __all__ = ["DEFAULT_EXPIRY_WARNING_DAYS", "SamlProvider"]
 
 DEFAULT_EXPIRY_WARNING_DAYS = 30
-_NAME_RE = re.compile(r"[\w.-]{1,128}")
+_NAME_RE = re.compile(r"[\w.-]{1,128}", re.ASCII)  # IAM's [\w._-]+ is ASCII-only
 _NAME_ACCEPTED = "an IAM SAML provider name: 1-128 letters, digits, '_', '.' and '-' (no spaces)"
 
 
@@ -55,7 +55,7 @@ class SamlProvider(Construct):
             raise invalid(self, "name", name, _NAME_ACCEPTED)
         if assertion_encryption not in (None, "Allowed", "Required"):
             raise invalid(self, "assertion_encryption", assertion_encryption, "'Allowed' or 'Required'")
-        if not isinstance(expiry_warning_days, int) or expiry_warning_days < 0:
+        if isinstance(expiry_warning_days, bool) or not isinstance(expiry_warning_days, int) or expiry_warning_days < 0:
             raise invalid(self, "expiry_warning_days", expiry_warning_days, "a whole number of days, 0 or more")
         now = datetime.now(UTC)
         try:
