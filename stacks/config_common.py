@@ -5,15 +5,22 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 __all__ = ["ConstructId", "RoleCommon", "StrictModel"]
 
+def _not_default(value: str) -> str:
+    if value == "Default":
+        raise ValueError("'Default' is not accepted; expected another id: the CDK gives the id 'Default' a "
+                         "special meaning (its children's logical ids lose the prefix)")
+    return value
+
+
 ConstructId = Annotated[str, Field(
     pattern=r"^[A-Za-z][A-Za-z0-9]{0,63}$",
-    description="a construct id: a letter, then letters and digits (at most 64); it names the "
-                "resource in the template, so renaming it replaces the resource",
-)]
+    description="a construct id: a letter, then letters and digits (at most 64), not 'Default'; it names "
+                "the resource in the template, so renaming it replaces the resource",
+), AfterValidator(_not_default)]
 
 _RULE_ID_RE = re.compile(r"([A-Za-z0-9]+::)?[A-Za-z0-9]+-[A-Za-z0-9.]+(\[[^\]]+\])?")
 

@@ -23,8 +23,9 @@ TAG_SESSION_ACTION = "sts:TagSession"
 
 # Action names that read (the part after "service:"); anything else may change something.
 _READ_VERBS = ("Get", "List", "Describe", "Head", "Query", "Scan", "BatchGet", "Select", "Search", "Lookup", "View")
-_ACTION_RE = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*?]+")
-_WHOLE_SERVICE_RESOURCE = re.compile(r"arn:[^:]*:[^:]*:[^:]*:[^:]*:\*")
+_ACTION_RE = re.compile(r"\*|[a-z0-9-]+:[A-Za-z0-9*?]+")
+# a named resource: no wildcard at all, or one trailing "/*" after a literal path
+_NAMED_RESOURCE = re.compile(r"arn:[^*?]+(/\*)?")
 _TAG_KEY_RE = re.compile(r"[\w.:/=+\-@]{1,128}")
 
 
@@ -61,11 +62,11 @@ def guest_statement_problem(statement: iam.PolicyStatement, *, allow_write: bool
             return ("actions", action)
         if not _ACTION_RE.fullmatch(action):
             return ("actions", action)
-        verb = action.split(":", 1)[1]
-        if not allow_write and not verb.startswith(_READ_VERBS):
+        verb = action.split(":", 1)[-1]
+        if not allow_write and (action == "*" or not verb.startswith(_READ_VERBS)):
             return ("actions", action)
     for resource in statement.resources:
-        if not allow_wildcards and (resource == "*" or _WHOLE_SERVICE_RESOURCE.fullmatch(resource)):
+        if not allow_wildcards and not _NAMED_RESOURCE.fullmatch(resource):
             return ("resources", resource)
     return None
 
@@ -250,7 +251,7 @@ class IdentityPoolFederation(Construct):
                 raise invalid(self, f"logins.{kind}", duplicate, "each provider once")
 
     def _check_principal_tags(self, tags: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
-        known = self.logins.provider_names()
+        known = self.logins.provider_names() | {c.provider_name for c in self.logins.cognito}
         checked: dict[str, dict[str, str]] = {}
         for provider, mapping in tags.items():
             if provider not in known:
