@@ -401,7 +401,7 @@ def test_role_condition_without_values_is_refused(env: Env, cid: str, path: str)
 
 
 def test_role_trust_policy_quota_below_iams_default_is_refused(env: Env, cid: str, path: str) -> None:
-    with refused(path, "trust_policy_quota", 1000, "2048 up to 4096"):
+    with refused(path, "trust_policy_quota", 1000, "2048 (IAM's default) up to 4096"):
         role(env, cid, trust_policy_quota=1000)
 
 

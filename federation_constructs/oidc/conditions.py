@@ -10,8 +10,15 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from aws_cdk import Duration, Token
+from constructs import IConstruct
+
+from federation_constructs.errors import invalid
+
 __all__ = [
     "DEFAULT_TRUST_POLICY_QUOTA",
+    "checked_session_duration",
+    "check_trust_policy_quota",
     "MAX_TRUST_POLICY_QUOTA",
     "claim_conditions",
     "has_wildcard",
@@ -59,3 +66,21 @@ def claim_conditions(values_by_key: Mapping[str, Sequence[str]]) -> dict[str, di
 def trust_policy_size(document: Mapping[str, Any]) -> int:
     """The size of a policy document as IAM counts it against the quota: JSON without whitespace."""
     return len(_WHITESPACE.sub("", json.dumps(document, separators=(",", ":"))))
+
+
+def checked_session_duration(scope: IConstruct, duration: Duration | None) -> Duration:
+    """`duration` (default 1 hour), refused outside IAM's 1-12 hours for a role's maximum session."""
+    duration = duration or Duration.hours(1)
+    seconds = None if Token.is_unresolved(duration.to_string()) else duration.to_seconds()
+    if seconds is not None and not 3600 <= seconds <= 43200:
+        raise invalid(scope, "max_session_duration", f"{seconds} seconds", "1 to 12 hours (3600-43200 seconds)")
+    return duration
+
+
+def check_trust_policy_quota(scope: IConstruct, quota: object) -> None:
+    """Refuse a trust-policy quota IAM never grants."""
+    if isinstance(quota, bool) or not isinstance(quota, int) or not (
+            DEFAULT_TRUST_POLICY_QUOTA <= quota <= MAX_TRUST_POLICY_QUOTA):
+        raise invalid(scope, "trust_policy_quota", quota,
+                      f"{DEFAULT_TRUST_POLICY_QUOTA} (IAM's default) up to {MAX_TRUST_POLICY_QUOTA} "
+                      f"(the most IAM grants on request)")

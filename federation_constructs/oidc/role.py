@@ -13,7 +13,8 @@ from constructs import Construct
 from federation_constructs.errors import PresetValueError, invalid
 from federation_constructs.oidc.conditions import (
     DEFAULT_TRUST_POLICY_QUOTA,
-    MAX_TRUST_POLICY_QUOTA,
+    check_trust_policy_quota,
+    checked_session_duration,
     claim_conditions,
     has_wildcard,
     is_only_wildcards,
@@ -27,7 +28,6 @@ __all__ = ["ASSUME_ACTION", "OidcRole", "preset_issuer", "role_options_with_defa
 
 ASSUME_ACTION = "sts:AssumeRoleWithWebIdentity"
 TAG_SESSION_ACTION = "sts:TagSession"
-_MIN_SESSION, _MAX_SESSION = 3600, 43200
 
 
 @jsii.implements(iam.IGrantable)
@@ -112,16 +112,8 @@ class OidcRole(Construct):
         self.audiences: tuple[str, ...] = self._check_audiences(audiences, provider)
         self.subjects: tuple[str, ...] = self._check_subjects(subjects, conditions, allow_any_subject)
         extra = self._check_conditions(conditions)
-        if not isinstance(trust_policy_quota, int) or not (
-                DEFAULT_TRUST_POLICY_QUOTA <= trust_policy_quota <= MAX_TRUST_POLICY_QUOTA):
-            raise invalid(self, "trust_policy_quota", trust_policy_quota,
-                          f"{DEFAULT_TRUST_POLICY_QUOTA} (IAM's default) up to {MAX_TRUST_POLICY_QUOTA} "
-                          f"(the most IAM grants on request)")
-        duration = max_session_duration or Duration.hours(1)
-        seconds = None if Token.is_unresolved(duration.to_string()) else duration.to_seconds()
-        if seconds is not None and not _MIN_SESSION <= seconds <= _MAX_SESSION:
-            raise invalid(self, "max_session_duration", f"{seconds} seconds",
-                          "1 to 12 hours (3600-43200 seconds)")
+        check_trust_policy_quota(self, trust_policy_quota)
+        duration = checked_session_duration(self, max_session_duration)
 
         values: dict[str, Sequence[str]] = {self.issuer.key(self.issuer.audience_claim): self.audiences}
         if self.subjects:

@@ -14,7 +14,8 @@ from constructs import Construct
 from federation_constructs.errors import invalid
 from federation_constructs.oidc.conditions import (
     DEFAULT_TRUST_POLICY_QUOTA,
-    MAX_TRUST_POLICY_QUOTA,
+    check_trust_policy_quota,
+    checked_session_duration,
     claim_conditions,
     is_only_wildcards,
     trust_policy_size,
@@ -65,7 +66,6 @@ MULTI_VALUED_SAML_KEYS = frozenset({
 })
 _REGION_RE = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
 _MAPPING_ID = "FederationSamlSignIn"
-_MIN_SESSION, _MAX_SESSION = 3600, 43200
 
 
 def sign_in_endpoint(region: str) -> str:
@@ -120,14 +120,8 @@ class SamlRole(Construct):
             raise invalid(self, "provider", provider, "a SamlProvider or an imported ISamlProvider")
         self.sign_in_endpoints: tuple[str, ...] = self._endpoints(sign_in)
         extra = self._attribute_conditions(attribute_conditions)
-        duration = max_session_duration or Duration.hours(1)
-        seconds = None if Token.is_unresolved(duration.to_string()) else duration.to_seconds()
-        if seconds is not None and not _MIN_SESSION <= seconds <= _MAX_SESSION:
-            raise invalid(self, "max_session_duration", f"{seconds} seconds", "1 to 12 hours (3600-43200 seconds)")
-        if not isinstance(trust_policy_quota, int) or not (
-                DEFAULT_TRUST_POLICY_QUOTA <= trust_policy_quota <= MAX_TRUST_POLICY_QUOTA):
-            raise invalid(self, "trust_policy_quota", trust_policy_quota,
-                          f"{DEFAULT_TRUST_POLICY_QUOTA} up to {MAX_TRUST_POLICY_QUOTA}")
+        duration = checked_session_duration(self, max_session_duration)
+        check_trust_policy_quota(self, trust_policy_quota)
 
         conditions: dict[str, dict[str, list[str]]] = {"StringEquals": {"SAML:aud": list(self.sign_in_endpoints)}}
         for operator, keys in claim_conditions({k: v for k, v in extra.items()
