@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_TRUST_POLICY_QUOTA",
     "checked_session_duration",
     "check_trust_policy_quota",
+    "checked_trust_size",
     "MAX_TRUST_POLICY_QUOTA",
     "claim_conditions",
     "has_wildcard",
@@ -84,3 +85,21 @@ def check_trust_policy_quota(scope: IConstruct, quota: object) -> None:
         raise invalid(scope, "trust_policy_quota", quota,
                       f"{DEFAULT_TRUST_POLICY_QUOTA} (IAM's default) up to {MAX_TRUST_POLICY_QUOTA} "
                       f"(the most IAM grants on request)")
+
+
+def checked_trust_size(scope: IConstruct, *, federated: str, actions: tuple[str, ...],
+                       conditions: Mapping[str, Any], quota: int, fix: str) -> int:
+    """The size IAM will count for a one-statement federated trust, refused above `quota`.
+
+    `federated` and `conditions` must be literal stand-ins for what CloudFormation will resolve
+    (same length or longer), so the estimate never undercounts.
+    """
+    action: str | list[str] = actions[0] if len(actions) == 1 else list(actions)
+    document = {"Statement": [{"Action": action, "Condition": conditions, "Effect": "Allow",
+                               "Principal": {"Federated": federated}}], "Version": "2012-10-17"}
+    size = trust_policy_size(document)
+    if size > quota:
+        raise invalid(scope, "trust policy", f"{size} characters",
+                      f"at most the account's trust-policy quota of {quota} characters (whitespace not "
+                      f"counted); {fix}, or pass trust_policy_quota=4096 if the account's quota was raised")
+    return size

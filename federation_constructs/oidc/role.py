@@ -15,10 +15,10 @@ from federation_constructs.oidc.conditions import (
     DEFAULT_TRUST_POLICY_QUOTA,
     check_trust_policy_quota,
     checked_session_duration,
+    checked_trust_size,
     claim_conditions,
     has_wildcard,
     is_only_wildcards,
-    trust_policy_size,
 )
 from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.provider import OidcProvider, as_issuer, issuer_of
@@ -255,16 +255,8 @@ class OidcRole(Construct):
         account = "123456789012" if Token.is_unresolved(stack.account) else stack.account
         federated = self.issuer.web_identity_name or (
             f"arn:{partition}:iam::{account}:oidc-provider/{self.issuer.host_path}")
-        action: str | list[str] = self.actions[0] if len(self.actions) == 1 else list(self.actions)
-        document = {"Statement": [{"Action": action, "Condition": self.conditions, "Effect": "Allow",
-                                   "Principal": {"Federated": federated}}], "Version": "2012-10-17"}
-        size = trust_policy_size(document)
-        if size > quota:
-            raise invalid(self, "trust policy", f"{size} characters",
-                          f"at most the account's trust-policy quota of {quota} characters (whitespace not "
-                          f"counted); list fewer subjects, split the role, or pass trust_policy_quota=4096 "
-                          f"if the account's quota was raised")
-        return size
+        return checked_trust_size(self, federated=federated, actions=self.actions, conditions=self.conditions,
+                                  quota=quota, fix="list fewer subjects, split the role")
 
     # --- attributes --------------------------------------------------------------------------
 

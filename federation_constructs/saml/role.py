@@ -16,9 +16,9 @@ from federation_constructs.oidc.conditions import (
     DEFAULT_TRUST_POLICY_QUOTA,
     check_trust_policy_quota,
     checked_session_duration,
+    checked_trust_size,
     claim_conditions,
     is_only_wildcards,
-    trust_policy_size,
 )
 from federation_constructs.partitions import partition_for_region
 from federation_constructs.saml.provider import SamlProvider
@@ -215,15 +215,8 @@ class SamlRole(Construct):
         aud = [e if not Token.is_unresolved(e) else longest for e in self.sign_in_endpoints]
         conditions: dict[str, Any] = {op: dict(keys) for op, keys in self.conditions.items()}
         conditions["StringEquals"]["SAML:aud"] = aud
-        action: str | list[str] = self.actions[0] if len(self.actions) == 1 else list(self.actions)
-        document = {"Statement": [{"Action": action, "Condition": conditions, "Effect": "Allow",
-                                   "Principal": {"Federated": arn}}], "Version": "2012-10-17"}
-        size = trust_policy_size(document)
-        if size > quota:
-            raise invalid(self, "trust policy", f"{size} characters",
-                          f"at most the account's trust-policy quota of {quota} characters; list fewer "
-                          f"attribute values, split the role, or pass trust_policy_quota=4096 if raised")
-        return size
+        return checked_trust_size(self, federated=arn, actions=self.actions, conditions=conditions, quota=quota,
+                                  fix="list fewer attribute values, split the role")
 
     @property
     def grant_principal(self) -> iam.IPrincipal:
