@@ -35,6 +35,9 @@ _EXPORTS = {
     "RoleMapping": "federation_constructs.identity_pool",
     "SamlProvider": "federation_constructs.saml",
     "SamlRole": "federation_constructs.saml",
+    "AccessLevel": "federation_constructs.storage",
+    "IdentitySource": "federation_constructs.storage",
+    "UserPrefixStorage": "federation_constructs.storage",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -60,6 +63,7 @@ if TYPE_CHECKING:
         RoleMapping,
     )
     from federation_constructs.saml import SamlProvider, SamlRole
+    from federation_constructs.storage import AccessLevel, IdentitySource, UserPrefixStorage
 
 
 def __getattr__(name: str) -> Any:

@@ -14,11 +14,11 @@ from typing import Any, Literal
 __all__ = [
     "AccessLevel",
     "Capability",
+    "DENIED_OBJECT_ACTIONS",
     "IdentitySource",
     "LayoutProblem",
     "OBJECT_ACTIONS",
     "deny_other_users_listing",
-    "deny_other_users_objects",
     "grant_statements",
 ]
 
@@ -82,7 +82,9 @@ class IdentitySource:
     def principal_tag(cls, key: str) -> IdentitySource:
         if not re.fullmatch(r"[\w.:/=+\-@]{1,128}", key, re.ASCII) or key.lower().startswith("aws:"):
             raise LayoutProblem("principal_tag", key, "a session tag key of 1-128 characters, not starting with 'aws:'")
-        return cls(name=f"tag:{key}", variable=f"${{aws:PrincipalTag/{key}}}", trust="tag")
+        # a tag value may contain '/', so 'bob/x' would land inside bob's folder: such values are refused
+        return cls(name=f"tag:{key}", variable=f"${{aws:PrincipalTag/{key}}}", trust="tag",
+                   conditions={"StringNotLike": {f"aws:PrincipalTag/{key}": "*/*"}})
 
     @classmethod
     def variable_of(cls, key: str, *, allow_caller_chosen_id: bool = False) -> IdentitySource:
@@ -96,6 +98,10 @@ class IdentitySource:
         if not re.fullmatch(r"[A-Za-z0-9-]+:[\w/.-]+", key, re.ASCII):
             raise LayoutProblem("identity_source", key, "a condition key such as 'aws:PrincipalTag/user'")
         return cls(name=f"var:{key}", variable=f"${{{key}}}", trust="any")
+
+
+#: public has no user segment, so its statements need no identity source and carry no conditions
+_NO_SOURCE = IdentitySource(name="none", variable="", trust="any")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -185,11 +191,15 @@ def _with(conditions: Mapping[str, Mapping[str, Any]], extra: Mapping[str, Mappi
     return merged
 
 
-def grant_statements(*, bucket_arn: str, level: AccessLevel, source: IdentitySource,
+def grant_statements(*, bucket_arn: str, level: AccessLevel, source: IdentitySource | None,
                      capabilities: Iterable[str], browse: bool = False, sid_prefix: str = "") -> list[dict[str, Any]]:
     """The Allow statements for one level: objects under the user's prefix, and listing of exactly
-    the prefixes the user may see (each with its trailing '/')."""
+    the prefixes the user may see (each with its trailing '/'). `source` may be None for `public`."""
     actions = _actions(capabilities)
+    if source is None or not level.per_user:
+        if level.per_user:
+            raise LayoutProblem("source", None, f"an identity source: level {level.name!r} has one folder per user")
+        source = _NO_SOURCE
     own = level.user_prefix(source)
     tag = f"{sid_prefix}{re.sub(r'[^A-Za-z0-9]', '', level.name.title())}"
     statements: list[dict[str, Any]] = []
@@ -224,16 +234,3 @@ def deny_other_users_listing(*, bucket_arn: str, level: AccessLevel, source: Ide
             "Condition": {"StringLike": {"s3:prefix": [f"{level.root}/*"]},
                           "StringNotLike": {"s3:prefix": allowed}}}
 
-
-def deny_other_users_objects(*, bucket_arn: str, level: AccessLevel, source: IdentitySource,
-                             other_roots: Iterable[str], principal_arn: str, sid: str) -> dict[str, Any] | None:
-    """A bucket-policy Deny for one role: object actions anywhere in the bucket except the user's own
-    folder of this level and the other levels' roots (`NotResource`). In the bucket policy, so it
-    applies to this bucket only; scoped to the role by `aws:PrincipalArn`."""
-    if not level.per_user or level.shared_read:
-        return None
-    not_resources = [f"{bucket_arn}/{level.user_prefix(source)}*"] + [f"{bucket_arn}/{r}/*" for r in sorted(set(other_roots))
-                                                                       if r != level.root]
-    return {"Sid": sid, "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": list(DENIED_OBJECT_ACTIONS),
-            "NotResource": not_resources,
-            "Condition": {"ArnEquals": {"aws:PrincipalArn": principal_arn}}}

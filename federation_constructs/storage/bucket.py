@@ -1,0 +1,315 @@
+"""`UserPrefixStorage`: one bucket of user data, where each federated user reaches only their folder."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+from aws_cdk import Duration, RemovalPolicy, Stack, Token
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from federation_constructs.errors import invalid
+from federation_constructs.nag.acknowledge import acknowledge
+from federation_constructs.storage.layout import (
+    DENIED_OBJECT_ACTIONS,
+    AccessLevel,
+    IdentitySource,
+    LayoutProblem,
+    deny_other_users_listing,
+    grant_statements,
+)
+from federation_constructs.storage.trust import TrustSummary, summarize_trust, underlying_role
+
+__all__ = ["UserPrefixStorage"]
+
+# S3 general purpose bucket names: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit
+_BUCKET_NAME_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_SOURCE_TRUST = {
+    "cognito": ("cognito", "a Cognito identity pool role (its sessions carry cognito-identity.amazonaws.com:sub)"),
+    "saml": ("saml", "a SAML role (its sessions carry saml:namequalifier and saml:sub)"),
+}
+_WILDCARD_REASON = (
+    "Per-user prefix: the object wildcard stays below the caller's own folder, selected by a policy "
+    "variable the caller cannot choose (federation-as-code UserPrefixStorage)"
+)
+
+
+class UserPrefixStorage(Construct):
+    """A user-data bucket, secure by default, and the grants that give each user their own folder.
+
+    The bucket: Block Public Access on all four settings, a TLS-only bucket policy (TLS 1.2 or
+    newer), SSE-S3 encryption (or a KMS key with `encryption="kms"`), versioning, object ownership
+    enforced (ACLs off), server access logs to a log bucket it creates (or `access_logs_bucket`),
+    removal policy RETAIN and no auto-delete. `UserPrefixStorage.from_bucket_name` grants on a bucket
+    that exists already.
+
+    Grants follow the Amplify storage layout (`public/`, `protected/<id>/`, `private/<id>/`) or a
+    custom `home/<id>/` one; see `grant_user_prefix`.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        encryption: Literal["s3", "kms"] = "s3",
+        encryption_key: kms.IKey | None = None,
+        access_logs_bucket: s3.IBucket | None = None,
+        access_logs_prefix: str = "user-data/",
+        bucket_name: str | None = None,
+        noncurrent_version_expiration: Duration | None = Duration.days(90),
+        _existing_bucket_name: str | None = None,
+    ) -> None:
+        """Create the bucket (and its log bucket).
+
+        :param encryption: "s3" (SSE-S3, the default) or "kms" (a customer managed key with
+            rotation, or `encryption_key`).
+        :param access_logs_bucket: where server access logs go; default a log bucket created here.
+        :param bucket_name: a fixed name; default a generated one (safer for several deployments).
+        :param noncurrent_version_expiration: how long overwritten or deleted versions are kept
+            (None keeps them forever).
+        """
+        super().__init__(scope, id)
+        # Server access logs through a bucket policy (not the LogDeliveryWrite ACL, which object
+        # ownership "enforced" forbids), whatever the app's feature flags say; set before any child.
+        self.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
+        self._grants: dict[str, set[str]] = {}
+        self._roots: set[str] = set()
+        self._object_denies: list[tuple[iam.PolicyStatement, str]] = []
+        self.log_bucket: s3.IBucket | None = None
+        self.encryption_key: kms.IKey | None = None
+        if _existing_bucket_name is not None:
+            self._check_bucket_name("bucket_name", _existing_bucket_name)
+            self.bucket: s3.IBucket = s3.Bucket.from_bucket_name(self, "Bucket", _existing_bucket_name)
+            self.encryption_key = encryption_key
+            self.imported = True
+            return
+        self.imported = False
+        if encryption not in ("s3", "kms"):
+            raise invalid(self, "encryption", encryption, "'s3' (SSE-S3, the default) or 'kms'")
+        if encryption_key is not None and encryption != "kms":
+            raise invalid(self, "encryption_key", encryption_key, "no key unless encryption='kms'")
+        if bucket_name is not None:
+            self._check_bucket_name("bucket_name", bucket_name)
+        if not isinstance(access_logs_prefix, str) or (access_logs_prefix and not access_logs_prefix.endswith("/")):
+            raise invalid(self, "access_logs_prefix", access_logs_prefix, "a prefix ending with '/', e.g. 'user-data/'")
+
+        if encryption == "kms":
+            self.encryption_key = encryption_key or kms.Key(
+                self, "Key", enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN,
+                description="Encrypts the per-user data bucket (federation-as-code)")
+        if access_logs_bucket is None:
+            created = s3.Bucket(
+                self, "AccessLogs", block_public_access=s3.BlockPublicAccess.BLOCK_ALL, enforce_ssl=True,
+                minimum_tls_version=1.2, encryption=s3.BucketEncryption.S3_MANAGED, versioned=True,
+                object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, removal_policy=RemovalPolicy.RETAIN,
+            )
+            acknowledge(created, "AwsSolutions-S1",
+                        "This is the access-log bucket of the user-data bucket; logging it into itself "
+                        "or another bucket would only log the logging")
+            access_logs_bucket = created
+            self.log_bucket = created
+        else:
+            self.log_bucket = access_logs_bucket
+        lifecycle = ([s3.LifecycleRule(id="ExpireOldVersions", noncurrent_version_expiration=noncurrent_version_expiration)]
+                     if noncurrent_version_expiration is not None else None)
+        self.bucket = s3.Bucket(
+            self, "Bucket", bucket_name=bucket_name,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL, enforce_ssl=True, minimum_tls_version=1.2,
+            encryption=s3.BucketEncryption.KMS if self.encryption_key else s3.BucketEncryption.S3_MANAGED,
+            encryption_key=self.encryption_key, bucket_key_enabled=True if self.encryption_key else None,
+            versioned=True, object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            server_access_logs_bucket=access_logs_bucket, server_access_logs_prefix=access_logs_prefix or None,
+            removal_policy=RemovalPolicy.RETAIN, auto_delete_objects=False, lifecycle_rules=lifecycle,
+        )
+
+    @classmethod
+    def from_bucket_name(cls, scope: Construct, id: str, bucket_name: str, *,
+                         encryption_key: kms.IKey | None = None) -> UserPrefixStorage:
+        """Grant per-user folders on a bucket that exists already (its settings are not changed).
+
+        Without a bucket policy to add to, the per-object Deny on other users' folders is not
+        added; the listing Deny (in the role's policy) and the exact Allow statements still are.
+        """
+        return cls(scope, id, encryption_key=encryption_key, _existing_bucket_name=bucket_name)
+
+    def _check_bucket_name(self, field: str, name: object) -> None:
+        if not isinstance(name, str) or (not Token.is_unresolved(name) and (
+                not _BUCKET_NAME_RE.fullmatch(name) or ".." in name)):
+            raise invalid(self, field, name, "an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', "
+                                             "starting and ending with a letter or digit")
+
+    # --- grants -----------------------------------------------------------------------------
+
+    @property
+    def bucket_arn(self) -> str:
+        """The bucket's ARN."""
+        return self.bucket.bucket_arn
+
+    @property
+    def bucket_name(self) -> str:
+        """The bucket's name."""
+        return self.bucket.bucket_name
+
+    def grant_user_prefix(
+        self,
+        role: object,
+        *,
+        source: IdentitySource | None = None,
+        level: AccessLevel | str,
+        actions: Sequence[str],
+        browse: bool = False,
+        allow_guest_write: bool = False,
+    ) -> list[iam.PolicyStatement]:
+        """Give `role`'s users their folder of `level`, with `actions` ("read", "write", "delete").
+
+        :param role: an `OidcRole`, `GitHubActionsRole`, `SamlRole`, `FederationBrokerRole`, or an
+            `iam.Role` (the identity pool's authenticated or guest role), whose trust this app defines.
+        :param source: where the user id comes from: `IdentitySource.cognito()`, `.saml()` or
+            `.principal_tag(key)`; it must be one the role's sessions carry. Not needed for public.
+        :param level: `AccessLevel` or its name: "public", "protected", "private", "home/{id}/".
+        :param browse: also allow listing the bucket root and the level root one level deep
+            (`s3:delimiter` = "/"), as the S3 console does.
+        :param allow_guest_write: let the guests of an identity pool write to `public/` (read only
+            without it).
+        :returns: the statements added to the role's policy.
+        """
+        iam_role = underlying_role(role)
+        if iam_role is None:
+            raise invalid(self, "role", role, "a role this app defines (OidcRole, SamlRole, FederationBrokerRole or "
+                                              "an iam.Role such as the identity pool's authenticated role); an "
+                                              "imported role's trust cannot be checked")
+        try:
+            level = AccessLevel.named(level) if isinstance(level, str) else level
+            if not isinstance(level, AccessLevel):
+                raise LayoutProblem("level", level, "an AccessLevel or 'public', 'protected', 'private', 'home/{id}/'")
+            if isinstance(actions, str):
+                raise LayoutProblem("actions", actions, "a list such as ['read', 'write']")
+            if source is not None and not isinstance(source, IdentitySource):
+                raise LayoutProblem("source", source, "IdentitySource.cognito(), .saml() or .principal_tag(key)")
+            trust = summarize_trust(iam_role)
+            self._check_source(iam_role, trust, source, level, actions, allow_guest_write)
+            key = iam_role.node.path
+            if level.name in self._grants.get(key, set()):
+                raise LayoutProblem("level", level.name, f"a level not granted to {key} yet (grant it once, with "
+                                                         f"all its actions)")
+            sid_prefix = re.sub(r"[^A-Za-z0-9]", "", self.node.id)
+            documents = grant_statements(bucket_arn=self.bucket.bucket_arn, level=level, source=source,
+                                         capabilities=actions, browse=browse, sid_prefix=sid_prefix)
+            deny_list = (deny_other_users_listing(bucket_arn=self.bucket.bucket_arn, level=level, source=source,
+                                                  browse=browse, sid_prefix=sid_prefix)
+                         if source is not None else None)
+        except LayoutProblem as problem:
+            raise invalid(self, problem.field, problem.value, problem.accepted) from None
+
+        self._grants.setdefault(key, set()).add(level.name)
+        statements = [iam.PolicyStatement.from_json(d) for d in documents + ([deny_list] if deny_list else [])]
+        for statement in statements:
+            iam_role.add_to_principal_policy(statement)
+        self._add_root(level.root)
+        if source is not None and level.per_user and not level.shared_read:
+            self._deny_other_users_objects(iam_role, level, source)
+        self._acknowledge_wildcards(iam_role, documents, level)
+        if self.encryption_key is not None:
+            if set(actions) - {"read"}:
+                self.encryption_key.grant_encrypt_decrypt(iam_role)
+            else:
+                self.encryption_key.grant_decrypt(iam_role)
+        return statements
+
+    def _acknowledge_wildcards(self, role: iam.Role, documents: list[dict[str, object]], level: AccessLevel) -> None:
+        """Acknowledge AwsSolutions-IAM5 for exactly the object wildcards these grants add, each with
+        why it is bounded; any other wildcard on the role is still reported."""
+        stack = Stack.of(self)
+        for document in documents:
+            if document["Action"] == "s3:ListBucket":
+                continue
+            resources = document["Resource"] if isinstance(document["Resource"], list) else [document["Resource"]]
+            for resource in resources:
+                rendered = _nag_text(stack.resolve(resource))
+                if str(document.get("Sid", "")).endswith("ReadAll"):
+                    reason = (f"Level {level.name}/: by design every signed-in user of this role reads every user's "
+                              f"protected folder (writes stay in the user's own folder)")
+                elif level.per_user:
+                    reason = _WILDCARD_REASON
+                else:
+                    reason = (f"Level {level.name}/: a shared folder that every user of this role may use by design; "
+                              f"no user segment to bound it further")
+                acknowledge(role, f"AwsSolutions-IAM5[Resource::{rendered}]", reason)
+
+    def _check_source(self, role: iam.Role, trust: TrustSummary, source: IdentitySource | None,
+                      level: AccessLevel, actions: Sequence[str], allow_guest_write: bool) -> None:
+        if trust.cognito_guest:
+            if level.per_user:
+                raise LayoutProblem("level", level.name,
+                                    f"'public' for {role.node.path}: it admits identity-pool guests, who have no "
+                                    f"stable identity of their own to own a folder")
+            if set(actions) - {"read"} and not allow_guest_write:
+                raise LayoutProblem("actions", list(actions),
+                                    f"['read'] for {role.node.path}: it admits identity-pool guests (not signed in); "
+                                    f"allow_guest_write=True lets anyone on the internet write to public/")
+        if source is None:
+            return
+        if source.trust in _SOURCE_TRUST:
+            needed, what = _SOURCE_TRUST[source.trust]
+            if trust.kinds != {needed}:
+                raise LayoutProblem("source", source.name,
+                                    f"an identity source {role.node.path}'s sessions carry: source "
+                                    f"{source.name!r} needs {what}, but the role is assumed through "
+                                    f"{_describe(trust)}")
+        elif source.trust == "tag" and not trust.session_tags:
+            raise LayoutProblem("source", source.name,
+                                f"an identity source {role.node.path}'s sessions carry: a principal tag needs a "
+                                f"trust that allows sts:TagSession (session_tags=True), and {role.node.path} "
+                                f"does not allow it")
+
+    def _add_root(self, root: str) -> None:
+        if root in self._roots:
+            return
+        self._roots.add(root)
+        for statement, own_root in self._object_denies:
+            if own_root != root:
+                statement.add_not_resources(f"{self.bucket.bucket_arn}/{root}/*")
+
+    def _deny_other_users_objects(self, role: iam.Role, level: AccessLevel, source: IdentitySource) -> None:
+        """Bucket policy: this role's sessions may not touch objects outside their own folder of
+        `level` and the other levels' roots (other users' folders of `level`, the bucket root)."""
+        if self.imported:
+            return
+        arn = self.bucket.bucket_arn
+        not_resources = [f"{arn}/{level.user_prefix(source)}*"] + [
+            f"{arn}/{root}/*" for root in sorted(self._roots) if root != level.root]
+        statement = iam.PolicyStatement(
+            sid=f"{re.sub(r'[^A-Za-z0-9]', '', self.node.id)}DenyOtherUsers{len(self._object_denies) + 1}",
+            effect=iam.Effect.DENY, principals=[iam.AnyPrincipal()], actions=list(DENIED_OBJECT_ACTIONS),
+            not_resources=not_resources, conditions={"ArnEquals": {"aws:PrincipalArn": role.role_arn}},
+        )
+        self.bucket.add_to_resource_policy(statement)
+        self._object_denies.append((statement, level.root))
+
+
+def _nag_text(value: object) -> str:
+    """A resolved CloudFormation value as cdk-nag prints it in finding ids (`<Logical.Attr>`,
+    `<AWS::Partition>`, policy variables as `<key>`)."""
+    if isinstance(value, str):
+        return re.sub(r"\$\{([^}]+)\}", r"<\1>", value)
+    if isinstance(value, dict) and len(value) == 1:
+        (name, args), = value.items()
+        if name == "Fn::Join" and isinstance(args, list) and len(args) == 2:
+            return str(args[0]).join(_nag_text(part) for part in args[1])
+        if name == "Fn::GetAtt" and isinstance(args, list):
+            return f"<{'.'.join(map(str, args))}>"
+        if name == "Ref":
+            return f"<{args}>"
+    return str(value)
+
+
+def _describe(trust: TrustSummary) -> str:
+    names = {"cognito": "a Cognito identity pool", "saml": "SAML", "web_identity": "OIDC web identity",
+             "aws": "sts:AssumeRole"}
+    return " and ".join(names[k] for k in sorted(trust.kinds)) or "nothing federated"
+

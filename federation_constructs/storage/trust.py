@@ -1,0 +1,83 @@
+"""Read a role's trust policy to tell which federation path its sessions come from.
+
+`UserPrefixStorage.grant_user_prefix` uses it to refuse an identity source that the role's sessions
+can never carry (the Cognito identity id on a SAML role, say): such a grant would be dead at best,
+and a sign that the reviewer's picture of who uses the role is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+
+from federation_constructs.identity_pool.federation import COGNITO_IDENTITY
+
+__all__ = ["TrustSummary", "summarize_trust", "underlying_role"]
+
+
+@dataclass(frozen=True)
+class TrustSummary:
+    """What a role's trust policy admits, coarsely: by which STS call and from whom."""
+
+    #: "cognito", "saml", "web_identity" (OIDC other than Cognito), "aws" (sts:AssumeRole)
+    kinds: frozenset[str]
+    #: `amr` values a Cognito trust requires ("authenticated", "unauthenticated")
+    cognito_amr: frozenset[str]
+    #: whether the trust allows `sts:TagSession` (session tags can be set)
+    session_tags: bool
+
+    @property
+    def cognito_guest(self) -> bool:
+        """A Cognito trust that admits guests (not signed in)."""
+        return "cognito" in self.kinds and "unauthenticated" in self.cognito_amr
+
+
+def underlying_role(role: object) -> iam.Role | None:
+    """The `iam.Role` of a role construct of this toolkit (its `.role`), or the role itself."""
+    candidate = getattr(role, "role", role)
+    return candidate if isinstance(candidate, iam.Role) else None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _values(conditions: dict[str, Any], key: str) -> Iterable[str]:
+    for keys in conditions.values():
+        if isinstance(keys, dict):
+            for name, value in keys.items():
+                if name.lower() == key:
+                    yield from (v for v in _as_list(value) if isinstance(v, str))
+
+
+def summarize_trust(role: iam.Role) -> TrustSummary:
+    """Summarize `role`'s assume-role policy as CloudFormation will see it."""
+    document = role.assume_role_policy
+    resolved = Stack.of(role).resolve(document.to_json()) if document is not None else {}
+    kinds: set[str] = set()
+    amr: set[str] = set()
+    tags = False
+    for statement in _as_list(resolved.get("Statement")):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = {a.lower() for a in _as_list(statement.get("Action")) if isinstance(a, str)}
+        principal = statement.get("Principal") or {}
+        federated = _as_list(principal.get("Federated")) if isinstance(principal, dict) else []
+        tags = tags or "sts:tagsession" in actions
+        if "sts:assumerolewithsaml" in actions:
+            kinds.add("saml")
+        if "sts:assumerolewithwebidentity" in actions:
+            if COGNITO_IDENTITY in federated:
+                kinds.add("cognito")
+                amr.update(_values(statement.get("Condition") or {}, f"{COGNITO_IDENTITY}:amr"))
+            if any(f != COGNITO_IDENTITY for f in federated):
+                kinds.add("web_identity")
+        if "sts:assumerole" in actions:
+            kinds.add("aws")
+    return TrustSummary(kinds=frozenset(kinds), cognito_amr=frozenset(amr), session_tags=tags)
