@@ -38,6 +38,7 @@ _EXPORTS = {
     "AccessLevel": "federation_constructs.storage",
     "IdentitySource": "federation_constructs.storage",
     "UserPrefixStorage": "federation_constructs.storage",
+    "FederationBrokerRole": "federation_constructs.storage",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -63,7 +64,7 @@ if TYPE_CHECKING:
         RoleMapping,
     )
     from federation_constructs.saml import SamlProvider, SamlRole
-    from federation_constructs.storage import AccessLevel, IdentitySource, UserPrefixStorage
+    from federation_constructs.storage import AccessLevel, FederationBrokerRole, IdentitySource, UserPrefixStorage
 
 
 def __getattr__(name: str) -> Any:

@@ -27,6 +27,7 @@ from federation_constructs.partitions import partition_for_region
 from stacks.oidc_config import OidcSection
 from stacks.identity_pool_config import IdentityPoolSection
 from stacks.saml_config import SamlSection
+from stacks.storage_config import StorageSection
 
 __all__ = [
     "ConfigError",
@@ -119,10 +120,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-class StorageSection(_Model):
-    """Per-user S3 prefixes (accepts no keys yet)."""
-
-
 class DeploymentConfig(_Model):
     """One deployment: where it goes, how it is tagged, and which federation paths it declares."""
 
@@ -176,6 +173,29 @@ class DeploymentConfig(_Model):
                     if provider_id not in declared:
                         raise ValueError(f"identity_pool.{section_name}_providers: {provider_id!r} is not in "
                                          f"{section_name}.providers ({', '.join(declared) or 'none declared'})")
+        return self
+
+    @model_validator(mode="after")
+    def _storage_roles(self) -> DeploymentConfig:
+        """Every storage grant names a role this config declares."""
+        storage = self.storage
+        if storage is None:
+            return self
+        names = [r.name for section in (self.oidc, self.saml) if section is not None for r in section.roles]
+        if storage.broker is not None:
+            if storage.broker.id in names:
+                raise ValueError(f"storage.broker.id {storage.broker.id!r} is also a role name; expected a new id")
+            names.append(storage.broker.id)
+        pool = self.identity_pool
+        if pool is not None:
+            names.append(f"{pool.name}/authenticated")
+            if pool.allow_guest:
+                names.append(f"{pool.name}/guest")
+            names.extend(f"{pool.name}/{mapped}" for mapped in pool.mapped_roles)
+        for index, grant in enumerate(storage.grants):
+            if grant.role not in names:
+                raise ValueError(f"storage.grants[{index}].role: {grant.role!r} is not a role of this config; "
+                                 f"expected one of {', '.join(sorted(names)) or '(no roles declared)'}")
         return self
 
     @property

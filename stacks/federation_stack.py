@@ -12,6 +12,7 @@ from stacks.config import DeploymentConfig
 from stacks.oidc_wiring import add_oidc
 from stacks.identity_pool_wiring import add_identity_pool
 from stacks.saml_wiring import add_saml
+from stacks.storage_wiring import add_storage
 
 __all__ = ["FederationStack"]
 
@@ -21,8 +22,8 @@ class FederationStack(Stack):
 
     The environment is always explicit (never the CLI's ambient credentials), so a template is
     only ever deployed where its config says. It holds the OIDC and SAML providers and roles and the
-    Cognito identity pool of the `oidc`, `saml` and `identity_pool` sections (storage follows); constructs never see the
-    config, only the values this stack passes them.
+    Cognito identity pool and the per-user storage of the `oidc`, `saml`, `identity_pool` and `storage`
+    sections; constructs never see the config, only the values this stack passes them.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: DeploymentConfig, **kwargs: Any) -> None:
@@ -42,6 +43,10 @@ class FederationStack(Stack):
         self.identity_pool: IdentityPoolFederation | None = add_identity_pool(
             self, config.identity_pool, oidc_providers=oidc_providers,
             saml_providers=saml_providers) if config.identity_pool else None
+        #: the user-data bucket, when the config has one
+        self.storage = add_storage(
+            self, config.storage, roles={**self.oidc_roles, **self.saml_roles}, pool=self.identity_pool,
+            pool_name=config.identity_pool.name if config.identity_pool else None) if config.storage else None
         if not any(CfnResource.is_cfn_resource(c) for c in self.node.find_all()):
             # CloudFormation rejects a template without resources; a wait-condition handle is
             # free and grants nothing, so an empty deployment still deploys (and can be deleted).

@@ -392,5 +392,5 @@ def test_example_identity_pool_snapshot(example_template: Template, snapshot_jso
     types = sorted(r["Type"] for r in part["Resources"].values())
     assert types == ["AWS::Cognito::IdentityPool", "AWS::Cognito::IdentityPoolRoleAttachment",
                      "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
-                     "AWS::IAM::Policy", "AWS::IAM::Role", "AWS::IAM::Role"]
+                     "AWS::IAM::Policy", "AWS::IAM::Policy", "AWS::IAM::Role", "AWS::IAM::Role"]
     assert part == snapshot_json

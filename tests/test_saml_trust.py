@@ -167,11 +167,11 @@ def test_example_saml_part_snapshot(example_template: Template, snapshot: Snapsh
     saml_roles = {k for k, v in resources.items() if v["Type"] == "AWS::IAM::Role" and any(
         s["Principal"].get("Federated") in ({"Ref": i} for i in saml_ids)
         for s in v["Properties"]["AssumeRolePolicyDocument"]["Statement"])}
-    assert len(saml_roles) == 2
+    assert len(saml_roles) == 3
     part = {
         "Resources": {k: resources[k] for k in sorted(saml_ids | saml_roles)},
         "Outputs": {k: v for k, v in template["Outputs"].items()
-                    if k.startswith(("ReadOnlyConsole", "Administrator"))},
+                    if k.startswith(("ReadOnlyConsole", "Administrator", "EmployeeFiles"))},
     }
     assert part == snapshot.use_extension(JSONSnapshotExtension)
 

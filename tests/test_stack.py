@@ -67,7 +67,7 @@ def test_every_example_role_is_an_output(example_template: Template) -> None:
     roles = example_template.find_resources("AWS::IAM::Role")
     arn_outputs = {k: v for k, v in outputs.items() if k.endswith("RoleArn")}
     assert set(arn_outputs) == {"WebAppDeployRoleArn", "InfraPipelineRoleArn", "ReadOnlyConsoleRoleArn",
-                                "AdministratorRoleArn", "AppIdentityPoolAuthenticatedRoleArn",
+                                "AdministratorRoleArn", "EmployeeFilesRoleArn", "AppIdentityPoolAuthenticatedRoleArn",
                                 "AppIdentityPoolGuestRoleArn"}
     assert {json.dumps(o["Value"]) for o in arn_outputs.values()} == {
         json.dumps({"Fn::GetAtt": [logical_id, "Arn"]}) for logical_id in roles}

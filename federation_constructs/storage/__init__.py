@@ -1,7 +1,16 @@
-"""Per-user S3 storage: a user-data bucket where each federated user reaches only their own folder."""
+"""Per-user S3 storage: a user-data bucket where each federated user reaches only their own folder.
 
-from federation_constructs.storage.bucket import UserPrefixStorage
+`layout` is plain Python (no CDK), so the broker module can use it without starting jsii; the
+constructs are loaded on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from federation_constructs.storage.layout import (
+    DENIED_OBJECT_ACTIONS,
     OBJECT_ACTIONS,
     AccessLevel,
     IdentitySource,
@@ -9,16 +18,29 @@ from federation_constructs.storage.layout import (
     deny_other_users_listing,
     grant_statements,
 )
-from federation_constructs.storage.trust import TrustSummary, summarize_trust
 
-__all__ = [
-    "OBJECT_ACTIONS",
-    "AccessLevel",
-    "IdentitySource",
-    "LayoutProblem",
-    "TrustSummary",
-    "UserPrefixStorage",
-    "deny_other_users_listing",
-    "grant_statements",
-    "summarize_trust",
-]
+_LAZY = {
+    "FederationBrokerRole": "federation_constructs.storage.broker_role",
+    "TrustSummary": "federation_constructs.storage.trust",
+    "UserPrefixStorage": "federation_constructs.storage.bucket",
+    "summarize_trust": "federation_constructs.storage.trust",
+}
+
+__all__ = sorted([
+    "DENIED_OBJECT_ACTIONS", "OBJECT_ACTIONS", "AccessLevel", "IdentitySource", "LayoutProblem",
+    "deny_other_users_listing", "grant_statements", *_LAZY,
+])
+
+if TYPE_CHECKING:
+    from federation_constructs.storage.bucket import UserPrefixStorage
+    from federation_constructs.storage.broker_role import FederationBrokerRole
+    from federation_constructs.storage.trust import TrustSummary, summarize_trust
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'federation_constructs.storage' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
