@@ -79,6 +79,7 @@ class UserPrefixStorage(Construct):
         self.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
         self._grants: dict[str, set[str]] = {}
         self._roots: set[str] = set()
+        self._key_modes: dict[str, set[str]] = {}
         self._object_denies: list[tuple[iam.PolicyStatement, str]] = []
         self.log_bucket: s3.IBucket | None = None
         self.encryption_key: kms.IKey | None = None
@@ -215,11 +216,22 @@ class UserPrefixStorage(Construct):
             self._deny_other_users_objects(iam_role, level, source)
         self._acknowledge_wildcards(iam_role, documents, level)
         if self.encryption_key is not None:
-            if set(actions) - {"read"}:
-                self.encryption_key.grant_encrypt_decrypt(iam_role)
-            else:
-                self.encryption_key.grant_decrypt(iam_role)
+            mode = "Write" if set(actions) - {"read"} else "Read"
+            if not {mode, "Write"} & self._key_modes.setdefault(key, set()):
+                self._key_modes[key].add(mode)
+                statements.append(self._key_statement(iam_role, writes=mode == "Write"))
         return statements
+
+    def _key_statement(self, role: iam.Role, *, writes: bool) -> iam.PolicyStatement:
+        """Use of the bucket's KMS key through S3 only: Decrypt to read; GenerateDataKey to write
+        (multipart uploads also Decrypt). Named actions, no `kms:*` wildcards."""
+        actions = ["kms:Decrypt", "kms:GenerateDataKey"] if writes else ["kms:Decrypt"]
+        statement = iam.PolicyStatement(
+            sid=f"{re.sub(r'[^A-Za-z0-9]', '', self.node.id)}Key{'Write' if writes else 'Read'}",
+            actions=actions, resources=[self.encryption_key.key_arn],  # type: ignore[union-attr]
+            conditions={"StringEquals": {"kms:ViaService": f"s3.{Stack.of(self).region}.{Stack.of(self).url_suffix}"}})
+        role.add_to_principal_policy(statement)
+        return statement
 
     def _acknowledge_wildcards(self, role: iam.Role, documents: list[dict[str, object]], level: AccessLevel) -> None:
         """Acknowledge AwsSolutions-IAM5 for exactly the object wildcards these grants add, each with
