@@ -80,6 +80,8 @@ def session_policy(user_id: str, *, bucket: str, level: str = "private", actions
     """The inline session policy for one user: the same statements as the role's per-user grant,
     with the user id written in literally instead of a policy variable."""
     check_user_id(user_id)
+    if isinstance(actions, str):
+        raise BrokerError(f"broker: actions={actions!r} is not accepted; expected a list such as ['read', 'write']")
     if not isinstance(bucket, str) or not _BUCKET_RE.fullmatch(bucket) or ".." in bucket:
         raise BrokerError(f"broker: bucket={bucket!r} is not accepted; expected an S3 bucket name")
     if not isinstance(partition, str) or not _PARTITION_RE.fullmatch(partition):

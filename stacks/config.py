@@ -164,6 +164,17 @@ class DeploymentConfig(_Model):
                         raise ValueError(f"{value!r} is used in both {seen[value]} and {here}; provider ids and "
                                          f"role names must be unique across sections (they name resources)")
                     seen.setdefault(value, here)
+        singles = [(self.identity_pool.name if self.identity_pool else None, "identity_pool.name"),
+                   (self.storage.id if self.storage else None, "storage.id"),
+                   (self.storage.broker.id if self.storage and self.storage.broker else None, "storage.broker.id")]
+        for value, here in singles:
+            if value is None:
+                continue
+            if value in seen:
+                raise ValueError(f"{value!r} is used in both {seen[value]} and {here}; provider ids, role names, the "
+                                 f"identity pool name and the storage and broker ids must be unique across sections "
+                                 f"(they name resources)")
+            seen[value] = here
         pool = self.identity_pool
         if pool is not None:
             for section_name, wanted in (("oidc", pool.oidc_providers), ("saml", pool.saml_providers)):
@@ -183,8 +194,6 @@ class DeploymentConfig(_Model):
             return self
         names = [r.name for section in (self.oidc, self.saml) if section is not None for r in section.roles]
         if storage.broker is not None:
-            if storage.broker.id in names:
-                raise ValueError(f"storage.broker.id {storage.broker.id!r} is also a role name; expected a new id")
             names.append(storage.broker.id)
         pool = self.identity_pool
         if pool is not None:
@@ -193,6 +202,9 @@ class DeploymentConfig(_Model):
                 names.append(f"{pool.name}/guest")
             names.extend(f"{pool.name}/{mapped}" for mapped in pool.mapped_roles)
         for index, grant in enumerate(storage.grants):
+            if pool is not None and grant.role == f"{pool.name}/guest" and not pool.allow_guest:
+                raise ValueError(f"storage.grants[{index}].role: {grant.role!r} does not exist because "
+                                 f"identity_pool.allow_guest is false; expected a declared role, or allow_guest: true")
             if grant.role not in names:
                 raise ValueError(f"storage.grants[{index}].role: {grant.role!r} is not a role of this config; "
                                  f"expected one of {', '.join(sorted(names)) or '(no roles declared)'}")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from stacks.config_common import ConstructId, StrictModel
 
@@ -22,13 +22,32 @@ class PrincipalTagSource(StrictModel):
     principal_tag: str = Field(pattern=r"^[\w.:/=+\-@]{1,128}$", description="the tag key, e.g. 'user'")
 
 
+SOURCE_ACCEPTED = ("'cognito', 'saml' or {principal_tag: KEY} (KEY: 1-128 letters, digits and _.:/=+-@, not "
+                   "starting with 'aws:')")
+_TAG_KEY_RE = re.compile(r"[\w.:/=+\-@]{1,128}", re.ASCII)
+
+
+def _check_source(value: object) -> object:
+    """One clear message for any bad source (instead of one per member of the union)."""
+    if value is None or value in ("cognito", "saml") or isinstance(value, PrincipalTagSource):
+        return value
+    if isinstance(value, dict) and set(value) == {"principal_tag"}:
+        key = value["principal_tag"]
+        if isinstance(key, str) and _TAG_KEY_RE.fullmatch(key) and not key.lower().startswith("aws:"):
+            return PrincipalTagSource(principal_tag=key)
+    raise ValueError(f"source {value!r} is not accepted; expected {SOURCE_ACCEPTED}")
+
+
+GrantSource = Annotated[Literal["cognito", "saml"] | PrincipalTagSource | None, BeforeValidator(_check_source)]
+
+
 class GrantConfig(StrictModel):
     """Per-user folders for one role."""
 
     role: str = Field(description="a role of this config: an oidc or saml role name, the broker id, or "
                                   "'<identity pool name>/authenticated', '<identity pool name>/guest', "
                                   "'<identity pool name>/<mapped role>'")
-    source: Literal["cognito", "saml"] | PrincipalTagSource | None = Field(
+    source: GrantSource = Field(
         default=None, description="where the user id comes from: 'cognito' (identity id), 'saml' "
                                   "(namequalifier/sub, persistent ids only) or {principal_tag: KEY}; not "
                                   "needed when every level is public")

@@ -102,7 +102,8 @@ class FederationBrokerRole(Construct):
             raise invalid(self, "trusted", trusted, "a non-empty list of the broker service's role or user ARNs")
         arns: list[str] = []
         for entry in trusted:
-            arn = entry.role_arn if isinstance(entry, iam.IRole) else entry
+            # jsii interfaces cannot be used with isinstance: anything that is not a string must have a role_arn
+            arn = entry if isinstance(entry, str) else getattr(entry, "role_arn", None)
             if not isinstance(arn, str):
                 raise invalid(self, "trusted", entry, "role or user ARNs (strings) or iam.IRole objects")
             if Token.is_unresolved(arn):
