@@ -26,7 +26,7 @@ __all__ = ["BROKER_ACTIONS", "FederationBrokerRole"]
 #: What the trusted broker may do in the trust: assume, set the source identity, tag the session.
 BROKER_ACTIONS = ("sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession")
 _PRINCIPAL_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+")
-_ROOT_ARN_RE = re.compile(r"(arn:aws[a-z-]*:iam::)?\d{12}(:root)?")
+_ROOT_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:root|\d{12}")
 _EXTERNAL_ID_RE = re.compile(r"[\w+=,.@:/-]{2,1224}")
 
 
@@ -114,7 +114,7 @@ class FederationBrokerRole(Construct):
                     raise invalid(self, "trusted", arn,
                                   "the broker's own role or user ARN: a whole account lets every principal in it "
                                   "with an Allow act as the broker (allow_account_root=True to mean it)")
-                arns.append(arn if arn.startswith("arn:") else f"arn:{Aws.PARTITION}:iam::{arn[:12]}:root")
+                arns.append(arn if arn.startswith("arn:") else f"arn:{Aws.PARTITION}:iam::{arn}:root")
                 continue
             if not _PRINCIPAL_ARN_RE.fullmatch(arn):
                 raise invalid(self, "trusted", arn, "an IAM role or user ARN such as "

@@ -174,7 +174,8 @@ class UserPrefixStorage(Construct):
             `.principal_tag(key)`; it must be one the role's sessions carry. Not needed for public.
         :param level: `AccessLevel` or its name: "public", "protected", "private", "home/{id}/".
         :param browse: also allow listing the bucket root and the level root one level deep
-            (`s3:delimiter` = "/"), as the S3 console does.
+            (`s3:delimiter` = "/"), as the S3 console does. This shows the names of other users'
+            folders (their ids), never their files.
         :param allow_guest_write: let the guests of an identity pool write to `public/` (read only
             without it).
         :returns: the statements added to the role's policy.
@@ -195,6 +196,7 @@ class UserPrefixStorage(Construct):
             trust = summarize_trust(iam_role)
             self._check_source(iam_role, trust, source, level, actions, allow_guest_write)
             key = iam_role.node.path
+            self._check_root(level)
             if level.name in self._grants.get(key, set()):
                 raise LayoutProblem("level", level.name, f"a level not granted to {key} yet (grant it once, with "
                                                          f"all its actions)")
@@ -278,6 +280,16 @@ class UserPrefixStorage(Construct):
                                 f"an identity source {role.node.path}'s sessions carry: a principal tag needs a "
                                 f"trust that allows sts:TagSession (session_tags=True), and {role.node.path} "
                                 f"does not allow it")
+
+    def _check_root(self, level: AccessLevel) -> None:
+        """Two levels whose roots nest (`home` and `home/team`) would let a user whose id is `team`
+        reach the inner level's folders."""
+        for other in self._roots:
+            if other != level.root and (f"{other}/".startswith(f"{level.root}/") or
+                                        f"{level.root}/".startswith(f"{other}/")):
+                raise LayoutProblem("level", level.name, f"a level whose root does not nest with {other!r} (granted "
+                                                         f"already): a user id equal to the inner folder would reach "
+                                                         f"the other level")
 
     def _add_root(self, root: str) -> None:
         if root in self._roots:

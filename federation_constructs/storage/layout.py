@@ -145,9 +145,10 @@ class AccessLevel:
                                 "a template that ends with '{id}/', e.g. 'home/{id}/': the user segment must be "
                                 "followed by '/', or user 'abc' also reaches 'abcd/'")
         root = template[: -len("/{id}/")] if template != "{id}/" else ""
-        if not _ROOT_RE.fullmatch(root) or root in ("public", "protected", "private"):
+        if not _ROOT_RE.fullmatch(root) or root.split("/")[0] in ("public", "protected", "private"):
             raise LayoutProblem("layout", template, "a root of letters, digits, '.', '_', '-' segments before "
-                                                    "'/{id}/' that is not public, protected or private")
+                                                    "'/{id}/' that is not public, protected or private nor below "
+                                                    "them (everyone reaches public/ and reads protected/)")
         return cls(name=root, root=root, per_user=True)
 
     @classmethod
