@@ -1,0 +1,45 @@
+"""FED3: a subject that admits every repository (or project) of one owner: any repository anyone in
+the organisation creates later can assume the role."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
+from federation_constructs.rules.fed02_subject_owner_wildcard import owner_is_open
+from federation_constructs.rules.policy import is_literal
+from federation_constructs.rules.trust import federated_trusts, restricting
+
+# the part right after the owner: repository (GitHub), project (GitLab), project/workspace (HCP)
+_AFTER_OWNER = {
+    "GitHub Actions": re.compile(r"repo:[^/*?]+/(?P<rest>[^:]*)"),
+    "GitLab CI": re.compile(r"project_path:[^/*?]+/(?P<rest>[^:]*)"),
+    "HCP Terraform": re.compile(r"organization:[^:*?]+:project:(?P<rest>[^:]*)"),
+}
+
+
+def check(context: ResourceContext) -> Iterator[Hit]:
+    for trust in federated_trusts(context):
+        facts = trust.facts
+        if trust.kind != "oidc" or facts is None or facts.name not in _AFTER_OWNER:
+            continue
+        for condition in restricting(trust.statement, facts.key("sub")):
+            if not condition.wildcard:
+                continue
+            for subject in condition.values:
+                if not is_literal(subject) or owner_is_open(subject, facts.owner_pattern):
+                    continue  # FED2 reports an open owner
+                match = _AFTER_OWNER[facts.name].match(subject)
+                if match and any(c in match.group("rest") for c in "*?"):
+                    yield Hit(f"{trust.where()}::{subject}",
+                              f"subject pattern {subject!r} admits every repository or project whose name "
+                              f"matches {match.group('rest')!r}, including ones created later")
+
+
+RULE = Rule(
+    id="FED3", level="warning",
+    title="Subject wildcard across repositories or projects of one owner",
+    fix="List the repositories/projects by name; if every one is meant, acknowledge with the reason",
+    resource_types=("AWS::IAM::Role",), check=check,
+)

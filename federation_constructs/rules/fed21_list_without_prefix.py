@@ -1,0 +1,33 @@
+"""FED21: `s3:ListBucket` allowed without an `s3:prefix` condition in a policy that gives users
+their own folders: every user can list every other user's file names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
+from federation_constructs.rules.s3_policies import POLICY_TYPES, documents, per_user
+
+
+def check(context: ResourceContext) -> Iterator[Hit]:
+    for document in documents(context):
+        if not per_user(document):
+            continue
+        for statement in document.statements:
+            if not statement.allow or not statement.allows_action("s3:ListBucket"):
+                continue
+            prefixes = [c for c in statement.conditions_on("s3:prefix") if not c.negated and not c.if_exists
+                        and c.qualifier != "ForAllValues" and c.values]
+            if not prefixes:
+                yield Hit(f"{document.where}::Statement{statement.index}",
+                          f"{document.where} Statement{statement.index} allows s3:ListBucket without an s3:prefix "
+                          f"condition next to per-user folders: every user lists every other user's file names")
+
+
+RULE = Rule(
+    id="FED21", level="error",
+    title="s3:ListBucket without an s3:prefix condition in a per-user policy",
+    fix="Allow s3:ListBucket only with StringLike s3:prefix = [private/${id}/, private/${id}/*] (plus '' and level "
+        "roots only together with StringEquals s3:delimiter = '/')",
+    resource_types=POLICY_TYPES, check=check,
+)

@@ -1,0 +1,50 @@
+"""FED22: object access to a whole owner-only level (`private/*`, `home/*`) without a policy
+variable, in a policy that otherwise keys folders by user: every user reaches every user's folder."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
+from federation_constructs.rules.s3_policies import (
+    POLICY_TYPES,
+    documents,
+    is_s3_object_statement,
+    s3_object_resources,
+    user_variables,
+)
+
+_PER_USER_ROOT = re.compile(r"/(?P<root>[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)/\$\{")
+
+
+def check(context: ResourceContext) -> Iterator[Hit]:
+    for document in documents(context):
+        roots: set[str] = set()
+        for statement in document.statements:
+            for resource in s3_object_resources(statement):
+                match = _PER_USER_ROOT.search(resource)
+                if match and is_s3_object_statement(statement):
+                    roots.add(match.group("root"))
+        roots.add("private")
+        for statement in document.statements:
+            if not statement.allow or not is_s3_object_statement(statement):
+                continue
+            writes = any(not a.lower().startswith("s3:get") for a in statement.actions)
+            for resource in s3_object_resources(statement):
+                if user_variables(resource):
+                    continue
+                for root in roots:
+                    if resource.endswith(f"/{root}/*") and (writes or root == "private"):
+                        yield Hit(f"{document.where}::Statement{statement.index}::{root}",
+                                  f"{document.where} Statement{statement.index} gives {', '.join(statement.actions)} on "
+                                  f"all of {root}/ without a policy variable: every user reaches every user's folder")
+
+
+RULE = Rule(
+    id="FED22", level="error",
+    title="A per-user level granted without a policy variable",
+    fix="Key the resource by the user: .../private/${cognito-identity.amazonaws.com:sub}/* (read-all is meant only "
+        "for a protected level, and never write)",
+    resource_types=POLICY_TYPES, check=check,
+)

@@ -1,0 +1,53 @@
+"""Helpers the per-user S3 rules share: which policies hold per-user statements."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from federation_constructs.rules.engine import ResourceContext
+from federation_constructs.rules.policy import Statement, statements
+
+#: a policy variable, e.g. ${cognito-identity.amazonaws.com:sub}; ${*}, ${?} and ${$} are escapes
+VARIABLE = re.compile(r"\$\{(?![*?$]\})([^}]+)\}")
+OBJECT_ACTION_PREFIXES = ("s3:getobject", "s3:putobject", "s3:deleteobject", "s3:abortmultipartupload",
+                          "s3:restoreobject", "s3:*", "*")
+POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::RolePolicy",
+                "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy", "AWS::S3::BucketPolicy")
+
+
+@dataclass(frozen=True)
+class Document:
+    where: str
+    statements: list[Statement]
+
+
+def documents(context: ResourceContext) -> Iterator[Document]:
+    """The identity (or bucket) policy documents a resource holds itself."""
+    props = context.properties
+    params = context.index.parameters
+    if context.type == "AWS::IAM::Role":
+        for policy in props.get("Policies") or []:
+            if isinstance(policy, dict):
+                yield Document(f"Policies[{policy.get('PolicyName')}]", statements(policy.get("PolicyDocument"), params))
+    elif "PolicyDocument" in props:
+        yield Document("PolicyDocument", statements(props.get("PolicyDocument"), params))
+
+
+def is_s3_object_statement(statement: Statement) -> bool:
+    return any(a.lower().startswith(OBJECT_ACTION_PREFIXES) for a in statement.actions)
+
+
+def user_variables(text: str) -> list[str]:
+    return [m.group(1).strip() for m in VARIABLE.finditer(text)]
+
+
+def s3_object_resources(statement: Statement) -> list[str]:
+    return [r for r in statement.resources if ":s3:::" in r or r.startswith("<") and "/" in r]
+
+
+def per_user(document: Document) -> bool:
+    """A document with at least one S3 object statement whose resource uses a policy variable."""
+    return any(is_s3_object_statement(s) and any(user_variables(r) for r in s3_object_resources(s))
+               for s in document.statements)
