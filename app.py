@@ -21,7 +21,8 @@ def main() -> int:
     from federation_constructs.errors import FederationError
     from stacks.build import add_rule_packs, build_stacks
     from stacks.config import ConfigError, load_config
-    from stacks.reports import REPORT_FILE, write_rule_pack_report
+    from federation_constructs.rules.pack import FederationChecks
+    from stacks.reports import REPORT_FILE, write_findings, write_rule_pack_report
 
     app = App()
     config_path = app.node.try_get_context("config") or str(DEFAULT_CONFIG)
@@ -43,7 +44,9 @@ def main() -> int:
               f"federation_constructs.acknowledge(construct, rule_id, reason).", file=sys.stderr)
         return 1
     write_rule_pack_report(assembly, [pack.read_pack_name for pack in packs])
-    print(f"rule-pack report: {Path(app.outdir) / REPORT_FILE}", file=sys.stderr)
+    federation = [f for pack in packs if isinstance(pack, FederationChecks) for f in pack.findings]
+    json_path, csv_path = write_findings(assembly, federation)
+    print(f"rule-pack report: {Path(app.outdir) / REPORT_FILE}; findings: {json_path}, {csv_path}", file=sys.stderr)
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks, NagPack
 
+from federation_constructs.rules.pack import FederationChecks
 from stacks.config import DeploymentConfig
 from stacks.federation_stack import FederationStack
 
@@ -17,8 +18,8 @@ def build_stacks(app: App, config: DeploymentConfig) -> FederationStack:
 
 
 def rule_packs(app: App) -> list[NagPack]:
-    """The rule packs every synthesis runs (stock `AwsSolutions` now; `FederationChecks` later)."""
-    return [AwsSolutionsChecks(app, verbose=True)]
+    """The rule packs every synthesis runs: stock `AwsSolutions` and this toolkit's `FederationChecks`."""
+    return [AwsSolutionsChecks(app, verbose=True), FederationChecks(app, verbose=True)]
 
 
 def add_rule_packs(app: App) -> list[NagPack]:

@@ -7,18 +7,24 @@ the three together in `cdk.out/rule-pack-report.json`.
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 from aws_cdk.cx_api import CloudAssembly
 
-__all__ = ["ACKNOWLEDGED_RULES", "REPORT_FILE", "Acknowledged", "acknowledged", "write_rule_pack_report"]
+__all__ = ["ACKNOWLEDGED_RULES", "FINDINGS_CSV", "FINDINGS_JSON", "REPORT_FILE", "Acknowledged", "acknowledged",
+           "finding_rows", "write_findings", "write_rule_pack_report"]
 
 #: Construct metadata type under which `Validations.acknowledge` records rule ids and reasons.
 ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
 REPORT_FILE = "rule-pack-report.json"
+FINDINGS_JSON = "findings.json"
+FINDINGS_CSV = "findings.csv"
+_FIELDS = ("status", "pack", "rule", "finding", "level", "stack", "path", "logical_id", "detail", "fix", "reason")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,3 +80,57 @@ def write_rule_pack_report(assembly: CloudAssembly, pack_names: Iterable[str]) -
     path = outdir / REPORT_FILE
     path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+_RULE_RE = re.compile(r"^(?:(?P<plugin>[A-Za-z0-9]+)::)?(?P<rule>[^\[]+?)(?:\[(?P<finding>.*)\])?$")
+
+
+def _split(rule_name: str) -> tuple[str, str, str]:
+    """(pack, rule, finding) of `AwsSolutions-IAM5[Resource::*]` or `Federation::Federation-FED1[...]`."""
+    match = _RULE_RE.match(rule_name)
+    if not match:
+        return "", rule_name, ""
+    rule = match.group("rule")
+    return rule.split("-", 1)[0], rule, match.group("finding") or ""
+
+
+def finding_rows(assembly: CloudAssembly, federation_findings: Iterable[tuple[str, Any]] = ()) -> list[dict[str, str]]:
+    """One row per finding, open or acknowledged, from every pack: open ones from
+    `validation-report.json`, acknowledged ones from the stacks' metadata; details (logical id,
+    sentence, fix) for FederationChecks findings."""
+    outdir = Path(assembly.directory)
+    details = {(f"Federation-{f.rule_id}", f.finding): (stack, f) for stack, f in federation_findings}
+    rows: list[dict[str, str]] = []
+
+    def row(status: str, rule_name: str, **extra: str) -> dict[str, str]:
+        pack, rule, finding = _split(rule_name)
+        entry = dict.fromkeys(_FIELDS, "")
+        entry.update(status=status, pack=pack, rule=rule, finding=finding, **extra)
+        if (rule, finding) in details:
+            _, fed = details[(rule, finding)]
+            entry.update(logical_id=fed.logical_id, detail=fed.detail, fix=fed.fix, level=fed.level)
+        return entry
+
+    validation = outdir / "validation-report.json"
+    if validation.exists():
+        for plugin in json.loads(validation.read_text(encoding="utf-8")).get("pluginReports", []):
+            for violation in plugin.get("violations", []):
+                for where in violation.get("violatingConstructs", []) or [{}]:
+                    rows.append(row("open", violation.get("ruleName", ""), level=violation.get("severity", ""),
+                                    path=where.get("constructPath", "")))
+    for ack in acknowledged(assembly):
+        rows.append(row("acknowledged", ack.rule_id, stack=ack.stack, path=ack.path, reason=ack.reason))
+    return sorted(rows, key=lambda r: (r["status"] != "open", r["pack"], r["rule"], r["path"], r["finding"]))
+
+
+def write_findings(assembly: CloudAssembly, federation_findings: Iterable[tuple[str, Any]] = ()) -> tuple[Path, Path]:
+    """Write `findings.json` and `findings.csv` (the same rows) into the assembly directory."""
+    outdir = Path(assembly.directory)
+    rows = finding_rows(assembly, federation_findings)
+    json_path, csv_path = outdir / FINDINGS_JSON, outdir / FINDINGS_CSV
+    json_path.write_text(json.dumps({"findings": rows}, indent=2) + "\n", encoding="utf-8")
+    with csv_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return json_path, csv_path

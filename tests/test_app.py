@@ -31,7 +31,10 @@ def test_app_synthesizes_the_example_with_reports(tmp_path: Path) -> None:
     assert (out / "example-federation.template.json").is_file()
     assert (out / "validation-report.json").is_file()
     report = json.loads((out / "rule-pack-report.json").read_text())
-    assert report["packs"] == ["AwsSolutions"] and report["unacknowledged_findings"] == []
+    assert report["packs"] == ["AwsSolutions", "Federation"] and report["unacknowledged_findings"] == []
+    findings = json.loads((out / "findings.json").read_text())["findings"]
+    assert findings and all(row["status"] == "acknowledged" and row["reason"] for row in findings)
+    assert (out / "findings.csv").read_text().splitlines()[0].startswith("status,pack,rule,finding,level")
     assert not any(word in result.stderr.lower() for word in NODE_WARNING_WORDS), result.stderr
 
 
@@ -45,6 +48,29 @@ def test_app_with_a_bad_config_prints_one_message_and_no_traceback(tmp_path: Pat
         f"config error: {bad}:4: oidcc: unknown key (did you mean 'oidc'?); accepted keys here: "
         "name, account, region, tags, oidc, saml, identity_pool, storage")
     assert not (tmp_path / "cdk.out" / "demo.template.json").exists()
+
+
+def test_app_fails_on_a_federation_finding_and_names_rule_resource_and_fix(tmp_path: Path) -> None:
+    """A 12-hour SAML administrator role (FED25) is not acknowledged: exit 1, the finding in
+    validation-report.json with the construct and the fix."""
+    config = tmp_path / "wide.yaml"
+    metadata = REPO / "examples" / "saml" / "adfs-example-metadata.xml"
+    config.write_text(
+        'name: wide\naccount: "111122223333"\nregion: eu-west-1\n'
+        f"saml:\n  providers:\n    - {{id: Corp, metadata: '{metadata}', name: corp}}\n"
+        "  roles:\n    - name: Admin\n      provider: Corp\n      max_session_hours: 12\n"
+        "      managed_policies: [AdministratorAccess]\n      acknowledgements:\n"
+        "        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AdministratorAccess]': "
+        "'The break-glass role needs AdministratorAccess by definition'\n")
+    result = run_app(tmp_path, config)
+    assert result.returncode == 1, result.stderr
+    report = json.loads((tmp_path / "cdk.out" / "validation-report.json").read_text())
+    federation = [p for p in report["pluginReports"] if p["pluginName"] == "Federation"][0]
+    names = [v["ruleName"] for v in federation["violations"]]
+    assert names == ["Federation-FED25[MaxSessionDuration]"], names
+    violation = federation["violations"][0]
+    assert violation["violatingConstructs"][0]["constructPath"] == "wide/Admin/Role/Resource"
+    assert "Fix:" in violation["description"]
 
 
 def test_cdk_cli_with_unknown_key_exits_non_zero_without_traceback(tmp_path: Path) -> None:

@@ -35,8 +35,9 @@ def bucket_app() -> tuple[App, Stack, s3.Bucket]:
 
 def test_aws_solutions_catches_a_non_compliant_bucket(bucket_app: tuple[App, Stack, s3.Bucket]) -> None:
     app, _, _ = bucket_app
-    (pack,) = rule_packs(app)
-    report = pack.validate_scope(app)
+    aws_solutions, federation = rule_packs(app)
+    assert federation.read_pack_name == "Federation"
+    report = aws_solutions.validate_scope(app)
     assert not report.success
     assert {"AwsSolutions-S1", "AwsSolutions-S10"} <= rule_names(report)
 
@@ -64,7 +65,7 @@ def test_acknowledged_finding_is_reported_with_its_reason(tmp_path: Path) -> Non
     path = write_rule_pack_report(assembly, [p.read_pack_name for p in packs])
     assert path == tmp_path / REPORT_FILE
     report = json.loads(path.read_text())
-    assert report["packs"] == ["AwsSolutions"]
+    assert report["packs"] == ["AwsSolutions", "Federation"]
     assert report["unacknowledged_findings"] == []
     assert report["acknowledged"] == [
         {"stack": "Acked", "path": "/Acked/Logs", "rule_id": "AwsSolutions-S1", "reason": reason}]
