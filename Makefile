@@ -22,7 +22,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-$(call hash,requirements.txt)
 DEV_STAMP := $(VENV)/.dev-$(call hash,requirements.txt requirements-dev.txt)
 NODE_STAMP := node_modules/.installed-$(call hash,package.json package-lock.json)
 
-.PHONY: help setup setup-dev synth test schema node-version clean
+.PHONY: help setup setup-dev synth report test schema node-version clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -52,7 +52,11 @@ setup-dev: setup $(DEV_STAMP)  ## setup plus the test pins
 synth: setup  ## synthesize CONFIG (default: the bundled example) into cdk.out/ with the rule-pack reports
 	rm -rf cdk.out
 	cdk synth --quiet --no-notices -c config=$(CONFIG)
-	@ls cdk.out/*.template.json cdk.out/validation-report.json cdk.out/rule-pack-report.json
+	@ls cdk.out/*.template.json cdk.out/validation-report.json cdk.out/rule-pack-report.json cdk.out/findings.json \
+	   cdk.out/findings.csv cdk.out/access-report.md cdk.out/access-report.json
+
+report: synth  ## synthesize and show where the access report is (cdk.out/access-report.md and .json)
+	@echo "access report: cdk.out/access-report.md (and cdk.out/access-report.json)"
 
 test: setup-dev  ## run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)

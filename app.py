@@ -22,7 +22,15 @@ def main() -> int:
     from stacks.build import add_rule_packs, build_stacks
     from stacks.config import ConfigError, load_config
     from federation_constructs.rules.pack import FederationChecks
-    from stacks.reports import REPORT_FILE, write_findings, write_rule_pack_report
+    from stacks.reports import (
+        REPORT_FILE,
+        collect_opt_ins,
+        construct_paths,
+        finding_rows,
+        write_access_report,
+        write_findings,
+        write_rule_pack_report,
+    )
 
     app = App()
     config_path = app.node.try_get_context("config") or str(DEFAULT_CONFIG)
@@ -46,7 +54,10 @@ def main() -> int:
     write_rule_pack_report(assembly, [pack.read_pack_name for pack in packs])
     federation = [f for pack in packs if isinstance(pack, FederationChecks) for f in pack.findings]
     json_path, csv_path = write_findings(assembly, federation)
-    print(f"rule-pack report: {Path(app.outdir) / REPORT_FILE}; findings: {json_path}, {csv_path}", file=sys.stderr)
+    _, access_md = write_access_report(assembly, finding_rows(assembly, federation), collect_opt_ins(app),
+                                      construct_paths(app))
+    print(f"rule-pack report: {Path(app.outdir) / REPORT_FILE}; findings: {json_path}, {csv_path}; "
+          f"access report: {access_md}", file=sys.stderr)
     return 0
 
 

@@ -16,14 +16,17 @@ from typing import Any, Iterable
 
 from aws_cdk.cx_api import CloudAssembly
 
-__all__ = ["ACKNOWLEDGED_RULES", "FINDINGS_CSV", "FINDINGS_JSON", "REPORT_FILE", "Acknowledged", "acknowledged",
-           "finding_rows", "write_findings", "write_rule_pack_report"]
+__all__ = ["ACCESS_REPORT_JSON", "ACCESS_REPORT_MD", "ACKNOWLEDGED_RULES", "FINDINGS_CSV", "FINDINGS_JSON",
+           "REPORT_FILE", "Acknowledged", "acknowledged", "collect_opt_ins", "construct_paths", "finding_rows", "write_access_report",
+           "write_findings", "write_rule_pack_report"]
 
 #: Construct metadata type under which `Validations.acknowledge` records rule ids and reasons.
 ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
 REPORT_FILE = "rule-pack-report.json"
 FINDINGS_JSON = "findings.json"
 FINDINGS_CSV = "findings.csv"
+ACCESS_REPORT_JSON = "access-report.json"
+ACCESS_REPORT_MD = "access-report.md"
 _FIELDS = ("status", "pack", "rule", "finding", "level", "stack", "path", "logical_id", "detail", "fix", "reason")
 
 
@@ -124,7 +127,7 @@ def finding_rows(assembly: CloudAssembly, federation_findings: Iterable[tuple[st
 
 
 def write_findings(assembly: CloudAssembly, federation_findings: Iterable[tuple[str, Any]] = ()) -> tuple[Path, Path]:
-    """Write `findings.json` and `findings.csv` (the same rows) into the assembly directory."""
+    """Write `findings.json` and `findings.csv` (the same rows, see `finding_rows`) into the assembly directory."""
     outdir = Path(assembly.directory)
     rows = finding_rows(assembly, federation_findings)
     json_path, csv_path = outdir / FINDINGS_JSON, outdir / FINDINGS_CSV
@@ -134,3 +137,56 @@ def write_findings(assembly: CloudAssembly, federation_findings: Iterable[tuple[
         writer.writeheader()
         writer.writerows(rows)
     return json_path, csv_path
+
+
+def collect_opt_ins(root: Any) -> dict[str, list[str]]:
+    """Role construct path -> the opt-ins its construct used (OIDC roles, identity-pool roles,
+    storage grants, the broker), read from the constructs of the app."""
+    found: dict[str, list[str]] = {}
+    for construct in root.node.find_all():
+        by_role = getattr(construct, "opt_ins_by_role", None)
+        if isinstance(by_role, dict):  # constructs with several roles say which role each opt-in shapes
+            for path, names in by_role.items():
+                found.setdefault(path, []).extend(names)
+            continue
+        opt_ins = getattr(construct, "opt_ins", None)
+        if isinstance(opt_ins, (tuple, list)) and opt_ins:
+            found.setdefault(construct.node.path, []).extend(str(o) for o in opt_ins)
+    return {path: sorted(set(names)) for path, names in found.items()}
+
+
+def construct_paths(root: Any) -> dict[str, dict[str, str]]:
+    """Stack name -> logical id -> construct path, for templates synthesized without path metadata."""
+    from aws_cdk import CfnResource, Stack
+
+    found: dict[str, dict[str, str]] = {}
+    for construct in root.node.find_all():
+        if CfnResource.is_cfn_resource(construct):
+            stack = Stack.of(construct)
+            found.setdefault(stack.stack_name, {})[stack.resolve(construct.logical_id)] = construct.node.path
+    return found
+
+
+def write_access_report(assembly: CloudAssembly, rows: list[dict[str, str]],
+                        opt_ins: dict[str, list[str]] | None = None,
+                        paths: dict[str, dict[str, str]] | None = None) -> tuple[Path, Path]:
+    """Write `access-report.json` and `access-report.md` for every stack of the assembly."""
+    from federation_constructs.access_report import build_access_report, to_markdown
+    from federation_constructs.partitions import partition_for_region
+
+    outdir = Path(assembly.directory)
+    reports = []
+    for stack in assembly.stacks:
+        env = stack.environment
+        account = env.account if env.account and "unknown" not in env.account else "<account>"
+        region = env.region if env.region and "unknown" not in env.region else None
+        template = json.loads((outdir / stack.template_file).read_text(encoding="utf-8"))
+        stack_rows = [r for r in rows if not r.get("stack") or r.get("stack") == stack.stack_name]
+        reports.append(build_access_report(
+            template, stack=stack.stack_name, account=account,
+            partition=partition_for_region(region) if region else "aws", findings=stack_rows, opt_ins=opt_ins or {},
+            paths=(paths or {}).get(stack.stack_name)))
+    json_path, md_path = outdir / ACCESS_REPORT_JSON, outdir / ACCESS_REPORT_MD
+    json_path.write_text(json.dumps({"stacks": reports}, indent=2) + "\n", encoding="utf-8")
+    md_path.write_text(to_markdown(reports), encoding="utf-8")
+    return json_path, md_path

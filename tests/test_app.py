@@ -35,6 +35,11 @@ def test_app_synthesizes_the_example_with_reports(tmp_path: Path) -> None:
     findings = json.loads((out / "findings.json").read_text())["findings"]
     assert findings and all(row["status"] == "acknowledged" and row["reason"] for row in findings)
     assert (out / "findings.csv").read_text().splitlines()[0].startswith("status,pack,rule,finding,level")
+    access = (out / "access-report.md").read_text()
+    for name in ("WebAppDeploy", "InfraPipeline", "ReadOnlyConsole", "Administrator", "EmployeeFiles",
+                 "AppIdentityPool/AuthenticatedRole", "AppIdentityPool/GuestRole"):
+        assert f"### {name}\n" in access
+    assert json.loads((out / "access-report.json").read_text())["stacks"][0]["summary"]["roles"] == 7
     assert not any(word in result.stderr.lower() for word in NODE_WARNING_WORDS), result.stderr
 
 

@@ -172,6 +172,18 @@ class IdentityPoolFederation(Construct):
     # --- roles ------------------------------------------------------------------------------
 
     @property
+    def opt_ins_by_role(self) -> dict[str, list[str]]:
+        """Role construct path -> the opt-ins that shape what its sessions get (for reports): guest
+        opt-ins on the guest role, the classic flow on every role."""
+        classic = [o for o in self.opt_ins if o == "allow_classic_flow"]
+        found = {self.authenticated_role.node.path: list(classic)}
+        for role in self.mapped_roles.values():
+            found[role.node.path] = list(classic)
+        if self.guest_role is not None:
+            found[self.guest_role.node.path] = [o for o in self.opt_ins if o.startswith("allow_guest")] + classic
+        return {path: names for path, names in found.items() if names}
+
+    @property
     def identity_pool_id(self) -> str:
         """The pool's id (`REGION:GUID`)."""
         return self.pool.ref

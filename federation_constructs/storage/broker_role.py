@@ -87,6 +87,9 @@ class FederationBrokerRole(Construct):
         #: the trust conditions, as emitted
         self.conditions = conditions
         self.trusted_arns: tuple[str, ...] = tuple(arns)
+        #: opt-ins used (for reports)
+        self.opt_ins: tuple[str, ...] = ("allow_account_root",) if allow_account_root and any(
+            a.endswith(":root") for a in arns) else ()
         principals = [iam.ArnPrincipal(arn) for arn in arns]
         composite = principals[0] if len(principals) == 1 else iam.CompositePrincipal(*principals)
         self.role = iam.Role(

@@ -80,6 +80,8 @@ class UserPrefixStorage(Construct):
         self._grants: dict[str, set[str]] = {}
         self._roots: set[str] = set()
         self._key_modes: dict[str, set[str]] = {}
+        #: role construct path -> opt-ins used in its grants (for reports)
+        self.opt_ins_by_role: dict[str, list[str]] = {}
         self._object_denies: list[tuple[iam.PolicyStatement, str]] = []
         self.log_bucket: s3.IBucket | None = None
         self.encryption_key: kms.IKey | None = None
@@ -210,6 +212,8 @@ class UserPrefixStorage(Construct):
             raise invalid(self, problem.field, problem.value, problem.accepted) from None
 
         self._grants.setdefault(key, set()).add(level.name)
+        if allow_guest_write and trust.cognito_guest and set(actions) - {"read"}:
+            self.opt_ins_by_role.setdefault(key, []).append(f"allow_guest_write ({self.node.id} {level.name}/)")
         statements = [iam.PolicyStatement.from_json(d) for d in documents + ([deny_list] if deny_list else [])]
         for statement in statements:
             iam_role.add_to_principal_policy(statement)

@@ -1,0 +1,124 @@
+"""The access report answers "who can assume role X, through which door, to do what" from the
+synthesized template alone: checked on the example app and on hand-written templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Template
+
+from federation_constructs.access_report import build_access_report, describe_subject, to_markdown
+from stacks.build import build_stacks
+from stacks.config import DeploymentConfig
+from stacks.reports import collect_opt_ins
+from tests.support import new_app
+
+ACCOUNT = "111122223333"
+
+
+@pytest.fixture(scope="module")
+def report(example_config: DeploymentConfig) -> dict[str, Any]:
+    """The example, synthesized with construct paths in the template (as `cdk synth` writes it)."""
+    app = new_app(**{"aws:cdk:enable-path-metadata": True})
+    template = Template.from_stack(build_stacks(app, example_config)).to_json()
+    findings = [{"status": "acknowledged", "pack": "AwsSolutions", "rule": "AwsSolutions-IAM4",
+                 "finding": "Policy::x", "path": "/example-federation/Administrator", "reason": "break glass only"},
+                {"status": "open", "pack": "Federation", "rule": "Federation-FED25", "finding": "MaxSessionDuration",
+                 "level": "error", "path": "example-federation/ReadOnlyConsole/Role/Resource", "detail": "long"}]
+    return build_access_report(template, stack="example-federation", account=ACCOUNT,
+                               findings=findings, opt_ins=collect_opt_ins(app))
+
+
+def role(report: dict[str, Any], name: str) -> dict[str, Any]:
+    (found,) = [r for r in report["roles"] if r["name"] == name]
+    return found
+
+
+def test_every_federated_role_of_the_example_is_listed(report: dict[str, Any]) -> None:
+    assert [r["name"] for r in report["roles"]] == [
+        "Administrator", "AppIdentityPool/AuthenticatedRole", "AppIdentityPool/GuestRole", "EmployeeFiles",
+        "InfraPipeline", "ReadOnlyConsole", "WebAppDeploy"]
+    assert report["summary"] == {"roles": 7, "roles_per_door": {"Cognito identity pool": 2, "GitHub Actions": 1,
+                                                                "GitLab CI": 1, "SAML": 3},
+                                 "roles_with_opt_ins": 1, "unacknowledged_findings": 1}
+
+
+def test_github_role_in_plain_words(report: dict[str, Any]) -> None:
+    deploy = role(report, "WebAppDeploy")
+    (door,) = deploy["doors"]
+    assert door["issuer"] == "GitHub Actions" and door["audiences"] == ["sts.amazonaws.com"]
+    assert door["provider"] == f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+    assert door["who"] == ["GitHub Actions: workflows of repository `octo-org/web-app` on branch `main`",
+                           "GitHub Actions: jobs of repository `octo-org/web-app` that use environment `production`"]
+    assert deploy["max_session_seconds"] == 3600 and deploy["session_tags"] is False
+
+
+def test_saml_role_shows_the_role_attribute_and_per_user_prefix(report: dict[str, Any]) -> None:
+    files = role(report, "EmployeeFiles")
+    assert files["saml_role_attribute"] == (f"arn:aws:iam::{ACCOUNT}:role/(name set at deploy),"
+                                            f"arn:aws:iam::{ACCOUNT}:saml-provider/corp-adfs")
+    assert files["doors"][0]["who"] == [
+        f"users of SAML provider arn:aws:iam::{ACCOUNT}:saml-provider/corp-adfs signing in through "
+        "`https://signin.aws.amazon.com/saml`, when StringEquals saml:sub_type = `persistent`"]
+    assert files["permissions"]["per_user_prefixes"] == [
+        "arn:aws:s3:::{bucket UserData/Bucket}/home/{SAML name qualifier}/{SAML subject}/*"]
+    assert files["max_session_seconds"] == 8 * 3600
+
+
+def test_pool_roles_say_guest_or_signed_in_and_the_guest_opt_in(report: dict[str, Any]) -> None:
+    guest = role(report, "AppIdentityPool/GuestRole")
+    assert guest["doors"][0]["who"][0].startswith("guests (not signed in) of ")
+    assert guest["opt_ins"] == ["allow_guest"]
+    signed_in = role(report, "AppIdentityPool/AuthenticatedRole")
+    assert signed_in["doors"][0]["who"][0].startswith("signed-in users of ")
+    assert signed_in["opt_ins"] == [] and signed_in["permissions"]["services"] == ["s3"]
+    assert sorted(signed_in["permissions"]["per_user_prefixes"]) == [
+        "arn:aws:s3:::{bucket UserData/Bucket}/private/{identity id}/*",
+        "arn:aws:s3:::{bucket UserData/Bucket}/protected/{identity id}/*"]
+
+
+def test_findings_and_acknowledgements_are_matched_to_their_role(report: dict[str, Any]) -> None:
+    assert role(report, "Administrator")["findings"] == [
+        {"status": "acknowledged", "pack": "AwsSolutions", "rule": "AwsSolutions-IAM4", "finding": "Policy::x",
+         "level": "", "detail": "", "reason": "break glass only"}]
+    assert [f["rule"] for f in role(report, "ReadOnlyConsole")["findings"]] == ["Federation-FED25"]
+    assert role(report, "WebAppDeploy")["findings"] == []
+
+
+def test_markdown_answers_who_can_assume_each_role(report: dict[str, Any]) -> None:
+    text = to_markdown([report])
+    assert "| WebAppDeploy | GitHub Actions: workflows of repository `octo-org/web-app` on branch `main`" in text
+    assert "### EmployeeFiles" in text and "- SAML `Role` attribute the IdP sends:" in text
+    assert "- **open** `Federation-FED25[MaxSessionDuration]` (error): long" in text
+    assert "- acknowledged `AwsSolutions-IAM4[Policy::x]`: break glass only" in text
+
+
+def test_a_hand_written_wide_trust_reads_as_wide() -> None:
+    template = {"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+        "Statement": [{"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                       "Action": "sts:AssumeRoleWithWebIdentity"},
+                      {"Effect": "Allow", "Principal": {
+                          "Federated": "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"},
+                       "Action": "sts:AssumeRoleWithWebIdentity"}]}}}}}
+    (wide,) = build_access_report(template, stack="s", account=ACCOUNT)["roles"]
+    assert [d["who"] for d in wide["doors"]] == [["any identity, signed in or not of ANY identity pool"],
+                                                 ["ANY GitHub Actions token"]]
+
+
+@pytest.mark.parametrize(("issuer", "subject", "words"), [
+    ("GitHub Actions", "repo:o/r:ref:refs/tags/v1", "workflows of repository `o/r` for tag `v1`"),
+    ("GitHub Actions", "repo:o/r:pull_request", "pull-request workflows of repository `o/r`"),
+    ("GitLab CI", "project_path:g/p:ref_type:tag:ref:v1", "pipelines of project `g/p` on tag `v1`"),
+    ("HCP Terraform", "organization:o:project:p:workspace:w:run_phase:apply",
+     "runs of organization `o`, project `p`, workspace `w`, phase `apply`"),
+    ("EKS service accounts", "system:serviceaccount:ns:sa", "pods running as service account `sa` in namespace `ns`"),
+    ("Other", "anything", "subject `anything`"),
+])
+def test_subjects_in_plain_words(issuer: str, subject: str, words: str) -> None:
+    assert describe_subject(issuer, subject, wildcard=False) == words
+
+
+def test_a_wildcard_subject_says_it_is_a_pattern() -> None:
+    assert describe_subject("GitHub Actions", "repo:acme/*:ref:refs/heads/main", wildcard=True).endswith(
+        "(pattern: `*` matches anything, `/` and `:` included)")
