@@ -166,3 +166,17 @@ def test_console_script_runs_with_aws_solutions(files: dict[str, Path]) -> None:
 def test_console_script_is_declared() -> None:
     pyproject = (REPO / "pyproject.toml").read_text()
     assert 'federation-lint = "federation_constructs.lint:main"' in pyproject
+
+
+def test_federation_lint_agrees_with_the_engine_on_the_whole_corpus() -> None:
+    """The corpus run through `federation-lint` (CfnInclude, synthesis, the pack as a plugin) finds
+    exactly what `lint_template` finds on the parsed files: the CLI judges what the corpus tests judge."""
+    from tests.test_lint_corpus import CORRECT, FLAWED, corpus_files, findings
+
+    paths = corpus_files(FLAWED) + corpus_files(CORRECT)
+    through_cli = {(Path(f.file).name, f.rule, f.resource, f.finding) for f in lint_files(paths)}
+    direct = {(p.name, f.rule_id, f.logical_id, f.finding) for p in paths for f in findings(p)}
+    assert through_cli == direct
+    flawed_with_errors = {name for name, rule, _, _ in through_cli
+                          if name in {p.name for p in corpus_files(FLAWED)}}
+    assert len(flawed_with_errors) == len(corpus_files(FLAWED))

@@ -10,8 +10,10 @@ from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.rules.policy import is_literal
 from federation_constructs.rules.trust import federated_trusts, restricting
 
+#: the sign-in endpoint, optionally regional; `/acs/<IdP-ID>` is the provider's own endpoint, which is the
+#: Recipient when the SAML provider requires encrypted assertions
 AWS_SIGN_IN = re.compile(r"https://([a-z]{2,4}(-[a-z]+)+-\d{1,2}\.)?signin\.(aws\.amazon\.com|amazonaws\.cn|"
-                         r"amazonaws-us-gov\.com)/saml")
+                         r"amazonaws-us-gov\.com)/saml(/acs/[A-Za-z0-9]+)?")
 
 
 def check(context: ResourceContext) -> Iterator[Hit]:
@@ -34,6 +36,7 @@ RULE = Rule(
     id="FED18", level="error",
     title="SAML:aud is not an AWS sign-in endpoint",
     fix="Use https://signin.aws.amazon.com/saml, https://REGION.signin.aws.amazon.com/saml, "
-        "https://signin.amazonaws.cn/saml or https://signin.amazonaws-us-gov.com/saml with StringEquals",
+        "https://signin.amazonaws.cn/saml or https://signin.amazonaws-us-gov.com/saml (with /acs/<IdP-ID> for "
+        "a provider that requires encrypted assertions) with StringEquals",
     resource_types=("AWS::IAM::Role",), check=check,
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
+from federation_constructs.rules.policy import is_literal
 from federation_constructs.rules.s3_policies import POLICY_TYPES, documents, per_user
 
 
@@ -16,8 +17,10 @@ def check(context: ResourceContext) -> Iterator[Hit]:
         for statement in document.statements:
             if not statement.allow or not statement.allows_action("s3:ListBucket"):
                 continue
+            # a StringLike value of only wildcards ("*") admits every prefix: no restriction at all
             prefixes = [c for c in statement.conditions_on("s3:prefix") if not c.negated and not c.if_exists
-                        and c.qualifier != "ForAllValues" and c.values]
+                        and c.qualifier != "ForAllValues" and c.values
+                        and not (c.wildcard and any(is_literal(v) and v.strip("*?") == "" for v in c.values))]
             if not prefixes:
                 yield Hit(f"{document.where}::Statement{statement.index}",
                           f"{document.where} Statement{statement.index} allows s3:ListBucket without an s3:prefix "

@@ -3,6 +3,7 @@ variable, in a policy that otherwise keys folders by user: every user reaches ev
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterator
 
@@ -27,11 +28,15 @@ def check(context: ResourceContext) -> Iterator[Hit]:
                 if match and is_s3_object_statement(statement):
                     roots.add(match.group("root"))
         roots.add("private")
+        # per-user object resources, with their level (None: the user folders sit at the top of the bucket)
+        keyed = [(r, m.group("root") if (m := _PER_USER_ROOT.search(r)) else None)
+                 for st in document.statements if st.allow and is_s3_object_statement(st)
+                 for r in s3_object_resources(st) if user_variables(r)]
         for statement in document.statements:
             if not statement.allow or not is_s3_object_statement(statement):
                 continue
             writes = any(not a.lower().startswith("s3:get") for a in statement.actions)
-            for resource in s3_object_resources(statement):
+            for resource in s3_object_resources(statement) + [r for r in statement.resources if r == "*"]:
                 if user_variables(resource):
                     continue
                 for root in roots:
@@ -39,6 +44,14 @@ def check(context: ResourceContext) -> Iterator[Hit]:
                         yield Hit(f"{document.where}::Statement{statement.index}::{root}",
                                   f"{document.where} Statement{statement.index} gives {', '.join(statement.actions)} on "
                                   f"all of {root}/ without a policy variable: every user reaches every user's folder")
+                # a wider grant (the whole bucket, `*`) that covers the per-user folders themselves
+                for keyed_resource, root in keyed:
+                    if (writes or root in (None, "private")) and \
+                            fnmatch.fnmatchcase(keyed_resource, resource.replace("[", "[[]")):
+                        actions = ", ".join(statement.actions)
+                        yield Hit(f"{document.where}::Statement{statement.index}::{root or 'bucket'}",
+                                  f"{document.where} Statement{statement.index} gives {actions} on {resource!r}, "
+                                  f"which covers the per-user {keyed_resource!r} of every user")
 
 
 RULE = Rule(

@@ -18,6 +18,8 @@ COGNITO = "cognito-identity.amazonaws.com"
 WEB_IDENTITY_NAMES = {"accounts.google.com": "Google", "graph.facebook.com": "Facebook",
                       "www.amazon.com": "Login with Amazon", COGNITO: "Cognito identity pools"}
 _REF = re.compile(r"<([A-Za-z0-9]+)(\.[A-Za-z0-9.]+)?>")
+#: an S3 ARN (literal or rendered: `arn:<AWS::Partition>:s3:::<Bucket>/key`), the bucket part captured
+_S3_ARN = re.compile(r"arn:(?:<[^>]*>|[^:<]*):s3:::(?P<bucket>[^/*?]+)")
 
 
 @dataclass(frozen=True)
@@ -184,13 +186,35 @@ class TemplateIndex:
         return found
 
     def bucket_logical_id(self, arn_or_name: str) -> str | None:
-        """The bucket in this template that an ARN (or ARN/key pattern) refers to."""
+        """The bucket in this template that an ARN (or ARN/key pattern) refers to: `<Bucket.Arn>/...`,
+        `arn:...:s3:::<Bucket>/...` (a `Ref` in a `Fn::Sub`) or the bucket's own `BucketName`."""
         match = _REF.match(arn_or_name) if isinstance(arn_or_name, Unresolved) else None
         if match and self.type_of(match.group(1)) == "AWS::S3::Bucket":
             return match.group(1)
+        arn = _S3_ARN.match(arn_or_name)
+        if arn is None:
+            return None
+        bucket = arn.group("bucket")
+        ref = _REF.fullmatch(bucket)
+        if ref and ref.group(2) is None and self.type_of(ref.group(1)) == "AWS::S3::Bucket":
+            return ref.group(1)
+        for logical in self.of_type("AWS::S3::Bucket"):
+            if self._bucket_name(logical) == bucket:
+                return logical
         return None
 
+    def _bucket_name(self, bucket_id: str) -> str | None:
+        """The bucket's `BucketName` as rendered (literal or with intrinsics), when it sets one."""
+        name = self.properties(bucket_id).get("BucketName")
+        return None if name is None else str(self.flatten(name))
+
     def bucket_policies(self, bucket_id: str) -> list[Any]:
-        return [(r.get("Properties") or {}).get("PolicyDocument")
-                for r in self.of_type("AWS::S3::BucketPolicy").values()
-                if (r.get("Properties") or {}).get("Bucket") == {"Ref": bucket_id}]
+        """Policy documents of the bucket policies for this bucket (by `Ref` or by its `BucketName`)."""
+        name = self._bucket_name(bucket_id)
+        found = []
+        for resource in self.of_type("AWS::S3::BucketPolicy").values():
+            props = resource.get("Properties") or {}
+            bucket = props.get("Bucket")
+            if bucket == {"Ref": bucket_id} or (name is not None and str(self.flatten(bucket)) == name):
+                found.append(props.get("PolicyDocument"))
+        return found

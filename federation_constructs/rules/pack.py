@@ -86,6 +86,7 @@ class FederationChecks(NagPack):
         self.errors: list[str] = []
         self._by_resource: dict[tuple[str, str], list[Finding]] = {}
         self._linted: set[str] = set()
+        self._validating = False
 
     @property
     def name(self) -> str:
@@ -105,10 +106,15 @@ class FederationChecks(NagPack):
                 self._lint(stack_template.stack_construct_path, template)
             except Exception as err:  # noqa: BLE001 - a broken template must not hide the others
                 self.errors.append(f"{stack_template.template_path}: {type(err).__name__}: {err}")
-        return super().validate(context)
+        self._validating = True  # cdk-nag's validate calls validate_scope: keep what was read from the templates
+        try:
+            return super().validate(context)
+        finally:
+            self._validating = False
 
     def validate_scope(self, scope: IConstruct) -> Any:
-        self.findings, self._by_resource, self._linted, self.errors = [], {}, set(), []
+        if not self._validating:
+            self.findings, self._by_resource, self._linted, self.errors = [], {}, set(), []
         return super().validate_scope(scope)
 
     def _template_from_constructs(self, stack: Stack) -> dict[str, Any]:
