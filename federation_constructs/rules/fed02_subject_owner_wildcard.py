@@ -7,8 +7,7 @@ import re
 from collections.abc import Iterator
 
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
-from federation_constructs.rules.policy import is_literal
-from federation_constructs.rules.trust import federated_trusts, restricting
+from federation_constructs.rules.trust import subject_patterns
 
 
 def owner_is_open(subject: str, owner_pattern: str | None) -> bool:
@@ -26,18 +25,11 @@ def owner_is_open(subject: str, owner_pattern: str | None) -> bool:
 
 
 def check(context: ResourceContext) -> Iterator[Hit]:
-    for trust in federated_trusts(context):
-        facts = trust.facts
-        if trust.kind != "oidc" or facts is None:
-            continue
-        for condition in restricting(trust.statement, facts.key("sub")):
-            if not condition.wildcard:
-                continue
-            for subject in condition.values:
-                if is_literal(subject) and owner_is_open(subject, facts.owner_pattern):
-                    yield Hit(f"{trust.where()}::{subject}",
-                              f"subject pattern {subject!r} has a wildcard in the {facts.owner_label}: "
-                              f"{facts.name} pipelines of other owners match it")
+    for pattern in subject_patterns(context):
+        if owner_is_open(pattern.subject, pattern.facts.owner_pattern):
+            yield Hit(pattern.where(), f"subject pattern {pattern.subject!r} has a wildcard in the "
+                                       f"{pattern.facts.owner_label}: {pattern.facts.name} pipelines of other owners "
+                                       f"match it")
 
 
 RULE = Rule(

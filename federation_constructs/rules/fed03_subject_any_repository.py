@@ -8,8 +8,7 @@ from collections.abc import Iterator
 
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.rules.fed02_subject_owner_wildcard import owner_is_open
-from federation_constructs.rules.policy import is_literal
-from federation_constructs.rules.trust import federated_trusts, restricting
+from federation_constructs.rules.trust import subject_patterns
 
 # the part right after the owner: repository (GitHub), project (GitLab), project/workspace (HCP)
 _AFTER_OWNER = {
@@ -20,21 +19,13 @@ _AFTER_OWNER = {
 
 
 def check(context: ResourceContext) -> Iterator[Hit]:
-    for trust in federated_trusts(context):
-        facts = trust.facts
-        if trust.kind != "oidc" or facts is None or facts.name not in _AFTER_OWNER:
-            continue
-        for condition in restricting(trust.statement, facts.key("sub")):
-            if not condition.wildcard:
-                continue
-            for subject in condition.values:
-                if not is_literal(subject) or owner_is_open(subject, facts.owner_pattern):
-                    continue  # FED2 reports an open owner
-                match = _AFTER_OWNER[facts.name].match(subject)
-                if match and any(c in match.group("rest") for c in "*?"):
-                    yield Hit(f"{trust.where()}::{subject}",
-                              f"subject pattern {subject!r} admits every repository or project whose name "
-                              f"matches {match.group('rest')!r}, including ones created later")
+    for pattern in subject_patterns(context, tuple(_AFTER_OWNER)):
+        if owner_is_open(pattern.subject, pattern.facts.owner_pattern):
+            continue  # FED2 reports an open owner
+        match = _AFTER_OWNER[pattern.facts.name].match(pattern.subject)
+        if match and any(c in match.group("rest") for c in "*?"):
+            yield Hit(pattern.where(), f"subject pattern {pattern.subject!r} admits every repository or project whose "
+                                       f"name matches {match.group('rest')!r}, including ones created later")
 
 
 RULE = Rule(

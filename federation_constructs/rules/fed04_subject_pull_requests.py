@@ -8,8 +8,7 @@ import re
 from collections.abc import Iterator
 
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
-from federation_constructs.rules.policy import is_literal
-from federation_constructs.rules.trust import federated_trusts, restricting
+from federation_constructs.rules.trust import subject_patterns
 
 _REPO = re.compile(r"repo:(?P<owner>[^/]*)/(?P<repo>[^:]*)")
 
@@ -25,18 +24,10 @@ def admits_pull_requests(pattern: str) -> bool:
 
 
 def check(context: ResourceContext) -> Iterator[Hit]:
-    for trust in federated_trusts(context):
-        facts = trust.facts
-        if trust.kind != "oidc" or facts is None or facts.name != "GitHub Actions":
-            continue
-        for condition in restricting(trust.statement, facts.key("sub")):
-            if not condition.wildcard:
-                continue
-            for subject in condition.values:
-                if is_literal(subject) and admits_pull_requests(subject):
-                    yield Hit(f"{trust.where()}::{subject}",
-                              f"subject pattern {subject!r} admits pull_request tokens: a workflow run for a pull "
-                              f"request (code not yet reviewed) can assume the role")
+    for pattern in subject_patterns(context, ("GitHub Actions",)):
+        if admits_pull_requests(pattern.subject):
+            yield Hit(pattern.where(), f"subject pattern {pattern.subject!r} admits pull_request tokens: a workflow "
+                                       f"run for a pull request (code not yet reviewed) can assume the role")
 
 
 RULE = Rule(

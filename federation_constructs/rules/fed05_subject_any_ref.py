@@ -9,8 +9,7 @@ from collections.abc import Iterator
 
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.rules.fed04_subject_pull_requests import admits_pull_requests
-from federation_constructs.rules.policy import is_literal
-from federation_constructs.rules.trust import federated_trusts, restricting
+from federation_constructs.rules.trust import subject_patterns
 
 # (issuer name, regex over the pattern): the open part after a literal repository / project
 _OPEN = {
@@ -20,20 +19,12 @@ _OPEN = {
 
 
 def check(context: ResourceContext) -> Iterator[Hit]:
-    for trust in federated_trusts(context):
-        facts = trust.facts
-        if trust.kind != "oidc" or facts is None or facts.name not in _OPEN:
-            continue
-        for condition in restricting(trust.statement, facts.key("sub")):
-            if not condition.wildcard:
-                continue
-            for subject in condition.values:
-                if not is_literal(subject) or (facts.name == "GitHub Actions" and admits_pull_requests(subject)):
-                    continue  # FED4 reports pull requests
-                if _OPEN[facts.name].match(subject):
-                    yield Hit(f"{trust.where()}::{subject}",
-                              f"subject pattern {subject!r} admits every branch, tag or environment of the "
-                              f"repository, including ones without protection rules")
+    for pattern in subject_patterns(context, tuple(_OPEN)):
+        if pattern.facts.name == "GitHub Actions" and admits_pull_requests(pattern.subject):
+            continue  # FED4 reports pull requests
+        if _OPEN[pattern.facts.name].match(pattern.subject):
+            yield Hit(pattern.where(), f"subject pattern {pattern.subject!r} admits every branch, tag or environment "
+                                       f"of the repository, including ones without protection rules")
 
 
 RULE = Rule(

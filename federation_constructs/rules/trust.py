@@ -13,6 +13,8 @@ from federation_constructs.rules.policy import Condition, Statement, is_literal,
 __all__ = [
     "COGNITO",
     "FederatedTrust",
+    "SubjectPattern",
+    "subject_patterns",
     "admits",
     "federated_trusts",
     "restricting",
@@ -81,3 +83,29 @@ def admits(condition: Condition, value: str) -> bool:
         elif (pattern.lower() == value.lower()) if condition.base.endswith("ignorecase") else pattern == value:
             return True
     return False
+
+
+@dataclass(frozen=True)
+class SubjectPattern:
+    """A literal `StringLike` subject value of an OIDC trust (a pattern the subject rules judge)."""
+
+    trust: FederatedTrust
+    facts: IssuerFacts
+    subject: str
+
+    def where(self) -> str:
+        return f"{self.trust.where()}::{self.subject}"
+
+
+def subject_patterns(context: ResourceContext, issuers: tuple[str, ...] | None = None) -> Iterator[SubjectPattern]:
+    """Every literal subject value under a wildcard operator (`StringLike`) that restricts `sub`, in
+    the OIDC trusts of the role (only for the issuers named, when given)."""
+    for trust in federated_trusts(context):
+        facts = trust.facts
+        if trust.kind != "oidc" or facts is None or (issuers is not None and facts.name not in issuers):
+            continue
+        for condition in restricting(trust.statement, facts.key("sub")):
+            if condition.wildcard:
+                for subject in condition.values:
+                    if is_literal(subject):
+                        yield SubjectPattern(trust, facts, subject)
