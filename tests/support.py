@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from aws_cdk import App, Stack, Token
 from aws_cdk.assertions import Template
@@ -69,3 +73,23 @@ def tool_env() -> dict[str, str]:
     env["PATH"] = f"{NODE_BIN}{os.pathsep}{env.get('PATH', '')}"
     env["CDK_DISABLE_CLI_TELEMETRY"] = "true"
     return env
+
+
+def check_refusal_message(message: str, prefix: str, accepted: tuple[str, ...]) -> None:
+    """`message` starts with `prefix` and its accepted part names every phrase of `accepted`."""
+    assert message.startswith(prefix), f"\n{message!r}\ndoes not start with\n{prefix!r}"
+    rest = message[len(prefix):]
+    assert rest.strip(), "the message does not say what is accepted"
+    for phrase in accepted:
+        assert phrase in rest, f"{phrase!r} not in the accepted part: {rest!r}"
+
+
+@contextmanager
+def refused(path: str, field: str, value: object, *accepted: str) -> Iterator[Any]:
+    """Expect a `FederationValidationError` naming `path`, `field` and `value` (the form of
+    `federation_constructs.errors.invalid`), whose accepted part contains every phrase of `accepted`."""
+    from federation_constructs.errors import FederationValidationError
+
+    with pytest.raises(FederationValidationError) as err:
+        yield err
+    check_refusal_message(str(err.value), f"{path}: {field}={value!r} is not accepted; expected ", accepted)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +31,7 @@ from federation_constructs.oidc import OidcProvider
 from federation_constructs.saml import SamlProvider
 from stacks.build import build_stacks
 from stacks.config import ConfigError, load_config
-from tests.support import EXAMPLE, new_app
+from tests.support import EXAMPLE, new_app, refused
 
 ACCOUNT = "111122223333"
 REGION = "eu-west-1"
@@ -84,21 +82,6 @@ def cid(request: pytest.FixtureRequest) -> str:
 def path(cid: str) -> str:
     """The construct path of this test's pool in the module stack."""
     return f"{STACK}/{cid}"
-
-
-@contextmanager
-def refused(path: str, field: str, value: object, *accepted: str) -> Iterator[Any]:
-    """Expect a `FederationValidationError` naming `path`, `field` and `value`, whose accepted
-    part contains every phrase of `accepted`."""
-    with pytest.raises(FederationValidationError) as err:
-        yield err
-    message = str(err.value)
-    prefix = f"{path}: {field}={value!r} is not accepted; expected "
-    assert message.startswith(prefix), f"\n{message!r}\ndoes not start with\n{prefix!r}"
-    rest = message[len(prefix):]
-    assert rest.strip(), "the message does not say what is accepted"
-    for phrase in accepted:
-        assert phrase in rest, f"{phrase!r} not in the accepted part: {rest!r}"
 
 
 def pool(env: Env, cid: str, **kwargs: Any) -> IdentityPoolFederation:

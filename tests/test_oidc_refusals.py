@@ -10,8 +10,7 @@ whole module, every test adds constructs under its own id.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +29,7 @@ from federation_constructs.oidc import (
     OidcProvider,
     OidcRole,
 )
-from tests.support import new_app
+from tests.support import new_app, refused
 
 ACCOUNT = "111122223333"
 OTHER_ACCOUNT = "444455556666"
@@ -105,21 +104,6 @@ def path(cid: str) -> str:
 def stack_id(cid: str, suffix: str) -> str:
     """A stack name (letters, digits, hyphens) made from this test's id."""
     return f"{cid.replace('_', '-')}-{suffix}"
-
-
-@contextmanager
-def refused(path: str, field: str, value: object, *accepted: str) -> Iterator[Any]:
-    """Expect a `FederationValidationError` naming `path`, `field` and `value`, whose accepted
-    part contains every phrase of `accepted`."""
-    with pytest.raises(FederationValidationError) as err:
-        yield err
-    message = str(err.value)
-    prefix = f"{path}: {field}={value!r} is not accepted; expected "
-    assert message.startswith(prefix), f"\n{message!r}\ndoes not start with\n{prefix!r}"
-    rest = message[len(prefix):]
-    assert rest.strip(), "the message does not say what is accepted"
-    for phrase in accepted:
-        assert phrase in rest, f"{phrase!r} not in the accepted part: {rest!r}"
 
 
 def github_role(env: Env, cid: str, **kwargs: Any) -> OidcRole:

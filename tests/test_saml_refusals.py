@@ -15,8 +15,6 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,7 +29,7 @@ from federation_constructs.saml import GLOBAL_SIGN_IN, SamlProvider, SamlRole
 from scripts.saml_metadata import build_metadata, self_signed_certificate
 from stacks.build import build_stacks
 from stacks.config import ConfigError, load_config
-from tests.support import EXAMPLE, REPO, new_app, tool_env
+from tests.support import EXAMPLE, REPO, new_app, refused, tool_env
 
 EXAMPLE_METADATA = EXAMPLE.parent / "saml" / "adfs-example-metadata.xml"
 
@@ -136,21 +134,6 @@ def cid(request: pytest.FixtureRequest) -> str:
 def path(cid: str) -> str:
     """The construct path of this test's construct in the module's eu-west-1 stack."""
     return f"{STACK}/{cid}"
-
-
-@contextmanager
-def refused(path: str, field: str, value: object, *accepted: str) -> Iterator[Any]:
-    """Expect a `FederationValidationError` naming `path`, `field` and `value`, whose accepted
-    part contains every phrase of `accepted`."""
-    with pytest.raises(FederationValidationError) as err:
-        yield err
-    message = str(err.value)
-    prefix = f"{path}: {field}={value!r} is not accepted; expected "
-    assert message.startswith(prefix), f"\n{message!r}\ndoes not start with\n{prefix!r}"
-    rest = message[len(prefix):]
-    assert rest.strip(), "the message does not say what is accepted"
-    for phrase in accepted:
-        assert phrase in rest, f"{phrase!r} not in the accepted part: {rest!r}"
 
 
 def inline_refused(path: str, *reason: str) -> Any:

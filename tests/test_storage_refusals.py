@@ -33,7 +33,7 @@ from federation_constructs.storage import (
     LayoutProblem,
     UserPrefixStorage,
 )
-from tests.support import EXAMPLE, new_app
+from tests.support import EXAMPLE, check_refusal_message, new_app, refused
 
 ACCOUNT = "111122223333"
 REGION = "eu-west-1"
@@ -103,29 +103,12 @@ def storage(env: Env, cid: str) -> UserPrefixStorage:
     return UserPrefixStorage(env.stack, cid)
 
 
-def _check_message(message: str, prefix: str, accepted: tuple[str, ...]) -> None:
-    assert message.startswith(prefix), f"\n{message!r}\ndoes not start with\n{prefix!r}"
-    rest = message[len(prefix):]
-    assert rest.strip(), "the message does not say what is accepted"
-    for phrase in accepted:
-        assert phrase in rest, f"{phrase!r} not in the accepted part: {rest!r}"
-
-
-@contextmanager
-def refused(path: str, field: str, value: object, *accepted: str) -> Iterator[Any]:
-    """Expect a `FederationValidationError` naming `path`, `field` and `value`, whose accepted part
-    contains every phrase of `accepted`."""
-    with pytest.raises(FederationValidationError) as err:
-        yield err
-    _check_message(str(err.value), f"{path}: {field}={value!r} is not accepted; expected ", accepted)
-
-
 @contextmanager
 def layout_refused(field: str, value: object, *accepted: str) -> Iterator[Any]:
     """Expect a `LayoutProblem` (no construct, so no path) for `field` and `value`."""
     with pytest.raises(LayoutProblem) as err:
         yield err
-    _check_message(str(err.value), f"{field}={value!r} is not accepted; expected ", accepted)
+    check_refusal_message(str(err.value), f"{field}={value!r} is not accepted; expected ", accepted)
     assert (err.value.field, err.value.value) == (field, value)
 
 
