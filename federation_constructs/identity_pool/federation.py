@@ -13,6 +13,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from federation_constructs.errors import invalid
+from federation_constructs.intent import TrustIntent, cognito_intent
 from federation_constructs.identity_pool.logins import SOCIAL_PROVIDERS, IdentityPoolLogins
 
 __all__ = ["COGNITO_IDENTITY", "IdentityPoolFederation", "MappingRule", "RoleMapping", "guest_statement_problem"]
@@ -140,6 +141,8 @@ class IdentityPoolFederation(Construct):
             ("allow_guest", allow_guest), ("allow_guest_write", allow_guest_write),
             ("allow_guest_wildcards", allow_guest_wildcards), ("allow_classic_flow", allow_classic_flow)) if used)
 
+        #: role construct path -> what the role is meant to admit (`federation_constructs.intent`)
+        self.intents_by_role: dict[str, TrustIntent] = {}
         self.pool = cognito.CfnIdentityPool(
             self, "Pool", identity_pool_name=identity_pool_name, allow_unauthenticated_identities=allow_guest,
             allow_classic_flow=classic_flow,
@@ -197,8 +200,11 @@ class IdentityPoolFederation(Construct):
         principal: iam.IPrincipal = iam.FederatedPrincipal(COGNITO_IDENTITY, self.trust_conditions(amr), ASSUME_ACTION)
         if self.session_tags:
             principal = principal.with_session_tags()
-        return iam.Role(self, id, assumed_by=principal, max_session_duration=self._duration,
+        role = iam.Role(self, id, assumed_by=principal, max_session_duration=self._duration,
                         description=f"Assumed by {who} (federation-as-code)")
+        self.intents_by_role[role.node.path] = cognito_intent(self.pool.ref, amr, session_tags=self.session_tags,
+                                                              opt_ins=self.opt_ins)
+        return role
 
     def add_mapped_role(self, id: str, *, description: str | None = None) -> iam.Role:
         """A role for role mappings, with the same exact trust as the authenticated role."""

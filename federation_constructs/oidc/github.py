@@ -11,6 +11,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from federation_constructs.errors import invalid
+from federation_constructs.intent import github_subjects
 from federation_constructs.oidc.conditions import has_wildcard, is_only_wildcards
 from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.provider import OidcProvider
@@ -125,8 +126,15 @@ class GitHubActionsRole(OidcRole):
         opt_ins = [name for name, used in (("allow_repository_wildcards", allow_repository_wildcards),
                                            ("allow_any_ref", allow_any_ref)) if used]
         self.repositories: tuple[GitHubRepository, ...] = tuple(repos)
+        declared_repos = [(r.owner, r.name, r.owner_id, r.repository_id, r.effective_format()) for r in repos]
         self._build(issuer=issuer, provider=provider, audiences=[audience], subjects=subjects,
                     conditions=conditions, allow_any_subject=allow_any_subject, opt_ins=opt_ins,
+                    intent_subjects=github_subjects(declared_repos, branches=list(branches), tags=list(tags),
+                                                    environments=list(environments), pull_requests=pull_requests,
+                                                    any_ref=allow_any_ref),
+                    declared={"repositories": [r.full_name for r in repos], "branches": list(branches),
+                              "tags": list(tags), "environments": list(environments),
+                              "pull_requests": pull_requests, "job_workflow_refs": list(job_workflow_refs)},
                     **role_options_with_defaults(role_options))
 
     def _repositories(self, repositories: Sequence[str | GitHubRepository], allow_wildcards: bool,

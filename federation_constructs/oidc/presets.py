@@ -10,6 +10,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from federation_constructs.errors import invalid
+from federation_constructs.intent import eks_subjects, gitlab_subjects, hcp_subjects
 from federation_constructs.oidc.conditions import has_wildcard, is_only_wildcards
 from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.provider import OidcProvider
@@ -72,7 +73,10 @@ class GitLabCiRole(OidcRole):
         subjects = [f"project_path:{p}:ref_type:{ref_type}:ref:{r}" for p in paths for r in ref_names]
         self._build(issuer=issuer, provider=provider, audiences=[audience or issuer.default_audience],
                     subjects=subjects, conditions=None, allow_any_subject=allow_any_subject,
-                    opt_ins=["allow_any_ref"] if allow_any_ref else [], **role_options_with_defaults(role_options))
+                    opt_ins=["allow_any_ref"] if allow_any_ref else [],
+                    intent_subjects=gitlab_subjects(list(projects), ref_type=ref_type, refs=list(refs)),
+                    declared={"projects": list(projects), "ref_type": ref_type, "refs": list(refs)},
+                    **role_options_with_defaults(role_options))
 
 
 class HcpTerraformRole(OidcRole):
@@ -110,6 +114,10 @@ class HcpTerraformRole(OidcRole):
         self._build(issuer=issuer, provider=provider, audiences=[audience or issuer.default_audience],
                     subjects=subjects, conditions=None, allow_any_subject=allow_any_subject,
                     opt_ins=["allow_any_workspace"] if allow_any_workspace else [],
+                    intent_subjects=hcp_subjects(organization, projects=list(projects), workspaces=list(workspaces),
+                                                 run_phases=list(dict.fromkeys(phases))),
+                    declared={"organization": organization, "projects": list(projects),
+                              "workspaces": list(workspaces), "run_phases": list(phases)},
                     **role_options_with_defaults(role_options))
 
 
@@ -138,4 +146,6 @@ class EksServiceAccountRole(OidcRole):
         self._build(issuer=issuer, provider=provider, audiences=[issuer.default_audience], subjects=subjects,
                     conditions=None, allow_any_subject=False,
                     opt_ins=["allow_any_service_account"] if allow_any_service_account else [],
+                    intent_subjects=eks_subjects(namespace, list(service_accounts)),
+                    declared={"namespace": namespace, "service_accounts": list(service_accounts)},
                     **role_options_with_defaults(role_options))

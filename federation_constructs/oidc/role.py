@@ -11,6 +11,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from federation_constructs.errors import PresetValueError, invalid
+from federation_constructs.intent import ClaimIntent, TrustIntent
 from federation_constructs.oidc.conditions import (
     DEFAULT_TRUST_POLICY_QUOTA,
     check_trust_policy_quota,
@@ -107,6 +108,8 @@ class OidcRole(Construct):
         description: str | None,
         trust_policy_quota: int,
         opt_ins: Sequence[str],
+        intent_subjects: Sequence[str] | None = None,
+        declared: Mapping[str, Any] | None = None,
     ) -> None:
         self.issuer = self._resolve_issuer(issuer, provider)
         self.audiences: tuple[str, ...] = self._check_audiences(audiences, provider)
@@ -128,6 +131,8 @@ class OidcRole(Construct):
         self.opt_ins: tuple[str, ...] = tuple(used)
 
         federated = self.issuer.web_identity_name or provider.oidc_provider_arn  # type: ignore[union-attr]
+        self.intent: TrustIntent = self._intent(federated, subjects if intent_subjects is None else intent_subjects,
+                                                extra, allow_any_subject, session_tags, declared)
         self.trust_policy_size = self._check_size(trust_policy_quota)
         principal: iam.IPrincipal = iam.FederatedPrincipal(federated, self.conditions, ASSUME_ACTION)
         if session_tags:
@@ -138,6 +143,25 @@ class OidcRole(Construct):
             inline_policies=dict(inline_policies) if inline_policies else None, role_name=role_name,
             description=description or f"Assumed with {self.issuer.name} tokens (federation-as-code)",
         )
+
+    def _intent(self, federated: str, subjects: Sequence[str], extra: Mapping[str, Sequence[str]],
+                allow_any_subject: bool, session_tags: bool, declared: Mapping[str, Any] | None) -> TrustIntent:
+        """What the user declared, as data (`federation_constructs.intent`)."""
+        def wild(values: Sequence[str]) -> bool:
+            return any("*" in v or "?" in v for v in values)
+
+        claims = [ClaimIntent(self.issuer.key(self.issuer.audience_claim), tuple(self.audiences))]
+        if subjects and not allow_any_subject:
+            claims.append(ClaimIntent(self.issuer.key("sub"), tuple(subjects), like=wild(subjects)))
+        elif subjects:  # any subject allowed, but the declared patterns still bound it
+            claims.append(ClaimIntent(self.issuer.key("sub"), tuple(subjects), like=True))
+        for claim, values in extra.items():
+            claims.append(ClaimIntent(self.issuer.key(claim), tuple(values), like=wild(values)))
+        return TrustIntent(kind="oidc", federated=federated, action=ASSUME_ACTION, claims=tuple(claims),
+                           declared={"issuer": self.issuer.name, "audiences": list(self.audiences),
+                                     **(dict(declared) if declared else {"subjects": list(subjects)}),
+                                     "session_tags": session_tags},
+                           opt_ins=self.opt_ins)
 
     # --- validation ------------------------------------------------------------------------
 
