@@ -46,6 +46,11 @@ class Counterexample:
     #: condition key -> value (a string), values (a list), or None (absent)
     claims: Mapping[str, str | list[str] | None]
 
+    def printable(self) -> bool:
+        texts = [self.principal, self.action] + [x for v in self.claims.values() if v is not None
+                                                 for x in ([v] if isinstance(v, str) else v)]
+        return all(all(" " <= ch <= "~" for ch in text) for text in texts)
+
     def describe(self) -> str:
         parts = [f"{k}={'(absent)' if v is None else repr(v)}" for k, v in sorted(self.claims.items())]
         return f"principal {self.principal!r}, action {self.action}, " + ", ".join(parts)
@@ -150,8 +155,19 @@ def _match(value: z3.SeqRef, condition: Condition) -> z3.BoolRef:
         elif kind == "like":
             options.append(z3.InRe(value, glob(expected)))
         else:
-            options.append(z3.InRe(value, _literal(expected, True)))
+            options.append(_equals_ignoring_case(value, expected))
     return z3.Or(*options) if options else z3.BoolVal(False)
+
+
+def _equals_ignoring_case(value: z3.SeqRef, expected: str) -> z3.BoolRef:
+    """Same length, and each character either case of the expected one (faster for the solver
+    than a regular expression of per-character unions)."""
+    parts = [z3.Length(value) == len(expected)]
+    for i, char in enumerate(expected):
+        at = z3.SubString(value, i, 1)
+        parts.append(z3.Or(at == z3.StringVal(char.lower()), at == z3.StringVal(char.upper()))
+                     if char.lower() != char.upper() else at == z3.StringVal(char))
+    return z3.And(*parts)
 
 
 def _condition(request: _Request, condition: Condition, *, in_deny: bool) -> z3.BoolRef:
@@ -233,15 +249,16 @@ class TrustModel:
         result = solver.check()
         if result != z3.sat:
             return result, None
-        if readable:  # prefer printable ASCII in the counterexample, when one exists
+        example = self._counterexample(solver.model())
+        if readable and not example.printable():
+            # prefer printable ASCII in the counterexample when one exists; give up quickly if not
             printable = z3.Star(z3.Range(" ", "~"))
-            solver.push()
+            solver.set("timeout", 2_000)
             solver.add(*[z3.InRe(v, printable) for vs in self.request.values.values() for v in vs],
                        z3.InRe(self.request.principal, printable))
-            if solver.check() != z3.sat:
-                solver.pop()
-                solver.check()
-        return result, self._counterexample(solver.model())
+            if solver.check() == z3.sat:
+                example = self._counterexample(solver.model())
+        return result, example
 
     def _counterexample(self, model: z3.ModelRef) -> Counterexample:
         def text(value: z3.SeqRef) -> str:
