@@ -21,6 +21,7 @@ def main() -> int:
     from federation_constructs.errors import FederationError
     from stacks.build import add_rule_packs, build_stacks
     from stacks.config import ConfigError, load_config
+    from federation_constructs.proof import collect_intents
     from federation_constructs.rules.pack import FederationChecks
     from stacks.reports import (
         REPORT_FILE,
@@ -55,7 +56,7 @@ def main() -> int:
     federation = [f for pack in packs if isinstance(pack, FederationChecks) for f in pack.findings]
     json_path, csv_path = write_findings(assembly, federation)
     _, access_md = write_access_report(assembly, finding_rows(assembly, federation), collect_opt_ins(app),
-                                      construct_paths(app))
+                                      construct_paths(app), collect_intents(app))
     print(f"rule-pack report: {Path(app.outdir) / REPORT_FILE}; findings: {json_path}, {csv_path}; "
           f"access report: {access_md}", file=sys.stderr)
     return 0

@@ -35,6 +35,20 @@ def _words(values: Sequence[str]) -> str:
 def describe_subject(issuer: str, subject: str, *, wildcard: bool) -> str:
     """One subject (or subject pattern) in plain words."""
     any_note = " (pattern: `*` matches anything, `/` and `:` included)" if wildcard and any(c in subject for c in "*?") else ""
+    prefix_only = re.fullmatch(r"(?P<head>repo:|project_path:|organization:|system:serviceaccount:)?(?P<p>[^*?]*)\*",
+                               subject) if wildcard else None
+    if prefix_only and issuer in ("GitHub Actions", "GitLab CI", "HCP Terraform", "EKS service accounts"):
+        what = {"GitHub Actions": "workflow of any repository", "GitLab CI": "pipeline of any project",
+                "HCP Terraform": "run of any workspace", "EKS service accounts": "pod of any service account"}[issuer]
+        start = prefix_only.group("p")
+        if prefix_only.group("head") is None or not start:
+            return f"ANY {what} at all, in any organisation (subject `{subject}`)"
+        if issuer in ("GitHub Actions", "GitLab CI") and "/" in start:
+            owner, rest = start.split("/", 1)
+            named = f" whose name starts with `{rest}`" if rest else ""
+            return (f"any {what} of `{owner}`{named}, for any branch, tag, environment or pull request "
+                    f"(subject `{subject}`)")
+        return f"any {what} whose name starts with `{start}` (subject `{subject}`: other owners' names match too)"
     patterns: list[tuple[str, str]] = []
     if issuer == "GitHub Actions":
         patterns = [
@@ -171,12 +185,14 @@ def _permissions(context: ResourceContext, account: str, partition: str) -> dict
 def build_access_report(template: Mapping[str, Any], *, stack: str, account: str, partition: str = "aws",
                         findings: Iterable[Mapping[str, str]] = (),
                         opt_ins: Mapping[str, Sequence[str]] | None = None,
-                        paths: Mapping[str, str] | None = None) -> dict[str, Any]:
+                        paths: Mapping[str, str] | None = None,
+                        intents: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Every role of `template` that someone outside the account (or a broker) can assume.
 
     :param findings: rows from `stacks.reports.finding_rows` (matched to roles by construct path).
     :param opt_ins: construct path of a role -> the opt-ins its construct used.
     :param paths: logical id -> construct path, where the template has no `aws:cdk:path` metadata.
+    :param intents: role construct path -> its declared `TrustIntent` (rendered); each is proved.
     """
     index = TemplateIndex(template)
     outputs = template.get("Outputs") if isinstance(template.get("Outputs"), dict) else {}
@@ -201,8 +217,17 @@ def build_access_report(template: Mapping[str, Any], *, stack: str, account: str
         mine = [dict(f) for f in finding_rows
                 if f.get("path", "").lstrip("/").startswith(construct_path + "/") or
                 f.get("path", "").lstrip("/") == construct_path]
+        intent = (intents or {}).get(role_path)
+        proof = None
+        if intent is not None:
+            from federation_constructs.proof import prove
+
+            result = prove(context.properties.get("AssumeRolePolicyDocument"), intent, index.parameters)
+            proof = {"status": result.status, "text": result.describe(), "seconds": round(result.seconds, 4),
+                     "counterexample": dict(result.counterexample.claims) if result.counterexample else None}
         roles.append({
             "name": name, "stack": stack, "logical_id": logical, "construct_path": construct_path,
+            "intent": intent.to_json() if intent is not None else None, "proof": proof,
             "doors": doors, "max_session_seconds": int(session) if session.isdigit() else session,
             "session_tags": any(d["session_tags"] for d in doors), "saml_role_attribute": attribute,
             "permissions": _permissions(context, account, partition),
@@ -218,6 +243,8 @@ def build_access_report(template: Mapping[str, Any], *, stack: str, account: str
             doors_count[kind] = doors_count.get(kind, 0) + 1
     return {"stack": stack, "account": account, "roles": roles,
             "summary": {"roles": len(roles), "roles_per_door": dict(sorted(doors_count.items())),
+                        "roles_proved": sum(1 for r in roles if r["proof"] and r["proof"]["status"] == "proved"),
+                        "roles_with_intent": sum(1 for r in roles if r["proof"]),
                         "roles_with_opt_ins": sum(1 for r in roles if r["opt_ins"]),
                         "unacknowledged_findings": open_findings}}
 
@@ -235,6 +262,8 @@ def to_markdown(reports: Sequence[Mapping[str, Any]]) -> str:
                   f"- roles that outsiders can assume: **{summary['roles']}** "
                   f"({', '.join(f'{k}: {v}' for k, v in summary['roles_per_door'].items()) or 'none'})",
                   f"- roles with opt-ins: **{summary['roles_with_opt_ins']}**",
+                  f"- trusts proved to admit exactly their declared intent: **{summary.get('roles_proved', 0)}** of "
+                  f"{summary.get('roles_with_intent', 0)} with a declared intent",
                   f"- unacknowledged findings: **{summary['unacknowledged_findings']}**", ""]
         lines += ["| role | who can assume it | max session | session tags |", "|---|---|---|---|"]
         for role in report["roles"]:
@@ -260,6 +289,8 @@ def to_markdown(reports: Sequence[Mapping[str, Any]]) -> str:
             if role["saml_role_attribute"]:
                 lines.append(f"- SAML `Role` attribute the IdP sends: `{role['saml_role_attribute']}`")
             lines.append(f"- opt-ins: {', '.join(role['opt_ins']) if role['opt_ins'] else 'none'}")
+            proof = role.get("proof")
+            lines.append(f"- proof: {proof['text']}" if proof else "- proof: no declared intent (not built by this toolkit)")
             lines.append("")
             permissions = role["permissions"]
             lines.append("**What it can do**")

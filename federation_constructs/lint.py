@@ -18,7 +18,7 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,11 @@ def _line_of(text: str, logical_id: str) -> int | None:
 
 def lint_files(paths: Sequence[str | Path], *, aws_solutions: bool = False) -> list[LintFinding]:
     """Lint every template in `paths` in one synthesis; raises `LintError` for an unusable file."""
+    return _lint(paths, aws_solutions=aws_solutions)[0]
+
+
+def _lint(paths: Sequence[str | Path], *, aws_solutions: bool = False) -> tuple[list[LintFinding], dict[str, Any]]:
+    """(findings, file -> its template as synthesized, which is what CloudFormation would get)."""
     os.environ.setdefault("CDK_VALIDATION", "false")  # the CDK's own CloudFormation validation: not ours
     files = [Path(p) for p in paths]
     texts = {path: _read(path) for path in files}
@@ -149,6 +154,11 @@ def lint_files(paths: Sequence[str | Path], *, aws_solutions: bool = False) -> l
                 raise LintError(f"synthesis failed: {str(err).splitlines()[0]}") from None
         report_path = Path(outdir) / "validation-report.json"
         report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.exists() else {}
+        synthesized = {}
+        for stack_path, path in stacks.items():
+            template_file = Path(outdir) / f"{stack_path}.template.json"
+            if template_file.exists():
+                synthesized[str(path)] = json.loads(template_file.read_text(encoding="utf-8"))
 
     found: list[LintFinding] = []
     for stack_path, finding in federation.findings:
@@ -174,7 +184,63 @@ def lint_files(paths: Sequence[str | Path], *, aws_solutions: bool = False) -> l
                                          detail=violation.get("description", ""), fix="", line=_line_of(texts[path], logical)))
     for error in federation.errors:
         raise LintError(f"the rule pack could not run: {error}")
-    return sorted(found, key=lambda f: (f.file, f.line or 0, f.resource, f.rule, f.finding))
+    return sorted(found, key=lambda f: (f.file, f.line or 0, f.resource, f.rule, f.finding)), synthesized
+
+
+def explain_template(template: dict[str, Any]) -> list[dict[str, Any]]:
+    """For each federated role: who it admits in plain words, and what the solver finds: an example
+    admitted request, and every claim an admitted request may leave out or fill with any value."""
+    from federation_constructs.access_report import build_access_report
+    from federation_constructs.proof import explain
+    from federation_constructs.rules.engine import ResourceContext
+    from federation_constructs.rules.index import TemplateIndex
+    from federation_constructs.rules.trust import federated_trusts
+
+    index = TemplateIndex(template)
+    report = build_access_report(template, stack="", account="<account>")
+    explained = []
+    for role in report["roles"]:
+        logical = role["logical_id"]
+        context = ResourceContext(logical_id=logical, type="AWS::IAM::Role", properties=index.properties(logical),
+                                  index=index)
+        keys: list[str] = []
+        for trust in federated_trusts(context):
+            facts = trust.facts
+            if trust.kind == "oidc" and facts is not None:
+                keys += [facts.key(claim) for claim in facts.required_claims]
+            elif trust.kind == "saml":
+                keys.append("saml:aud")
+            elif trust.kind == "cognito":
+                keys += ["cognito-identity.amazonaws.com:aud", "cognito-identity.amazonaws.com:amr"]
+        result = explain(context.properties.get("AssumeRolePolicyDocument"), index.parameters, keys)
+        explained.append({
+            "resource": logical,
+            "admits": [who for door in role["doors"] for who in door["who"]],
+            "admits_anything": result.admits_anything,
+            "example": result.example.describe() if result.example else None,
+            "unbounded": {key: witness.claims.get(key) for key, witness in sorted(result.unbounded.items())},
+        })
+    return explained
+
+
+def explain_text(explanations: Mapping[str, list[dict[str, Any]]]) -> str:
+    lines = []
+    for file, roles in explanations.items():
+        lines.append(f"{file}: {len(roles)} federated role(s)")
+        for role in roles:
+            lines.append(f"  {role['resource']}")
+            for who in role["admits"]:
+                lines.append(f"    admits: {who}")
+            if not role["admits_anything"]:
+                lines.append("    solver: admits NO request at all (a dead trust)")
+                continue
+            for key, value in role["unbounded"].items():
+                shown = "absent" if value is None else f"{str(value)[:60]!r}{'...' if len(str(value)) > 60 else ''}"
+                lines.append(f"    UNBOUNDED: {key} can be any value or missing (solver example: {shown})")
+            if not role["unbounded"]:
+                lines.append("    solver: every claim it checks is bounded to the listed values or patterns")
+            lines.append(f"    example admitted request: {role['example']}")
+    return "\n".join(lines) + "\n"
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -244,12 +310,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     parser.add_argument("--aws-solutions", action="store_true", help="also run cdk-nag's AwsSolutions pack")
     parser.add_argument("--output", help="write the report to this file instead of stdout")
+    parser.add_argument("--explain", action="store_true",
+                        help="describe what each federated trust admits (solver-backed) instead of the findings")
     args = parser.parse_args(argv)
     try:
-        findings = lint_files(args.templates, aws_solutions=args.aws_solutions)
+        findings, templates = _lint(args.templates, aws_solutions=args.aws_solutions)
     except LintError as err:
         print(f"{_PROG}: {err}", file=sys.stderr)
         return 2
+    if args.explain:
+        explanations = {str(Path(p)): explain_template(templates[str(Path(p))]) for p in args.templates}
+        output = (json.dumps(explanations, indent=2) + "\n" if args.format == "json" else explain_text(explanations))
+        if args.output:
+            Path(args.output).write_text(output, encoding="utf-8")
+        else:
+            sys.stdout.write(output)
+        return 1 if any(r["unbounded"] or not r["admits_anything"] for roles in explanations.values() for r in roles) else 0
     render = {"text": to_text, "json": to_json, "sarif": to_sarif}[args.format]
     output = render(findings, [str(Path(p)) for p in args.templates])
     if args.output:

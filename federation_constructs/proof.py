@@ -26,7 +26,8 @@ import z3
 from federation_constructs.intent import ClaimIntent, TrustIntent
 from federation_constructs.rules.policy import Condition, Statement, statements
 
-__all__ = ["Counterexample", "ProofResult", "TrustModel", "prove", "sample_requests"]
+__all__ = ["Counterexample", "Explanation", "ProofResult", "TrustModel", "collect_intents", "explain", "prove",
+           "sample_requests"]
 
 Status = Literal["proved", "widened", "dead", "unknown"]
 _MAX_VALUES = 2
@@ -231,9 +232,10 @@ class TrustModel:
     """A trust policy (and optionally its intent) as solver formulas over one request."""
 
     def __init__(self, document: Any, intent: TrustIntent | None = None,
-                 parameters: Mapping[str, Any] | None = None) -> None:
+                 parameters: Mapping[str, Any] | None = None, extra_keys: Sequence[str] = ()) -> None:
         self.statements = statements(document, parameters)
         keys, multi = _keys(self.statements, intent)
+        keys += [k.lower() for k in extra_keys]
         self.request = _Request(keys, multi)
         self.intent = intent
         allows = [_statement(self.request, s) for s in self.statements if s.effect == "Allow"]
@@ -345,3 +347,39 @@ def collect_intents(root: Any) -> dict[str, TrustIntent]:
                                                 role_intent.action, claims, role_intent.declared,
                                                 role_intent.opt_ins)
     return found
+
+
+# --- explanations for any template ----------------------------------------------------------------
+
+#: how much longer than every value the trust names a request value must be to count as unbounded
+UNBOUNDED_MARGIN = 8
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What the solver can say about a trust without any intent: is anything admitted, an example,
+    and which condition keys admit values without bound (absent, or arbitrarily long)."""
+
+    admits_anything: bool
+    example: Counterexample | None
+    #: condition key -> a request showing the key unbounded
+    unbounded: Mapping[str, Counterexample]
+
+
+def explain(document: Any, parameters: Mapping[str, Any] | None = None, keys: Sequence[str] = ()) -> Explanation:
+    """Ask the solver what the trust admits: one example request, and for every condition key (and
+    `keys`, e.g. the issuer's `sub` and `aud` even where no condition names them) whether an admitted
+    request can leave it out or give it a value of any length."""
+    model = TrustModel(document, None, parameters, extra_keys=keys)
+    result, example = model._solve(model.trust)
+    if result != z3.sat:
+        return Explanation(False, None, {})
+    unbounded: dict[str, Counterexample] = {}
+    # a value longer than every literal the trust names can only match a pattern: no finite list
+    longest = max([len(v) for s in model.statements for c in s.conditions for v in c.values] or [0])
+    for key, count in model.request.count.items():
+        wide = z3.Or(count == 0, z3.Length(model.request.values[key][0]) > longest + UNBOUNDED_MARGIN)
+        found, witness = model._solve(model.trust, wide)
+        if found == z3.sat and witness is not None:
+            unbounded[key] = witness
+    return Explanation(True, example, unbounded)

@@ -169,8 +169,10 @@ def construct_paths(root: Any) -> dict[str, dict[str, str]]:
 
 def write_access_report(assembly: CloudAssembly, rows: list[dict[str, str]],
                         opt_ins: dict[str, list[str]] | None = None,
-                        paths: dict[str, dict[str, str]] | None = None) -> tuple[Path, Path]:
-    """Write `access-report.json` and `access-report.md` for every stack of the assembly."""
+                        paths: dict[str, dict[str, str]] | None = None,
+                        intents: dict[str, Any] | None = None) -> tuple[Path, Path]:
+    """Write `access-report.json` and `access-report.md` for every stack of the assembly; roles with
+    a declared intent (`intents`, from `federation_constructs.proof.collect_intents`) are proved."""
     from federation_constructs.access_report import build_access_report, to_markdown
     from federation_constructs.partitions import partition_for_region
 
@@ -185,7 +187,7 @@ def write_access_report(assembly: CloudAssembly, rows: list[dict[str, str]],
         reports.append(build_access_report(
             template, stack=stack.stack_name, account=account,
             partition=partition_for_region(region) if region else "aws", findings=stack_rows, opt_ins=opt_ins or {},
-            paths=(paths or {}).get(stack.stack_name)))
+            paths=(paths or {}).get(stack.stack_name), intents=intents))
     json_path, md_path = outdir / ACCESS_REPORT_JSON, outdir / ACCESS_REPORT_MD
     json_path.write_text(json.dumps({"stacks": reports}, indent=2) + "\n", encoding="utf-8")
     md_path.write_text(to_markdown(reports), encoding="utf-8")

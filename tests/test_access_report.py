@@ -9,6 +9,8 @@ import pytest
 from aws_cdk.assertions import Template
 
 from federation_constructs.access_report import build_access_report, describe_subject, to_markdown
+from federation_constructs.intent import ClaimIntent, TrustIntent
+from federation_constructs.proof import collect_intents
 from stacks.build import build_stacks
 from stacks.config import DeploymentConfig
 from stacks.reports import collect_opt_ins
@@ -27,7 +29,7 @@ def report(example_config: DeploymentConfig) -> dict[str, Any]:
                 {"status": "open", "pack": "Federation", "rule": "Federation-FED25", "finding": "MaxSessionDuration",
                  "level": "error", "path": "example-federation/ReadOnlyConsole/Role/Resource", "detail": "long"}]
     return build_access_report(template, stack="example-federation", account=ACCOUNT,
-                               findings=findings, opt_ins=collect_opt_ins(app))
+                               findings=findings, opt_ins=collect_opt_ins(app), intents=collect_intents(app))
 
 
 def role(report: dict[str, Any], name: str) -> dict[str, Any]:
@@ -41,7 +43,9 @@ def test_every_federated_role_of_the_example_is_listed(report: dict[str, Any]) -
         "InfraPipeline", "ReadOnlyConsole", "WebAppDeploy"]
     assert report["summary"] == {"roles": 7, "roles_per_door": {"Cognito identity pool": 2, "GitHub Actions": 1,
                                                                 "GitLab CI": 1, "SAML": 3},
+                                 "roles_proved": 7, "roles_with_intent": 7,
                                  "roles_with_opt_ins": 1, "unacknowledged_findings": 1}
+    assert all(r["proof"]["status"] == "proved" and r["intent"] for r in report["roles"])
 
 
 def test_github_role_in_plain_words(report: dict[str, Any]) -> None:
@@ -94,6 +98,26 @@ def test_markdown_answers_who_can_assume_each_role(report: dict[str, Any]) -> No
     assert "- acknowledged `AwsSolutions-IAM4[Policy::x]`: break glass only" in text
 
 
+def test_a_widened_role_shows_its_counterexample_in_the_report() -> None:
+    provider = "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"
+    key = "token.actions.githubusercontent.com"
+    template = {"Resources": {"R": {"Type": "AWS::IAM::Role", "Metadata": {"aws:cdk:path": "S/Deploy/Role/Resource"},
+                                    "Properties": {"AssumeRolePolicyDocument": {"Statement": [{
+                                        "Effect": "Allow", "Principal": {"Federated": provider},
+                                        "Action": "sts:AssumeRoleWithWebIdentity",
+                                        "Condition": {"StringEquals": {f"{key}:aud": "sts.amazonaws.com"},
+                                                      "StringLike": {f"{key}:sub": "repo:acme*"}}}]}}}}}
+    intent = TrustIntent("oidc", provider, "sts:AssumeRoleWithWebIdentity",
+                         (ClaimIntent(f"{key}:aud", ("sts.amazonaws.com",)),
+                          ClaimIntent(f"{key}:sub", ("repo:acme/app:ref:refs/heads/main",))))
+    report = build_access_report(template, stack="S", account=ACCOUNT, intents={"S/Deploy/Role": intent})
+    (role,) = report["roles"]
+    assert role["proof"]["status"] == "widened"
+    assert role["proof"]["counterexample"][f"{key}:sub"] != "repo:acme/app:ref:refs/heads/main"
+    assert "- proof: WIDER than the declared intent, e.g. principal" in to_markdown([report])
+    assert report["summary"]["roles_proved"] == 0 and report["summary"]["roles_with_intent"] == 1
+
+
 def test_a_hand_written_wide_trust_reads_as_wide() -> None:
     template = {"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
         "Statement": [{"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
@@ -110,13 +134,15 @@ def test_a_hand_written_wide_trust_reads_as_wide() -> None:
     ("GitHub Actions", "repo:o/r:ref:refs/tags/v1", "workflows of repository `o/r` for tag `v1`"),
     ("GitHub Actions", "repo:o/r:pull_request", "pull-request workflows of repository `o/r`"),
     ("GitLab CI", "project_path:g/p:ref_type:tag:ref:v1", "pipelines of project `g/p` on tag `v1`"),
+    ("GitHub Actions", "repo:acme*", "any workflow of any repository whose name starts with `acme` (subject "
+                                     "`repo:acme*`: other owners' names match too)"),
     ("HCP Terraform", "organization:o:project:p:workspace:w:run_phase:apply",
      "runs of organization `o`, project `p`, workspace `w`, phase `apply`"),
     ("EKS service accounts", "system:serviceaccount:ns:sa", "pods running as service account `sa` in namespace `ns`"),
     ("Other", "anything", "subject `anything`"),
 ])
 def test_subjects_in_plain_words(issuer: str, subject: str, words: str) -> None:
-    assert describe_subject(issuer, subject, wildcard=False) == words
+    assert describe_subject(issuer, subject, wildcard="*" in subject) == words
 
 
 def test_a_wildcard_subject_says_it_is_a_pattern() -> None:

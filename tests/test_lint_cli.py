@@ -180,3 +180,29 @@ def test_federation_lint_agrees_with_the_engine_on_the_whole_corpus() -> None:
     flawed_with_errors = {name for name, rule, _, _ in through_cli
                           if name in {p.name for p in corpus_files(FLAWED)}}
     assert len(flawed_with_errors) == len(corpus_files(FLAWED))
+
+
+def test_explain_says_what_each_trust_admits_and_flags_the_unbounded(files: dict[str, Path], tmp_path: Path) -> None:
+    target = tmp_path / "explain.json"
+    code = main([str(files["no_sub"]), str(files["any_repo"]), str(files["clean"]), "--explain", "--format", "json",
+                 "--output", str(target)])
+    explained = json.loads(target.read_text())
+    assert code == 1  # something is unbounded
+    (no_sub,) = explained[str(files["no_sub"])]
+    assert no_sub["admits"] == ["ANY GitHub Actions token with audience `sts.amazonaws.com`"]
+    assert no_sub["unbounded"] == {"token.actions.githubusercontent.com:sub": None}  # the solver leaves it out
+    (any_repo,) = explained[str(files["any_repo"])]
+    assert any_repo["admits"] == ["GitHub Actions: workflows of repository `acme/*` on branch `main` "
+                                  "(pattern: `*` matches anything, `/` and `:` included)"]
+    assert list(any_repo["unbounded"]) == ["token.actions.githubusercontent.com:sub"]
+    assert len(any_repo["unbounded"]["token.actions.githubusercontent.com:sub"]) > 40
+    (clean,) = explained[str(files["clean"])]
+    assert clean["unbounded"] == {} and clean["admits_anything"]
+    assert "sub='repo:acme/app:ref:refs/heads/main'" in clean["example"]
+
+
+def test_explain_text(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(files["clean"]), "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "admits: GitHub Actions: workflows of repository `acme/app` on branch `main`" in out
+    assert "solver: every claim it checks is bounded" in out
