@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from aws_cdk import App
 from aws_cdk.assertions import Template
@@ -29,3 +31,22 @@ def example_app(example_config: DeploymentConfig) -> tuple[App, FederationStack]
 def example_template(example_app: tuple[App, FederationStack]) -> Template:
     """The example stack's template: synthesized and cfn-linted once for the whole session."""
     return synth(example_app[1])
+
+
+_USED_IDS: set[tuple[str, str]] = set()
+
+
+@pytest.fixture
+def cid(request: pytest.FixtureRequest) -> str:
+    """A construct id unique to this test within its module (the test's name, made id-safe)."""
+    ident = re.sub(r"[^A-Za-z0-9_-]", "_", request.node.name)
+    key = (request.module.__name__, ident)
+    assert key not in _USED_IDS, f"construct id {ident!r} is used twice: give the parameters ids"
+    _USED_IDS.add(key)
+    return ident
+
+
+@pytest.fixture
+def path(request: pytest.FixtureRequest, cid: str) -> str:
+    """The construct path of this test's construct in its module's stack (the module's `STACK`)."""
+    return f"{request.module.STACK}/{cid}"

@@ -9,7 +9,6 @@ whole module, every test adds constructs under its own id. The config tests writ
 
 from __future__ import annotations
 
-import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,24 +63,6 @@ def env() -> Env:
     return Env(app=app, stack=stack,
                oidc=OidcProvider(stack, "Idp", issuer="https://idp.example.com", client_ids=["my-app"]),
                saml=SamlProvider(stack, "Corp", metadata_file=METADATA, name="corp-idp"))
-
-
-_USED_IDS: set[str] = set()
-
-
-@pytest.fixture
-def cid(request: pytest.FixtureRequest) -> str:
-    """A construct id unique to this test (its name, with parameters made id-safe)."""
-    ident = re.sub(r"[^A-Za-z0-9_-]", "_", request.node.name)
-    assert ident not in _USED_IDS, f"construct id {ident!r} is used twice: give the parameters ids"
-    _USED_IDS.add(ident)
-    return ident
-
-
-@pytest.fixture
-def path(cid: str) -> str:
-    """The construct path of this test's pool in the module stack."""
-    return f"{STACK}/{cid}"
 
 
 def pool(env: Env, cid: str, **kwargs: Any) -> IdentityPoolFederation:

@@ -83,24 +83,6 @@ def env() -> Env:
     )
 
 
-_USED_IDS: set[str] = set()
-
-
-@pytest.fixture
-def cid(request: pytest.FixtureRequest) -> str:
-    """A construct id unique to this test (its name, with parameters made id-safe)."""
-    ident = re.sub(r"[^A-Za-z0-9_-]", "_", request.node.name)
-    assert ident not in _USED_IDS, f"construct id {ident!r} is used twice: give the parameters ids"
-    _USED_IDS.add(ident)
-    return ident
-
-
-@pytest.fixture
-def path(cid: str) -> str:
-    """The construct path of this test's construct in the module stack."""
-    return f"{STACK}/{cid}"
-
-
 def stack_id(cid: str, suffix: str) -> str:
     """A stack name (letters, digits, hyphens) made from this test's id."""
     return f"{cid.replace('_', '-')}-{suffix}"

@@ -118,24 +118,6 @@ def env(good_xml: str) -> Env:
     )
 
 
-_USED_IDS: set[str] = set()
-
-
-@pytest.fixture
-def cid(request: pytest.FixtureRequest) -> str:
-    """A construct id unique to this test (its name, with parameters made id-safe)."""
-    ident = re.sub(r"[^A-Za-z0-9_-]", "_", request.node.name)
-    assert ident not in _USED_IDS, f"construct id {ident!r} is used twice: give the parameters ids"
-    _USED_IDS.add(ident)
-    return ident
-
-
-@pytest.fixture
-def path(cid: str) -> str:
-    """The construct path of this test's construct in the module's eu-west-1 stack."""
-    return f"{STACK}/{cid}"
-
-
 def inline_refused(path: str, *reason: str) -> Any:
     """`refused` for inline metadata the parser refuses for `reason`."""
     return refused(path, "metadata_xml", "inline", METADATA, *reason)

@@ -11,7 +11,6 @@ every test adds its constructs under its own id, so one test's grants never meet
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,24 +76,6 @@ def env() -> Env:
                saml_provider=SamlProvider(stack, "Corp", metadata_file=METADATA, name="corp-idp"),
                oidc_provider=OidcProvider(stack, "Idp", issuer="https://idp.example.com/tenant",
                                           client_ids=["my-app"]))
-
-
-_USED_IDS: set[str] = set()
-
-
-@pytest.fixture
-def cid(request: pytest.FixtureRequest) -> str:
-    """A construct id unique to this test (its name, with parameters made id-safe)."""
-    ident = re.sub(r"[^A-Za-z0-9_-]", "_", request.node.name)
-    assert ident not in _USED_IDS, f"construct id {ident!r} is used twice: give the parameters ids"
-    _USED_IDS.add(ident)
-    return ident
-
-
-@pytest.fixture
-def path(cid: str) -> str:
-    """The construct path of this test's storage (or broker role) in the module stack."""
-    return f"{STACK}/{cid}"
 
 
 @pytest.fixture
