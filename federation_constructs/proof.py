@@ -26,8 +26,7 @@ import z3
 from federation_constructs.intent import ClaimIntent, TrustIntent
 from federation_constructs.rules.policy import Condition, Statement, statements
 
-__all__ = ["Counterexample", "Explanation", "ProofResult", "TrustModel", "collect_intents", "explain", "prove",
-           "sample_requests"]
+__all__ = ["Counterexample", "Explanation", "ProofResult", "TrustModel", "collect_intents", "explain", "prove"]
 
 Status = Literal["proved", "widened", "dead", "unknown"]
 _MAX_VALUES = 2
@@ -83,28 +82,20 @@ def _any() -> z3.ReRef:
     return z3.Star(z3.AllChar(_CHAR))
 
 
-def _literal(text: str, ignore_case: bool) -> z3.ReRef:
-    if not ignore_case:
-        return z3.Re(z3.StringVal(text))
-    parts = [z3.Union(z3.Re(c.lower()), z3.Re(c.upper())) if c.lower() != c.upper() else z3.Re(z3.StringVal(c))
-             for c in text]
-    return parts[0] if len(parts) == 1 else z3.Concat(*parts) if parts else z3.Re(z3.StringVal(""))
-
-
-def glob(pattern: str, *, ignore_case: bool = False) -> z3.ReRef:
+def glob(pattern: str) -> z3.ReRef:
     """IAM's `StringLike`: `*` any run of characters, `?` exactly one, the rest literal."""
     parts: list[z3.ReRef] = []
     literal = ""
     for char in pattern:
         if char in "*?":
             if literal:
-                parts.append(_literal(literal, ignore_case))
+                parts.append(z3.Re(z3.StringVal(literal)))
                 literal = ""
             parts.append(_any() if char == "*" else z3.AllChar(_CHAR))
         else:
             literal += char
     if literal or not parts:
-        parts.append(_literal(literal, ignore_case))
+        parts.append(z3.Re(z3.StringVal(literal)))
     return parts[0] if len(parts) == 1 else z3.Concat(*parts)
 
 
@@ -304,14 +295,6 @@ def prove(document: Any, intent: TrustIntent, parameters: Mapping[str, Any] | No
     status: Status = "proved" if result == z3.sat else "dead" if result == z3.unsat else "unknown"
     return ProofResult(status, time.perf_counter() - start,
                        detail="" if status != "unknown" else "the solver gave up (timeout)")
-
-
-def sample_requests(document: Any, parameters: Mapping[str, Any] | None = None, *,
-                    extra: Sequence[z3.BoolRef] = ()) -> Counterexample | None:
-    """One request the trust admits (with `extra` constraints over `TrustModel.request`), or None."""
-    model = TrustModel(document, None, parameters)
-    result, example = model._solve(model.trust, *extra)
-    return example if result == z3.sat else None
 
 
 # --- intents of an app --------------------------------------------------------------------------
