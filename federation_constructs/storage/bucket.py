@@ -14,6 +14,7 @@ from constructs import Construct
 
 from federation_constructs.errors import invalid
 from federation_constructs.nag.acknowledge import acknowledge
+from federation_constructs.rules.policy import flatten
 from federation_constructs.storage.layout import (
     DENIED_OBJECT_ACTIONS,
     AccessLevel,
@@ -321,19 +322,9 @@ class UserPrefixStorage(Construct):
 
 
 def _nag_text(value: object) -> str:
-    """A resolved CloudFormation value as cdk-nag prints it in finding ids (`<Logical.Attr>`,
-    `<AWS::Partition>`, policy variables as `<key>`)."""
-    if isinstance(value, str):
-        return re.sub(r"\$\{([^}]+)\}", r"<\1>", value)
-    if isinstance(value, dict) and len(value) == 1:
-        (name, args), = value.items()
-        if name == "Fn::Join" and isinstance(args, list) and len(args) == 2:
-            return str(args[0]).join(_nag_text(part) for part in args[1])
-        if name == "Fn::GetAtt" and isinstance(args, list):
-            return f"<{'.'.join(map(str, args))}>"
-        if name == "Ref":
-            return f"<{args}>"
-    return str(value)
+    """A resolved CloudFormation value as cdk-nag prints it in finding ids: the rules' rendering
+    (`<Logical.Attr>`, `<AWS::Partition>`) with policy variables as `<key>` too."""
+    return re.sub(r"\$\{([^}]+)\}", r"<\1>", str(flatten(value)))
 
 
 def _describe(trust: TrustSummary) -> str:
