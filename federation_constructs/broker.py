@@ -104,7 +104,7 @@ def credentials_for_user(
     level: str = "private",
     actions: Sequence[str] = ("read", "write", "delete"),
     tag_key: str = "user",
-    duration_seconds: int = 3600,
+    duration_seconds: int | None = None,
     partition: str = "aws",
     sts_client: Any = None,
     session_name_prefix: str = "broker",
@@ -115,11 +115,14 @@ def credentials_for_user(
     :param bucket: the user-data bucket; `level` ("private", "protected", "public" or a template
         such as "home/{id}/") and `actions` ("read", "write", "delete") shape the session policy.
     :param tag_key: the session tag key the role's grants read (`FederationBrokerRole(user_tag=...)`).
-    :param duration_seconds: 900-43200; a broker running as a role is capped at 3600 by STS.
+    :param duration_seconds: 900-43200; default: not sent (STS gives 1 hour). AWS documents that the
+        federation endpoint (`console_url`) fails for credentials requested with DurationSeconds
+        unless the caller used an IAM user's long-term credentials: leave it out for console use.
     :param sts_client: a boto3 STS client (default `boto3.client("sts")`).
     """
     check_user_id(user_id)
-    if not isinstance(duration_seconds, int) or isinstance(duration_seconds, bool) or not 900 <= duration_seconds <= 43200:
+    if duration_seconds is not None and (not isinstance(duration_seconds, int) or isinstance(duration_seconds, bool)
+                                         or not 900 <= duration_seconds <= 43200):
         raise BrokerError(f"broker: duration_seconds={duration_seconds!r} is not accepted; expected 900-43200")
     if not isinstance(role_arn, str) or not re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+", role_arn):
         raise BrokerError(f"broker: role_arn={role_arn!r} is not accepted; expected the broker role's ARN")
@@ -131,14 +134,16 @@ def credentials_for_user(
         import boto3
 
         sts_client = boto3.client("sts")
-    response = sts_client.assume_role(
-        RoleArn=role_arn,
-        RoleSessionName=f"{session_name_prefix}-{user_id}"[:_SESSION_NAME_MAX],
-        SourceIdentity=user_id,
-        Tags=[{"Key": tag_key, "Value": user_id}],
-        Policy=json.dumps(policy, separators=(",", ":")),
-        DurationSeconds=duration_seconds,
-    )
+    request: dict[str, Any] = {
+        "RoleArn": role_arn,
+        "RoleSessionName": f"{session_name_prefix}-{user_id}"[:_SESSION_NAME_MAX],
+        "SourceIdentity": user_id,
+        "Tags": [{"Key": tag_key, "Value": user_id}],
+        "Policy": json.dumps(policy, separators=(",", ":")),
+    }
+    if duration_seconds is not None:
+        request["DurationSeconds"] = duration_seconds
+    response = sts_client.assume_role(**request)
     try:
         raw = response["Credentials"]
         return Credentials(access_key_id=raw["AccessKeyId"], secret_access_key=raw["SecretAccessKey"],
