@@ -37,7 +37,7 @@ def main() -> int:
     config_path = app.node.try_get_context("config") or str(DEFAULT_CONFIG)
     try:
         config = load_config(config_path)
-        build_stacks(app, config)
+        build_stacks(app, config, shards_file=Path(config_path).with_suffix(".shards.json"))
     except (ConfigError, FederationError) as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -2,19 +2,63 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks, NagPack
 
 from federation_constructs.rules.pack import FederationChecks
 from stacks.config import DeploymentConfig
+from federation_constructs.errors import FederationValidationError
 from stacks.federation_stack import FederationStack
+from stacks.sharding import Budget, RoleCost, load_assignment, plan, write_assignment
 
-__all__ = ["add_rule_packs", "build_stacks", "rule_packs"]
+__all__ = ["add_rule_packs", "base_usage", "build_stacks", "role_costs", "rule_packs"]
 
 
-def build_stacks(app: App, config: DeploymentConfig) -> FederationStack:
-    """Add the stack(s) that `config` describes to `app`; the stack id is the config's `name`."""
-    return FederationStack(app, config.name, config=config)
+def role_costs(config: DeploymentConfig) -> list[RoleCost]:
+    """What each OIDC and SAML role adds to a stack: the role, and its outputs (ARN; SAML also the
+    IdP Role attribute)."""
+    costs = [RoleCost(r.name, 1, 1) for r in (config.oidc.roles if config.oidc else [])]
+    costs += [RoleCost(r.name, 1, 2) for r in (config.saml.roles if config.saml else [])]
+    return costs
+
+
+def base_usage(config: DeploymentConfig) -> tuple[int, int]:
+    """A generous estimate of what the base stack holds besides the roles (resources, outputs)."""
+    resources, outputs = 2, 0  # CDK metadata, a spare
+    if config.oidc:
+        resources += len(config.oidc.providers)
+    if config.saml:
+        resources += len(config.saml.providers)
+    if config.identity_pool:
+        resources, outputs = resources + 12 + 2 * len(config.identity_pool.mapped_roles), outputs + 6
+    if config.storage:
+        resources, outputs = resources + 10, outputs + 2
+    return resources, outputs
+
+
+def build_stacks(app: App, config: DeploymentConfig, *, shards_file: Path | None = None,
+                 previous: dict[str, int] | None = None) -> FederationStack:
+    """Add the stack(s) that `config` describes to `app`; the base stack id is the config's `name`.
+
+    Roles beyond the per-stack budget go to shard stacks (`stacks/sharding.py`). The assignment
+    comes from `previous`, else from `shards_file` when it exists; once sharding is in effect the
+    new assignment is written back to `shards_file` (when given). The base stack's `placement` and
+    `shards` say where everything went."""
+    if previous is None:
+        previous = load_assignment(shards_file) if shards_file is not None else {}
+    pinned = {g.role for g in config.storage.grants} if config.storage else set()
+    declared = role_costs(config)
+    budget = Budget(resources=config.sharding.max_resources, outputs=config.sharding.max_outputs)
+    try:
+        placement = plan(declared, budget=budget, base_used=base_usage(config), pinned=pinned,
+                         previous={k: v for k, v in previous.items() if k not in pinned})
+    except ValueError as err:
+        raise FederationValidationError(f"sharding: {err}") from None
+    if shards_file is not None and (any(placement.values()) or shards_file.exists()):
+        write_assignment(shards_file, placement)
+    return FederationStack(app, config.name, config=config, placement=placement)
 
 
 def rule_packs(app: App) -> list[NagPack]:

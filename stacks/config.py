@@ -120,6 +120,13 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+class ShardingConfig(_Model):
+    """The per-stack budget; roles beyond it go to numbered shard stacks (see stacks/sharding.py)."""
+
+    max_resources: int = Field(default=300, ge=20, le=450, description="resources per stack (CloudFormation: 500)")
+    max_outputs: int = Field(default=180, ge=10, le=195, description="outputs per stack (CloudFormation: 200)")
+
+
 class DeploymentConfig(_Model):
     """One deployment: where it goes, how it is tagged, and which federation paths it declares."""
 
@@ -146,6 +153,9 @@ class DeploymentConfig(_Model):
     )
     storage: StorageSection | None = Field(
         default=None, description="per-user S3 storage: a mapping (see the storage section)"
+    )
+    sharding: ShardingConfig = Field(
+        default_factory=ShardingConfig, description="per-stack budget for spreading roles over shard stacks"
     )
 
     @model_validator(mode="after")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aws_cdk import Annotations, CfnResource, CfnWaitConditionHandle, Environment, Stack, Tags
@@ -12,6 +13,7 @@ from stacks.config import DeploymentConfig
 from stacks.oidc_wiring import add_oidc
 from stacks.identity_pool_wiring import add_identity_pool
 from stacks.saml_wiring import add_saml
+from stacks.sharding import shard_stack_name
 from stacks.storage_wiring import add_storage
 
 __all__ = ["FederationStack"]
@@ -26,7 +28,8 @@ class FederationStack(Stack):
     sections; constructs never see the config, only the values this stack passes them.
     """
 
-    def __init__(self, scope: Construct, id: str, *, config: DeploymentConfig, **kwargs: Any) -> None:
+    def __init__(self, scope: Construct, id: str, *, config: DeploymentConfig,
+                 placement: Mapping[str, int] | None = None, **kwargs: Any) -> None:
         super().__init__(
             scope,
             id,
@@ -37,8 +40,11 @@ class FederationStack(Stack):
         self.config = config
         for key, value in sorted(config.tags.items()):
             Tags.of(self).add(key, value)
-        oidc_providers, self.oidc_roles = add_oidc(self, config.oidc) if config.oidc else ({}, {})
-        saml_providers, self.saml_roles = add_saml(self, config.saml) if config.saml else ({}, {})
+        #: role name -> stack index (0: this stack), and the shard stacks created for them
+        self.placement: dict[str, int] = dict(placement or {})
+        self.shards: dict[int, Stack] = {}
+        oidc_providers, self.oidc_roles = add_oidc(self, config.oidc, place=self._place) if config.oidc else ({}, {})
+        saml_providers, self.saml_roles = add_saml(self, config.saml, place=self._place) if config.saml else ({}, {})
         #: the identity pool, when the config has one
         self.identity_pool: IdentityPoolFederation | None = add_identity_pool(
             self, config.identity_pool, oidc_providers=oidc_providers,
@@ -56,3 +62,20 @@ class FederationStack(Stack):
                 f"config {config.name!r} declares no federation path (oidc, saml, identity_pool, "
                 "storage): the stack holds only a placeholder resource",
             )
+
+    def _place(self, role_name: str) -> Stack:
+        """The stack a role goes to: this one, or shard `n` (created on first use, after this stack)."""
+        index = self.placement.get(role_name, 0)
+        if index == 0:
+            return self
+        if index not in self.shards:
+            config = self.config
+            shard = Stack(self.node.scope, shard_stack_name(self.stack_name, index),  # type: ignore[arg-type]
+                          env=Environment(account=config.account, region=config.region),
+                          description=f"Identity federation for {config.name}: roles, shard {index} "
+                                      f"(federation-as-code)")
+            for key, value in sorted(config.tags.items()):
+                Tags.of(shard).add(key, value)
+            shard.add_dependency(self, "roles import the providers of the base stack")
+            self.shards[index] = shard
+        return self.shards[index]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_cdk import CfnOutput, Duration, Stack
@@ -50,10 +51,12 @@ _WEB_IDENTITY = {"google": OidcIssuer.google, "facebook": OidcIssuer.facebook,
                  "login_with_amazon": OidcIssuer.login_with_amazon}
 
 
-def add_oidc(stack: Stack, section: cfg.OidcSection) -> tuple[dict[str, Any], dict[str, OidcRole]]:
+def add_oidc(stack: Stack, section: cfg.OidcSection, *, place: Callable[[str], Stack] | None = None,
+             ) -> tuple[dict[str, Any], dict[str, OidcRole]]:
     """Add the section's providers and roles to `stack`; one `<name>RoleArn` output per role.
 
-    Returns the providers by id (created or imported) and the roles by name."""
+    `place(role name)` gives the stack a role goes to (default `stack`); a role in another stack
+    imports its provider there by ARN. Returns the providers by id and the roles by name."""
     providers: dict[str, tuple[OidcProvider | iam.IOidcProvider, Any]] = {}
     for entry in section.providers:
         try:
@@ -66,12 +69,23 @@ def add_oidc(stack: Stack, section: cfg.OidcSection) -> tuple[dict[str, Any], di
         else:
             providers[entry.id] = (OidcProvider(stack, entry.id, issuer=issuer, client_ids=entry.client_ids,
                                                 thumbprints=entry.thumbprints), entry)
+    imported: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+    def providers_in(target: Stack) -> dict[str, tuple[Any, Any]]:
+        if target is stack:
+            return providers
+        for key, (_, entry) in providers.items():
+            if (target.node.path, key) not in imported:
+                imported[(target.node.path, key)] = (OidcProvider.from_issuer(target, key, issuer_for(entry)), entry)
+        return {key: imported[(target.node.path, key)] for key in providers}
+
     roles: dict[str, OidcRole] = {}
     for spec in section.roles:
-        role = _role(stack, spec, providers)
+        target = place(spec.name) if place else stack
+        role = _role(target, spec, providers_in(target))
         for rule_id, reason in spec.acknowledgements.items():
             acknowledge(role, rule_id, reason)
-        CfnOutput(stack, f"{spec.name}RoleArn", value=role.role_arn,
+        CfnOutput(target, f"{spec.name}RoleArn", value=role.role_arn,
                   description=f"{role.issuer.name} role {spec.name}")
         roles[spec.name] = role
     return {key: provider for key, (provider, _) in providers.items()}, roles
