@@ -91,6 +91,6 @@ def test_cdk_cli_with_unknown_key_exits_non_zero_without_traceback(tmp_path: Pat
 
 
 def test_make_targets_run_the_pinned_node_24() -> None:
-    result = subprocess.run(["make", "-s", "node-version"], cwd=REPO, capture_output=True, text=True,
+    result = subprocess.run(["make", "-s", "--no-print-directory", "node-version"], cwd=REPO, capture_output=True, text=True,
                             timeout=300, check=True)
     assert result.stdout.strip().startswith("v24."), result.stdout
