@@ -20,9 +20,10 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 hash = $(shell cat $(1) | sha256sum | cut -c1-16)
 RUNTIME_STAMP := $(VENV)/.runtime-$(call hash,requirements.txt)
 DEV_STAMP := $(VENV)/.dev-$(call hash,requirements.txt requirements-dev.txt)
+BENCH_STAMP := $(VENV)/.bench-$(call hash,requirements.txt requirements-dev.txt requirements-bench.txt)
 NODE_STAMP := node_modules/.installed-$(call hash,package.json package-lock.json)
 
-.PHONY: help setup setup-dev synth report test schema node-version clean
+.PHONY: help setup setup-dev synth report test bench schema node-version clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -39,6 +40,11 @@ $(RUNTIME_STAMP): | $(VENV)/bin/python
 $(DEV_STAMP): $(RUNTIME_STAMP)
 	rm -f $(VENV)/.dev-*
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+$(BENCH_STAMP): $(DEV_STAMP)
+	rm -f $(VENV)/.bench-*
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-bench.txt
 	touch $@
 
 $(NODE_STAMP):
@@ -60,6 +66,9 @@ report: synth  ## synthesize and show where the access report is (cdk.out/access
 
 test: setup-dev  ## run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup-dev $(BENCH_STAMP)  ## run the benchmark suite: bench/results.md and bench/*.png (BENCH_SKIP_TESTS=1 skips make test)
+	$(PY) bench/run.py
 
 schema: setup  ## regenerate schema/config.schema.json from the config model
 	$(PY) -m stacks.config --schema > schema/config.schema.json
