@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import App, Validations
-from cdk_nag import AwsSolutionsChecks, NagPack
+from typing import TYPE_CHECKING
 
-from federation_constructs.rules.pack import FederationChecks
+from aws_cdk import App, Validations
+
 from stacks.config import DeploymentConfig
 from federation_constructs.errors import FederationValidationError
 from stacks.federation_stack import FederationStack
 from stacks.sharding import Budget, RoleCost, load_assignment, plan, write_assignment
+
+if TYPE_CHECKING:
+    from cdk_nag import NagPack
 
 __all__ = ["add_rule_packs", "base_usage", "build_stacks", "role_costs", "rule_packs"]
 
@@ -62,7 +65,14 @@ def build_stacks(app: App, config: DeploymentConfig, *, shards_file: Path | None
 
 
 def rule_packs(app: App) -> list[NagPack]:
-    """The rule packs every synthesis runs: stock `AwsSolutions` and this toolkit's `FederationChecks`."""
+    """The rule packs every synthesis runs: stock `AwsSolutions` and this toolkit's `FederationChecks`.
+
+    Imported here, not at module level: loading cdk-nag into the jsii kernel costs a fraction of a
+    second that a build without packs (tests, benchmarks) need not pay."""
+    from cdk_nag import AwsSolutionsChecks
+
+    from federation_constructs.rules.pack import FederationChecks
+
     return [AwsSolutionsChecks(app, verbose=True), FederationChecks(app, verbose=True)]
 
 
