@@ -7,14 +7,13 @@ and a sign that the reviewer's picture of who uses the role is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 
 from federation_constructs.identity_pool.federation import COGNITO_IDENTITY
+from federation_constructs.rules.policy import statements
 
 __all__ = ["TrustSummary", "summarize_trust", "underlying_role"]
 
@@ -42,40 +41,26 @@ def underlying_role(role: object) -> iam.Role | None:
     return candidate if isinstance(candidate, iam.Role) else None
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
-def _values(conditions: dict[str, Any], key: str) -> Iterable[str]:
-    for keys in conditions.values():
-        if isinstance(keys, dict):
-            for name, value in keys.items():
-                if name.lower() == key:
-                    yield from (v for v in _as_list(value) if isinstance(v, str))
-
-
 def summarize_trust(role: iam.Role) -> TrustSummary:
-    """Summarize `role`'s assume-role policy as CloudFormation will see it."""
+    """Summarize `role`'s assume-role policy as CloudFormation will see it (read with the rules'
+    policy reader, `federation_constructs.rules.policy.statements`)."""
     document = role.assume_role_policy
     resolved = Stack.of(role).resolve(document.to_json()) if document is not None else {}
     kinds: set[str] = set()
     amr: set[str] = set()
     tags = False
-    for statement in _as_list(resolved.get("Statement")):
-        if statement.get("Effect") != "Allow":
+    for statement in statements(resolved):
+        if not statement.allow:
             continue
-        actions = {a.lower() for a in _as_list(statement.get("Action")) if isinstance(a, str)}
-        principal = statement.get("Principal") or {}
-        federated = _as_list(principal.get("Federated")) if isinstance(principal, dict) else []
+        actions = {a.lower() for a in statement.actions}
+        federated = statement.principal_values("federated")
         tags = tags or "sts:tagsession" in actions
         if "sts:assumerolewithsaml" in actions:
             kinds.add("saml")
         if "sts:assumerolewithwebidentity" in actions:
             if COGNITO_IDENTITY in federated:
                 kinds.add("cognito")
-                amr.update(_values(statement.get("Condition") or {}, f"{COGNITO_IDENTITY}:amr"))
+                amr.update(v for c in statement.conditions_on(f"{COGNITO_IDENTITY}:amr") for v in c.values)
             if any(f != COGNITO_IDENTITY for f in federated):
                 kinds.add("web_identity")
         if "sts:assumerole" in actions:
