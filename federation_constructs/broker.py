@@ -27,7 +27,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from federation_constructs.storage.layout import AccessLevel, IdentitySource, LayoutProblem, grant_statements
+from federation_constructs.storage.layout import (
+    AccessLevel,
+    IdentitySource,
+    LayoutProblem,
+    grant_statements,
+    is_bucket_name,
+)
 
 __all__ = [
     "BrokerError",
@@ -46,7 +52,6 @@ DEFAULT_FEDERATION_ENDPOINT = "https://signin.aws.amazon.com/federation"
 USER_ID_ACCEPTED = "2-64 characters of letters, digits and _ + = . @ -, not '..', with no '/', '*' or '$'"
 _USER_ID_RE = re.compile(r"[A-Za-z0-9_+=.@-]{2,64}")
 _PARTITION_RE = re.compile(r"aws(-[a-z]+)*")
-_BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _SESSION_NAME_MAX = 64
 
 
@@ -82,7 +87,7 @@ def session_policy(user_id: str, *, bucket: str, level: str = "private", actions
     check_user_id(user_id)
     if isinstance(actions, str):
         raise BrokerError(f"broker: actions={actions!r} is not accepted; expected a list such as ['read', 'write']")
-    if not isinstance(bucket, str) or not _BUCKET_RE.fullmatch(bucket) or ".." in bucket:
+    if not is_bucket_name(bucket):
         raise BrokerError(f"broker: bucket={bucket!r} is not accepted; expected an S3 bucket name")
     if not isinstance(partition, str) or not _PARTITION_RE.fullmatch(partition):
         raise BrokerError(f"broker: partition={partition!r} is not accepted; expected 'aws', 'aws-cn', 'aws-us-gov'...")

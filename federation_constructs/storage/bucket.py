@@ -22,13 +22,12 @@ from federation_constructs.storage.layout import (
     LayoutProblem,
     deny_other_users_listing,
     grant_statements,
+    is_bucket_name,
 )
 from federation_constructs.storage.trust import TrustSummary, summarize_trust, underlying_role
 
 __all__ = ["UserPrefixStorage"]
 
-# S3 general purpose bucket names: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit
-_BUCKET_NAME_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _SOURCE_TRUST = {
     "cognito": ("cognito", "a Cognito identity pool role (its sessions carry cognito-identity.amazonaws.com:sub)"),
     "saml": ("saml", "a SAML role (its sessions carry saml:namequalifier and saml:sub)"),
@@ -142,8 +141,7 @@ class UserPrefixStorage(Construct):
         return cls(scope, id, encryption_key=encryption_key, _existing_bucket_name=bucket_name)
 
     def _check_bucket_name(self, field: str, name: object) -> None:
-        if not isinstance(name, str) or (not Token.is_unresolved(name) and (
-                not _BUCKET_NAME_RE.fullmatch(name) or ".." in name)):
+        if not isinstance(name, str) or (not Token.is_unresolved(name) and not is_bucket_name(name)):
             raise invalid(self, field, name, "an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', "
                                              "starting and ending with a letter or digit")
 

@@ -20,6 +20,7 @@ __all__ = [
     "OBJECT_ACTIONS",
     "deny_other_users_listing",
     "grant_statements",
+    "is_bucket_name",
 ]
 
 Capability = Literal["read", "write", "delete"]
@@ -34,6 +35,13 @@ OBJECT_ACTIONS: dict[str, tuple[str, ...]] = {
 DENIED_OBJECT_ACTIONS = ("s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:AbortMultipartUpload",
                          "s3:RestoreObject")
 
+def is_bucket_name(name: object) -> bool:
+    """An S3 general purpose bucket name: 3-63 of a-z 0-9 . -, starting and ending with a letter or
+    digit, no `..`."""
+    return isinstance(name, str) and _BUCKET_NAME_RE.fullmatch(name) is not None and ".." not in name
+
+
+_BUCKET_NAME_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _ROOT_RE = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
 _USER_VARS_REFUSED = {
     "aws:username": "is not set for federated users, so the prefix would never resolve",
