@@ -19,7 +19,7 @@ def main() -> int:
     from aws_cdk import App
 
     from federation_constructs.errors import FederationError
-    from stacks.build import add_rule_packs, build_stacks
+    from stacks.build import add_rule_packs, build_deployment
     from stacks.config import ConfigError, load_config
     from federation_constructs.proof import collect_intents
     from federation_constructs.rules.pack import FederationChecks
@@ -28,6 +28,7 @@ def main() -> int:
         collect_opt_ins,
         construct_paths,
         finding_rows,
+        validation_failed,
         write_access_report,
         write_findings,
         write_rule_pack_report,
@@ -37,28 +38,40 @@ def main() -> int:
     config_path = app.node.try_get_context("config") or str(DEFAULT_CONFIG)
     try:
         config = load_config(config_path)
-        build_stacks(app, config, shards_file=Path(config_path).with_suffix(".shards.json"))
+        # a StackSet's member template is synthesized (and checked by the packs) while building
+        deployment = build_deployment(app, config, shards_file=Path(config_path).with_suffix(".shards.json"),
+                                      member_rule_packs=add_rule_packs)
+        packs = add_rule_packs(app)
+        assembly = app.synth()
     except (ConfigError, FederationError) as exc:
         print(exc, file=sys.stderr)
         return 2
-    packs = add_rule_packs(app)
-    try:
-        assembly = app.synth()
     except RuntimeError as exc:
         if "ValidationFailed" not in str(exc):
             raise
         print(f"synthesis stopped: rule-pack findings are not acknowledged; see the table above and "
-              f"{app.outdir}/validation-report.json. Fix them, or acknowledge each finding id with a "
+              f"{app.outdir}/validation-report.json (for a StackSet's template: "
+              f"{app.outdir}/stackset-member/validation-report.json). Fix them, or acknowledge each finding id with a "
               f"reason: in the config (a role's acknowledgements: {{rule id: reason}}) or in code with "
               f"federation_constructs.acknowledge(construct, rule_id, reason).", file=sys.stderr)
         return 1
-    write_rule_pack_report(assembly, [pack.read_pack_name for pack in packs])
-    federation = [f for pack in packs if isinstance(pack, FederationChecks) for f in pack.findings]
-    json_path, csv_path = write_findings(assembly, federation)
-    _, access_md = write_access_report(assembly, finding_rows(assembly, federation), collect_opt_ins(app),
-                                      construct_paths(app), collect_intents(app))
-    print(f"rule-pack report: {Path(app.outdir) / REPORT_FILE}; findings: {json_path}, {csv_path}; "
-          f"access report: {access_md}", file=sys.stderr)
+    if validation_failed(assembly):
+        # cdk-nag reports findings in stacks inside Stages, but the CDK does not stop synthesis for them
+        print(f"synthesis stopped: rule-pack findings are not acknowledged; see {app.outdir}/validation-report.json. "
+              f"Fix them, or acknowledge each finding id with a reason (see above).", file=sys.stderr)
+        return 1
+    stack_set = deployment.stack_set
+    runs = [(app, assembly, packs)]
+    if stack_set is not None:  # the member template's own reports, in cdk.out/stackset-member/
+        runs.append((stack_set.member_app, stack_set.member_assembly, stack_set.member_packs))
+    for root, built, run_packs in runs:
+        write_rule_pack_report(built, [pack.read_pack_name for pack in run_packs])
+        federation = [f for pack in run_packs if isinstance(pack, FederationChecks) for f in pack.findings]
+        json_path, csv_path = write_findings(built, federation)
+        _, access_md = write_access_report(built, finding_rows(built, federation), collect_opt_ins(root),
+                                          construct_paths(root), collect_intents(root))
+        print(f"rule-pack report: {Path(built.directory) / REPORT_FILE}; findings: {json_path}, {csv_path}; "
+              f"access report: {access_md}", file=sys.stderr)
     return 0
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
-
-from aws_cdk import App, Validations
+from aws_cdk import App, Stage, Validations
 
 from stacks.config import DeploymentConfig
 from federation_constructs.errors import FederationValidationError
@@ -16,7 +17,7 @@ from stacks.sharding import Budget, RoleCost, load_assignment, plan, write_assig
 if TYPE_CHECKING:
     from cdk_nag import NagPack
 
-__all__ = ["add_rule_packs", "base_usage", "build_stacks", "role_costs", "rule_packs"]
+__all__ = ["Deployment", "add_rule_packs", "base_usage", "build_deployment", "build_stacks", "role_costs", "rule_packs"]
 
 
 def role_costs(config: DeploymentConfig) -> list[RoleCost]:
@@ -41,14 +42,19 @@ def base_usage(config: DeploymentConfig) -> tuple[int, int]:
     return resources, outputs
 
 
-def build_stacks(app: App, config: DeploymentConfig, *, shards_file: Path | None = None,
-                 previous: dict[str, int] | None = None) -> FederationStack:
-    """Add the stack(s) that `config` describes to `app`; the base stack id is the config's `name`.
+@dataclass
+class Deployment:
+    """What `build_deployment` added to an app."""
 
-    Roles beyond the per-stack budget go to shard stacks (`stacks/sharding.py`). The assignment
-    comes from `previous`, else from `shards_file` when it exists; once sharding is in effect the
-    new assignment is written back to `shards_file` (when given). The base stack's `placement` and
-    `shards` say where everything went."""
+    #: the federation stacks bound to an account: the config's own, or one per `targets.accounts` entry
+    stacks: list[FederationStack] = field(default_factory=list)
+    #: stage name -> stage, for `targets.accounts`
+    stages: dict[str, Stage] = field(default_factory=dict)
+    #: the StackSet stack, for `targets.organizational_units`
+    stack_set: Any = None
+
+
+def _placement(config: DeploymentConfig, shards_file: Path | None, previous: dict[str, int] | None) -> dict[str, int]:
     if previous is None:
         previous = load_assignment(shards_file) if shards_file is not None else {}
     pinned = {g.role for g in config.storage.grants} if config.storage else set()
@@ -61,7 +67,50 @@ def build_stacks(app: App, config: DeploymentConfig, *, shards_file: Path | None
         raise FederationValidationError(f"sharding: {err}") from None
     if shards_file is not None and (any(placement.values()) or shards_file.exists()):
         write_assignment(shards_file, placement)
-    return FederationStack(app, config.name, config=config, placement=placement)
+    return placement
+
+
+def build_deployment(app: App, config: DeploymentConfig, *, shards_file: Path | None = None,
+                     previous: dict[str, int] | None = None,
+                     member_rule_packs: Callable[[App], Sequence[Any]] | None = None) -> Deployment:
+    """Add everything `config` describes to `app`.
+
+    Without `targets`: one `FederationStack` (id and stack name: the config's `name`) in the config's
+    account. With `targets.accounts`: an `AccountStage` per account, each holding that stack. With
+    `targets.organizational_units`: a `FederationStackSet` in the config's account; its member template
+    is synthesized at once, after `member_rule_packs(member_app)` registered the packs that check it
+    (a finding there raises like any synthesis with unacknowledged findings).
+
+    Roles beyond the per-stack budget go to shard stacks (`stacks/sharding.py`). The assignment
+    comes from `previous`, else from `shards_file` when it exists; once sharding is in effect the
+    new assignment is written back to `shards_file` (when given). Every target gets the same one."""
+    from stacks.multi_account import AccountStage, FederationStackSet
+
+    placement = _placement(config, shards_file, previous)
+    deployment = Deployment()
+    targets = config.targets
+    if targets is None:
+        deployment.stacks.append(FederationStack(app, config.name, config=config, placement=placement))
+        return deployment
+    for target in targets.accounts:
+        stage = AccountStage(app, config=config, target=target, placement=placement)
+        deployment.stages[target.stage_name] = stage
+        deployment.stacks.append(stage.stack)
+    if targets.organizational_units is not None:
+        outdir = Path(app.outdir) / "stackset-member"
+        deployment.stack_set = FederationStackSet(app, config=config, placement=placement, member_outdir=outdir,
+                                                  rule_packs=member_rule_packs)
+    return deployment
+
+
+def build_stacks(app: App, config: DeploymentConfig, *, shards_file: Path | None = None,
+                 previous: dict[str, int] | None = None) -> FederationStack:
+    """`build_deployment`, returning the first federation stack (the only one without `targets`).
+
+    Its `placement` and `shards` say where the roles went. With only organisational units, the
+    StackSet's member stack (in its private app)."""
+    deployment = build_deployment(app, config, shards_file=shards_file, previous=previous)
+    return deployment.stacks[0] if deployment.stacks else deployment.stack_set.member
 
 
 def rule_packs(app: App) -> list[NagPack]:

@@ -28,6 +28,7 @@ from stacks.oidc_config import OidcSection
 from stacks.identity_pool_config import IdentityPoolSection
 from stacks.saml_config import SamlSection
 from stacks.storage_config import StorageSection
+from stacks.targets_config import TargetsSection
 
 __all__ = [
     "ConfigError",
@@ -36,6 +37,7 @@ __all__ = [
     "OidcSection",
     "SamlSection",
     "StorageSection",
+    "TargetsSection",
     "json_schema",
     "load_config",
     "partition_of",
@@ -157,6 +159,11 @@ class DeploymentConfig(_Model):
     sharding: ShardingConfig = Field(
         default_factory=ShardingConfig, description="per-stack budget for spreading roles over shard stacks"
     )
+    targets: TargetsSection | None = Field(
+        default=None,
+        description="accounts (one CDK Stage each) and organisational units (one StackSet) to deploy to instead "
+                    "of `account`; see the multi-account section",
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> DeploymentConfig:
@@ -218,6 +225,31 @@ class DeploymentConfig(_Model):
             if grant.role not in names:
                 raise ValueError(f"storage.grants[{index}].role: {grant.role!r} is not a role of this config; "
                                  f"expected one of {', '.join(sorted(names)) or '(no roles declared)'}")
+        return self
+
+    @model_validator(mode="after")
+    def _targets(self) -> DeploymentConfig:
+        """Target regions are region codes of this config's partition; global names are not repeated."""
+        targets = self.targets
+        if targets is None:
+            return self
+        regions = [(f"targets.accounts[{i}].region", t.region) for i, t in enumerate(targets.accounts)]
+        if targets.organizational_units is not None:
+            regions.append(("targets.organizational_units.region", targets.organizational_units.region))
+        for where, region in regions:
+            if region is None:
+                continue
+            if not _REGION_RE.fullmatch(region):
+                raise ValueError(f"{where}: {region!r} is not accepted; expected {REGION_ACCEPTED}")
+            if partition_of(region) != self.partition:
+                raise ValueError(f"{where}: {region!r} is in partition {partition_of(region)!r}, not in "
+                                 f"{self.partition!r} of region {self.region!r}; expected a region of the same "
+                                 f"partition (another partition needs a config of its own)")
+        many = len(targets.accounts) > 1 or targets.organizational_units is not None
+        if many and self.storage is not None and self.storage.bucket_name is not None:
+            raise ValueError(f"storage.bucket_name: {self.storage.bucket_name!r} is not accepted with targets; "
+                             f"expected no bucket_name (S3 bucket names are global, so every account but the "
+                             f"first would fail to create it; the generated name differs per account)")
         return self
 
     @property

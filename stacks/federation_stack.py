@@ -29,11 +29,13 @@ class FederationStack(Stack):
     """
 
     def __init__(self, scope: Construct, id: str, *, config: DeploymentConfig,
-                 placement: Mapping[str, int] | None = None, **kwargs: Any) -> None:
+                 placement: Mapping[str, int] | None = None, any_account: bool = False, **kwargs: Any) -> None:
+        """`any_account`: leave the account to deployment time (a StackSet member template); the region
+        stays the config's. Otherwise the stack is bound to the config's account and region."""
         super().__init__(
             scope,
             id,
-            env=Environment(account=config.account, region=config.region),
+            env=Environment(account=None if any_account else config.account, region=config.region),
             description=f"Identity federation for {config.name} (federation-as-code)",
             **kwargs,
         )
@@ -72,6 +74,7 @@ class FederationStack(Stack):
             config = self.config
             shard = Stack(self.node.scope, shard_stack_name(self.stack_name, index),  # type: ignore[arg-type]
                           env=Environment(account=config.account, region=config.region),
+                          stack_name=shard_stack_name(self.stack_name, index),
                           description=f"Identity federation for {config.name}: roles, shard {index} "
                                       f"(federation-as-code)")
             for key, value in sorted(config.tags.items()):

@@ -18,7 +18,7 @@ from aws_cdk.cx_api import CloudAssembly
 
 __all__ = ["ACCESS_REPORT_JSON", "ACCESS_REPORT_MD", "ACKNOWLEDGED_RULES", "FINDINGS_CSV", "FINDINGS_JSON",
            "REPORT_FILE", "Acknowledged", "acknowledged", "collect_opt_ins", "construct_paths", "finding_rows", "write_access_report",
-           "write_findings", "write_rule_pack_report"]
+           "validation_failed", "write_findings", "write_rule_pack_report"]
 
 #: Construct metadata type under which `Validations.acknowledge` records rule ids and reasons.
 ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
@@ -40,18 +40,24 @@ class Acknowledged:
     reason: str
 
 
+def _stack_artifacts(outdir: Path) -> Iterable[tuple[Path, dict[str, Any]]]:
+    """(directory, manifest entry) of every stack artifact, those of nested assemblies (Stages) included."""
+    manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+    for artifact in manifest.get("artifacts", {}).values():
+        if artifact.get("type") == "aws:cloudformation:stack":
+            yield outdir, artifact
+        elif artifact.get("type") == "cdk:cloud-assembly":
+            yield from _stack_artifacts(outdir / artifact["properties"]["directoryName"])
+
+
 def acknowledged(assembly: CloudAssembly) -> list[Acknowledged]:
     """Every acknowledgement recorded in `assembly`, sorted by stack, path and rule.
 
     Read from the assembly's files: the jsii view of stack metadata cannot serialize every entry.
     """
-    outdir = Path(assembly.directory)
-    manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
     found = []
-    for artifact in manifest.get("artifacts", {}).values():
-        if artifact.get("type") != "aws:cloudformation:stack":
-            continue
-        stack_name = artifact.get("properties", {}).get("stackName") or artifact.get("displayName", "")
+    for outdir, artifact in _stack_artifacts(Path(assembly.directory)):
+        stack_name = artifact.get("displayName") or artifact.get("properties", {}).get("stackName", "")
         metadata = dict(artifact.get("metadata") or {})
         if extra := artifact.get("additionalMetadataFile"):
             metadata.update(json.loads((outdir / extra).read_text(encoding="utf-8")))
@@ -67,6 +73,18 @@ def acknowledged(assembly: CloudAssembly) -> list[Acknowledged]:
     return sorted(found, key=lambda a: (a.stack, a.path, a.rule_id))
 
 
+def validation_failed(assembly: CloudAssembly) -> bool:
+    """Whether `validation-report.json` of `assembly` holds a failed plugin report.
+
+    The CDK raises for findings in top-level stacks, but (aws-cdk-lib 2.275) only records findings in
+    stacks inside a `Stage`: a caller that synthesizes stages checks this after `synth()`."""
+    validation = Path(assembly.directory) / "validation-report.json"
+    if not validation.exists():
+        return False
+    reports = json.loads(validation.read_text(encoding="utf-8")).get("pluginReports", [])
+    return any(report.get("conclusion") == "failure" for report in reports)
+
+
 def write_rule_pack_report(assembly: CloudAssembly, pack_names: Iterable[str]) -> Path:
     """Write `rule-pack-report.json` into the assembly directory and return its path."""
     outdir = Path(assembly.directory)
@@ -76,7 +94,7 @@ def write_rule_pack_report(assembly: CloudAssembly, pack_names: Iterable[str]) -
         findings = json.loads(validation.read_text(encoding="utf-8")).get("pluginReports", [])
     report = {
         "packs": sorted(pack_names),
-        "stacks": sorted(stack.stack_name for stack in assembly.stacks),
+        "stacks": sorted(stack.hierarchical_id for stack in assembly.stacks_recursively),
         "unacknowledged_findings": findings,
         "acknowledged": [asdict(a) for a in acknowledged(assembly)],
     }
@@ -156,39 +174,50 @@ def collect_opt_ins(root: Any) -> dict[str, list[str]]:
 
 
 def construct_paths(root: Any) -> dict[str, dict[str, str]]:
-    """Stack name -> logical id -> construct path, for templates synthesized without path metadata."""
+    """Stack (its path: the stack name, or `<stage>/<name>` in a Stage) -> logical id -> construct path,
+    for templates synthesized without path metadata."""
     from aws_cdk import CfnResource, Stack
 
     found: dict[str, dict[str, str]] = {}
     for construct in root.node.find_all():
         if CfnResource.is_cfn_resource(construct):
             stack = Stack.of(construct)
-            found.setdefault(stack.stack_name, {})[stack.resolve(construct.logical_id)] = construct.node.path
+            found.setdefault(stack.node.path, {})[stack.resolve(construct.logical_id)] = construct.node.path
     return found
+
+
+def _in_stack(row: dict[str, str], key: str) -> bool:
+    """Whether an open finding (known by construct path only) is in stack `key`; rows without a path
+    go to every stack."""
+    path = row.get("path", "")
+    return not path or path == key or path.startswith(key + "/")
 
 
 def write_access_report(assembly: CloudAssembly, rows: list[dict[str, str]],
                         opt_ins: dict[str, list[str]] | None = None,
                         paths: dict[str, dict[str, str]] | None = None,
                         intents: dict[str, Any] | None = None) -> tuple[Path, Path]:
-    """Write `access-report.json` and `access-report.md` for every stack of the assembly; roles with
+    """Write `access-report.json`, `access-report.md` and `access-report.html` for every stack of the assembly; roles with
     a declared intent (`intents`, from `federation_constructs.proof.collect_intents`) are proved."""
+    from federation_constructs.access_html import write_html
     from federation_constructs.access_report import build_access_report, to_markdown
     from federation_constructs.partitions import partition_for_region
 
     outdir = Path(assembly.directory)
     reports = []
-    for stack in assembly.stacks:
+    for stack in assembly.stacks_recursively:
+        key = stack.hierarchical_id  # the stack name, or `<stage>/<name>` for the stack of a Stage
         env = stack.environment
         account = env.account if env.account and "unknown" not in env.account else "<account>"
         region = env.region if env.region and "unknown" not in env.region else None
-        template = json.loads((outdir / stack.template_file).read_text(encoding="utf-8"))
-        stack_rows = [r for r in rows if not r.get("stack") or r.get("stack") == stack.stack_name]
+        template = json.loads(Path(stack.template_full_path).read_text(encoding="utf-8"))
+        stack_rows = [r for r in rows if r.get("stack") == key or not r.get("stack") and _in_stack(r, key)]
         reports.append(build_access_report(
-            template, stack=stack.stack_name, account=account,
+            template, stack=key, account=account,
             partition=partition_for_region(region) if region else "aws", findings=stack_rows, opt_ins=opt_ins or {},
-            paths=(paths or {}).get(stack.stack_name), intents=intents))
+            paths=(paths or {}).get(key), intents=intents))
     json_path, md_path = outdir / ACCESS_REPORT_JSON, outdir / ACCESS_REPORT_MD
     json_path.write_text(json.dumps({"stacks": reports}, indent=2) + "\n", encoding="utf-8")
     md_path.write_text(to_markdown(reports), encoding="utf-8")
+    write_html(outdir, {"stacks": reports})  # access-report.html: the same data, with a graph
     return json_path, md_path
