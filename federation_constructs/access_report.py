@@ -207,7 +207,9 @@ def build_access_report(template: Mapping[str, Any], *, stack: str, account: str
         path = str((paths or {}).get(logical) or (resource.get("Metadata") or {}).get("aws:cdk:path", logical))
         role_path = path.rsplit("/", 1)[0] if path.endswith("/Resource") else path
         construct_path = role_path.rsplit("/Role", 1)[0] if role_path.endswith("/Role") else role_path
-        name = construct_path.split("/", 1)[-1]
+        # the path below the stack (`stack` is the stack's own path: `name`, or `stage/name` in a Stage)
+        name = construct_path.removeprefix(stack + "/") if construct_path.startswith(stack + "/") \
+            else construct_path.split("/", 1)[-1]
         attribute = None
         for output_name, output in outputs.items():
             if output_name.endswith("IdpRoleAttribute") and logical in str(output.get("Value")):
