@@ -10,6 +10,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CONFIG ?= examples/example.yaml
+BASE ?=
 PYTEST_ARGS ?=
 
 # Every target runs the pinned Node 24 and CDK CLI from node_modules, never the system Node.
@@ -23,7 +24,7 @@ DEV_STAMP := $(VENV)/.dev-$(call hash,requirements.txt requirements-dev.txt)
 BENCH_STAMP := $(VENV)/.bench-$(call hash,requirements.txt requirements-dev.txt requirements-bench.txt)
 NODE_STAMP := node_modules/.installed-$(call hash,package.json package-lock.json)
 
-.PHONY: help setup setup-dev synth report test bench schema node-version clean
+.PHONY: help setup setup-dev synth report test bench schema node-version clean browser
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -59,13 +60,30 @@ synth: setup  ## synthesize CONFIG (default: the bundled example) into cdk.out/ 
 	rm -rf cdk.out
 	cdk synth --quiet --no-notices -c config=$(CONFIG)
 	@ls cdk.out/*.template.json cdk.out/validation-report.json cdk.out/rule-pack-report.json cdk.out/findings.json \
-	   cdk.out/findings.csv cdk.out/access-report.md cdk.out/access-report.json
+	   cdk.out/findings.csv cdk.out/access-report.md cdk.out/access-report.json cdk.out/access-report.html
 
-report: synth  ## synthesize and show where the access report is (cdk.out/access-report.md and .json)
-	@echo "access report: cdk.out/access-report.md (and cdk.out/access-report.json)"
+# BASE=<git ref>: also synthesize that commit (its own app and CONFIG, this checkout's venv and CDK CLI,
+# in a temporary export) and write what this checkout changes in access: cdk.out/access-diff.md and .json.
+report: synth  ## synthesize and show the access report; BASE=<git ref> adds the diff against that commit
+	@echo "access report: cdk.out/access-report.html (and cdk.out/access-report.md, cdk.out/access-report.json)"
+	@if [ -n "$(BASE)" ]; then $(PY) scripts/report_diff.py --base '$(BASE)' --config '$(CONFIG)'; fi
 
-test: setup-dev  ## run the whole test suite
+test: setup-dev browser  ## run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Headless Chromium for tests/test_browser.py. Never fails the build: when it cannot be installed the
+# reason goes to $(VENV)/.browser-unavailable and the browser test skips with it.
+BROWSER_UNAVAILABLE := $(VENV)/.browser-unavailable
+browser:  ## make headless Chromium available for the browser test (apt; skipped with a reason if it cannot)
+	@if [ -x /usr/bin/chromium ]; then rm -f $(BROWSER_UNAVAILABLE); exit 0; fi; \
+	mkdir -p $(VENV); \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else echo "no /usr/bin/chromium, and installing it needs root (or sudo without a password)" > $(BROWSER_UNAVAILABLE); \
+	     echo "browser: $$(cat $(BROWSER_UNAVAILABLE))"; exit 0; fi; \
+	if log=$$( { $$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y --no-install-recommends chromium; } 2>&1 ) \
+	   && [ -x /usr/bin/chromium ]; then rm -f $(BROWSER_UNAVAILABLE); echo "browser: $$(/usr/bin/chromium --version)"; \
+	else { echo "no /usr/bin/chromium: apt-get install chromium failed:"; echo "$$log" | tail -n 5; } > $(BROWSER_UNAVAILABLE); \
+	     echo "browser: $$(head -n 1 $(BROWSER_UNAVAILABLE)) (see $(BROWSER_UNAVAILABLE))"; fi
 
 bench: setup-dev $(BENCH_STAMP)  ## run the benchmark suite: bench/results.md and bench/*.png (BENCH_SKIP_TESTS=1 skips make test)
 	$(PY) bench/run.py

@@ -104,6 +104,19 @@ def _render(value: str, index: TemplateIndex, account: str, partition: str) -> s
     return re.sub(r"<([A-Za-z0-9:]+)(\.[A-Za-z0-9.]+)?>", replace, value)
 
 
+def _rendered_document(value: Any, index: TemplateIndex, account: str, partition: str) -> Any:
+    """A policy document as deployed: every intrinsic (`Ref`, `Fn::GetAtt`, `Fn::Join`, ...) rendered to a
+    string the way `_render` writes references (provider ARNs, `<Logical>` where nothing better is known)."""
+    if isinstance(value, dict):
+        (first, *rest) = value or [""]
+        if not rest and (first == "Ref" or str(first).startswith("Fn::")):
+            return _render(index.flatten(value), index, account, partition)
+        return {k: _rendered_document(v, index, account, partition) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rendered_document(v, index, account, partition) for v in value]
+    return value
+
+
 def _condition_words(condition: Condition) -> str:
     values = ", ".join(f"`{v}`" for v in condition.values)
     return f"{condition.operator} {condition.key} = {values}"
@@ -232,6 +245,8 @@ def build_access_report(template: Mapping[str, Any], *, stack: str, account: str
             "intent": intent.to_json() if intent is not None else None, "proof": proof,
             "doors": doors, "max_session_seconds": int(session) if session.isdigit() else session,
             "session_tags": any(d["session_tags"] for d in doors), "saml_role_attribute": attribute,
+            "trust": _rendered_document(context.properties.get("AssumeRolePolicyDocument"), index, account,
+                                        partition),
             "permissions": _permissions(context, account, partition),
             "opt_ins": list((opt_ins or {}).get(construct_path, ())),
             "findings": [{k: f.get(k, "") for k in ("status", "pack", "rule", "finding", "level", "detail", "reason")}

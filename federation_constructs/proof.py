@@ -24,9 +24,10 @@ from typing import Any, Literal
 import z3
 
 from federation_constructs.intent import ClaimIntent, TrustIntent
-from federation_constructs.rules.policy import Condition, Statement, statements
+from federation_constructs.rules.policy import Condition, Statement, as_list, statements
 
-__all__ = ["Counterexample", "Explanation", "ProofResult", "TrustModel", "collect_intents", "explain", "prove"]
+__all__ = ["Comparison", "Counterexample", "Explanation", "ProofResult", "TrustModel", "collect_intents", "compare",
+           "explain", "prove"]
 
 Status = Literal["proved", "widened", "dead", "unknown"]
 _MAX_VALUES = 2
@@ -295,6 +296,54 @@ def prove(document: Any, intent: TrustIntent, parameters: Mapping[str, Any] | No
     status: Status = "proved" if result == z3.sat else "dead" if result == z3.unsat else "unknown"
     return ProofResult(status, time.perf_counter() - start,
                        detail="" if status != "unknown" else "the solver gave up (timeout)")
+
+
+# --- two versions of one trust ---------------------------------------------------------------------
+
+ComparisonStatus = Literal["unchanged", "widened", "narrowed", "changed", "unknown"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a new version of a trust policy (`head`) admits that the old one (`base`) did not, and the reverse."""
+
+    status: ComparisonStatus
+    seconds: float
+    #: a request the head admits and the base does not (None: there is none, or the solver gave up)
+    wider: Counterexample | None = None
+    #: a request the base admits and the head does not
+    narrower: Counterexample | None = None
+    detail: str = ""
+
+
+def _admitted(request: _Request, document_statements: Sequence[Statement]) -> z3.BoolRef:
+    """Whether the statements admit `request`: some Allow holds and no Deny does."""
+    allows = [_statement(request, s) for s in document_statements if s.effect == "Allow"]
+    denies = [_statement(request, s) for s in document_statements if s.effect == "Deny"]
+    return z3.And(z3.Or(*allows) if allows else z3.BoolVal(False),
+                  z3.Not(z3.Or(*denies)) if denies else z3.BoolVal(True))
+
+
+def compare(base_document: Any, head_document: Any, parameters: Mapping[str, Any] | None = None) -> Comparison:
+    """Compare two trust policies over one request space (the condition keys of both):
+    `head ∧ ¬base` satisfiable is a widening (its model a request only the head admits),
+    `base ∧ ¬head` a narrowing; both is `changed`, neither `unchanged`."""
+    start = time.perf_counter()
+    base, head = statements(base_document, parameters), statements(head_document, parameters)
+    raw = [s for d in (base_document, head_document) if isinstance(d, dict) for s in as_list(d.get("Statement"))]
+    model = TrustModel({"Statement": raw}, None, parameters)  # one request over the keys of both
+    admits_base, admits_head = _admitted(model.request, base), _admitted(model.request, head)
+    found: dict[str, Counterexample | None] = {}
+    gave_up = False
+    for name, formulas in (("wider", (admits_head, z3.Not(admits_base))), ("narrower", (admits_base, z3.Not(admits_head)))):
+        result, example = model._solve(*formulas)
+        found[name] = example if result == z3.sat else None
+        gave_up = gave_up or result not in (z3.sat, z3.unsat)
+    wider, narrower = found["wider"], found["narrower"]
+    status: ComparisonStatus = ("changed" if wider and narrower else "widened" if wider else
+                                "narrowed" if narrower else "unknown" if gave_up else "unchanged")
+    return Comparison(status, time.perf_counter() - start, wider, narrower,
+                      detail="the solver gave up (timeout)" if gave_up else "")
 
 
 # --- intents of an app --------------------------------------------------------------------------

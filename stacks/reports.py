@@ -197,8 +197,9 @@ def write_access_report(assembly: CloudAssembly, rows: list[dict[str, str]],
                         opt_ins: dict[str, list[str]] | None = None,
                         paths: dict[str, dict[str, str]] | None = None,
                         intents: dict[str, Any] | None = None) -> tuple[Path, Path]:
-    """Write `access-report.json`, `access-report.md` and `access-report.html` for every stack of the assembly; roles with
-    a declared intent (`intents`, from `federation_constructs.proof.collect_intents`) are proved."""
+    """Write `access-report.json`, `access-report.md` and `access-report.html` for every stack of the
+    assembly; roles with a declared intent (`intents`, from `federation_constructs.proof.collect_intents`)
+    are proved."""
     from federation_constructs.access_html import write_html
     from federation_constructs.access_report import build_access_report, to_markdown
     from federation_constructs.partitions import partition_for_region
