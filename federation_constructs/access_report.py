@@ -43,6 +43,12 @@ def describe_subject(issuer: str, subject: str, *, wildcard: bool) -> str:
         start = prefix_only.group("p")
         if prefix_only.group("head") is None or not start:
             return f"ANY {what} at all, in any organisation (subject `{subject}`)"
+        if issuer in ("GitHub Actions", "GitLab CI") and "/" in start and ":" in start.split("/", 1)[1]:
+            # the repository (project) is spelled out up to its ':'; only the context is a prefix
+            repository, context = start.split(":", 1)
+            noun = {"GitHub Actions": "workflows of repository", "GitLab CI": "pipelines of project"}[issuer]
+            return (f"{noun} `{repository}` whose context starts with `{context}` (anything may follow, `/` and "
+                    f"`:` included; subject `{subject}`)")
         if issuer in ("GitHub Actions", "GitLab CI") and "/" in start:
             owner, rest = start.split("/", 1)
             named = f" whose name starts with `{rest}`" if rest else ""

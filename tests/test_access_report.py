@@ -148,3 +148,14 @@ def test_subjects_in_plain_words(issuer: str, subject: str, words: str) -> None:
 def test_a_wildcard_subject_says_it_is_a_pattern() -> None:
     assert describe_subject("GitHub Actions", "repo:acme/*:ref:refs/heads/main", wildcard=True).endswith(
         "(pattern: `*` matches anything, `/` and `:` included)")
+
+
+def test_a_fixed_repository_with_a_context_prefix_is_not_called_any_repository() -> None:
+    words = describe_subject("GitHub Actions", "repo:octo-org/web-app:ref:refs/heads/release/*", wildcard=True)
+    assert words.startswith("workflows of repository `octo-org/web-app` whose context starts with "
+                            "`ref:refs/heads/release/`"), words
+    words = describe_subject("GitLab CI", "project_path:platform/infra:ref_type:branch:*", wildcard=True)
+    assert words.startswith("pipelines of project `platform/infra` whose context starts with `ref_type:branch:`"), words
+    # the owner-wide pattern keeps its warning
+    assert describe_subject("GitHub Actions", "repo:octo-org/*", wildcard=True).startswith(
+        "any workflow of any repository of `octo-org`")
