@@ -299,3 +299,40 @@ def test_a_stack_set_refuses_roles_that_need_shard_stacks(tmp_path: Path) -> Non
     message = str(caught.value)
     assert message.startswith("targets.organizational_units: ") and "stacks is not accepted for a StackSet" in message
     assert "use targets.accounts (one Stage per account)" in message
+
+
+# --- federation-verify in one target account (moto) ---------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore:Tried to parse .* not supported by moto:UserWarning")
+def test_verify_checks_the_stage_of_the_credentials_account_only(out: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """In account `prod` (eu-central-1), verify picks `prod/org-federation` from the nested assembly,
+    none of the other stages and not the home account's StackSet stack; deployed as synthesized: no
+    drift; the prod stack's session lengthened live: drift."""
+    import boto3
+    from moto import mock_aws
+
+    from federation_constructs.verify import main
+    from tests import moto_cfn
+    from tests.test_verify import _fake_credentials, deploy
+
+    account, region = ACCOUNTS["prod"]
+    _fake_credentials(monkeypatch)
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", account)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", region)
+    monkeypatch.setattr("tests.test_verify.REGION", region)
+    moto_cfn.register()
+    with mock_aws():
+        physical = deploy(manifest_stacks(out)["prod/org-federation"]["template"], name="org-federation")
+        code = main(["--assembly", str(out), "--format", "json"])
+        document = json.loads(capsys.readouterr().out)
+        assert code == 0, document
+        assert document["account"] == account
+        assert [(s["stack"], s["source"]) for s in document["stacks"]] == [("org-federation", "prod/org-federation")]
+        assert document["summary"]["drift"] == 0 and document["summary"]["ok"] == 4
+        role = next(k for k in physical if k.startswith("ReadOnlyRole"))
+        boto3.client("iam").update_role(RoleName=physical[role], MaxSessionDuration=43200)
+        code = main(["--assembly", str(out)])
+        text = capsys.readouterr().out
+        assert code == 1 and f"role {role}" in text and "DRIFT" in text
