@@ -128,3 +128,17 @@ def test_the_same_trust_in_other_spellings_gets_the_same_verdict() -> None:
     ]
     for statement in forms:
         assert "FED1" in ids(trust(statement)), statement
+
+
+def test_fn_sub_substitutes_variables_keeps_escaped_literals_and_refuses_malformed_forms() -> None:
+    from federation_constructs.rules.policy import substitute
+
+    def value_of(name: str, variables: dict) -> tuple[str, bool]:
+        return (variables[name], False) if name in variables else (f"<{name}>", True)
+
+    assert substitute(["arn:${P}:iam::${!Literal}", {"P": "aws"}], value_of) == ("arn:aws:iam::${Literal}", False)
+    assert substitute("role/${Name}", value_of) == ("role/<Name>", True)
+    assert substitute(["only a template"], value_of) is None
+    assert substitute({"not": "a sub"}, value_of) is None
+    assert flatten({"Fn::Sub": ["${A}-${B.Arn}", {"A": "x"}]}) == "x-<B.Arn>"
+    assert isinstance(flatten({"Fn::Sub": ["${A}-${B.Arn}", {"A": "x"}]}), Unresolved)

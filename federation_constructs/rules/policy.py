@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ __all__ = [
     "flatten",
     "is_literal",
     "statements",
+    "substitute",
 ]
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
@@ -80,29 +81,43 @@ def flatten(value: Any, parameters: Mapping[str, Any] | None = None) -> str:
             text = args[0].join(parts)
             return Unresolved(text) if any(isinstance(p, Unresolved) for p in parts) else text
         if name == "Fn::Sub":
-            template, variables = (args, {}) if isinstance(args, str) else (
-                (args[0], args[1] if len(args) > 1 and isinstance(args[1], dict) else {})
-                if isinstance(args, list) and args and isinstance(args[0], str) else (None, {}))
-            if template is None:
+            def value_of(variable: str, variables: Mapping[str, Any]) -> tuple[str, bool]:
+                text = flatten(variables[variable] if variable in variables else
+                               {"Ref": variable} if "." not in variable else {"Fn::GetAtt": variable}, params)
+                return str(text), isinstance(text, Unresolved)
+
+            substituted = substitute(args, value_of)
+            if substituted is None:
                 return Unresolved("<Fn::Sub>")
-            unresolved = False
-
-            def replace(match: re.Match[str]) -> str:
-                nonlocal unresolved
-                name = match.group(1)
-                if name.startswith("!"):
-                    return "${" + name[1:] + "}"
-                if name in variables:
-                    text = flatten(variables[name], params)
-                else:
-                    text = flatten({"Ref": name} if "." not in name else {"Fn::GetAtt": name}, params)
-                unresolved = unresolved or isinstance(text, Unresolved)
-                return str(text)
-
-            text = _SUB_VAR.sub(replace, template)
+            text, unresolved = substituted
             return Unresolved(text) if unresolved else text
         return Unresolved(f"<{name}>")
     return Unresolved(f"<{type(value).__name__}>")
+
+
+def substitute(args: Any, value_of: Callable[[str, Mapping[str, Any]], tuple[str, bool]]) -> tuple[str, bool] | None:
+    """`Fn::Sub` (`"text"` or `["text", {variables}]`): `(text, unresolved)` with every `${Name}` replaced by
+    `value_of(Name, variables)` (a text and whether it is unresolved) and `${!Literal}` written as
+    `${Literal}`; None for a malformed `Fn::Sub`. Shared by the rules (placeholders) and
+    `federation-verify` (live values)."""
+    if isinstance(args, str):
+        template, variables = args, {}
+    elif isinstance(args, list) and len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], dict):
+        template, variables = args
+    else:
+        return None
+    unresolved = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal unresolved
+        name = match.group(1)
+        if name.startswith("!"):
+            return "${" + name[1:] + "}"
+        text, missing = value_of(name, variables)
+        unresolved = unresolved or missing
+        return text
+
+    return _SUB_VAR.sub(replace, template), unresolved
 
 
 def action_matches(pattern: str, action: str) -> bool:

@@ -7,16 +7,15 @@ the comparison reports as "cannot compare" instead of guessing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from federation_constructs.partitions import partition_for_region
+from federation_constructs.rules.policy import substitute
 
 __all__ = ["Resolver", "Unresolvable", "contains_marker", "url_suffix"]
 
-_SUB = re.compile(r"\$\{([^}]*)\}")
 _URL_SUFFIXES = {"aws-cn": "amazonaws.com.cn", "aws-iso": "c2s.ic.gov", "aws-iso-b": "sc2s.sgov.gov"}
 _NO_VALUE = object()
 
@@ -144,19 +143,7 @@ def _join(resolver: Resolver, args: Any) -> Any:
 
 
 def _sub(resolver: Resolver, args: Any) -> Any:
-    if isinstance(args, str):
-        template, variables = args, {}
-    elif isinstance(args, list) and len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], dict):
-        template, variables = args[0], args[1]
-    else:
-        return Unresolvable("<Fn::Sub>")
-    unresolved = False
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal unresolved
-        name = match.group(1)
-        if name.startswith("!"):
-            return "${" + name[1:] + "}"
+    def value_of(name: str, variables: Mapping[str, Any]) -> tuple[str, bool]:
         if name in variables:
             value = resolver._resolve(variables[name])
         elif "." in name and not name.startswith("AWS::"):
@@ -164,12 +151,14 @@ def _sub(resolver: Resolver, args: Any) -> Any:
         else:
             value = resolver.ref(name)
         text = _text(value)
-        if text is None or isinstance(value, Unresolvable):
-            unresolved = True
-            return text if text is not None else f"<{name}>"
-        return text
+        if text is None:
+            return f"<{name}>", True
+        return text, isinstance(value, Unresolvable)
 
-    result = _SUB.sub(replace, template)
+    substituted = substitute(args, value_of)
+    if substituted is None:
+        return Unresolvable("<Fn::Sub>")
+    result, unresolved = substituted
     return Unresolvable(result) if unresolved else result
 
 
