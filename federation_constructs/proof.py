@@ -163,7 +163,10 @@ def _equals_ignoring_case(value: z3.SeqRef, expected: str) -> z3.BoolRef:
     return z3.And(*parts)
 
 
-def _condition(request: _Request, condition: Condition, *, in_deny: bool) -> z3.BoolRef:
+def _condition(request: _Request, condition: Condition, *, in_deny: bool, opaque: bool = False) -> z3.BoolRef:
+    """The condition as a formula. An operator the model does not read (numeric, date, IP) is true in an
+    Allow and false in a Deny (the widest reading), or, with `opaque`, an unknown truth value shared by
+    every condition written the same way (operator and key in any case, the same values)."""
     key = condition.key
     present = request.present(key)
     if condition.base == "null":
@@ -171,6 +174,8 @@ def _condition(request: _Request, condition: Condition, *, in_deny: bool) -> z3.
         return z3.Or(*[z3.Not(present) if absent else present for absent in wants_absent]) if wants_absent else \
             z3.BoolVal(False)
     if condition.base not in _STRING_BASES:
+        if opaque:
+            return z3.Bool(f"opaque {condition.operator.lower()} {condition.key.lower()} {sorted(condition.values)!r}")
         return z3.BoolVal(not in_deny)  # not modelled: assume the worst for the proof
     members = request.members(key)
     if condition.qualifier == "ForAnyValue":
@@ -189,7 +194,7 @@ def _condition(request: _Request, condition: Condition, *, in_deny: bool) -> z3.
     return result
 
 
-def _statement(request: _Request, statement: Statement) -> z3.BoolRef:
+def _statement(request: _Request, statement: Statement, *, opaque: bool = False) -> z3.BoolRef:
     in_deny = statement.effect == "Deny"
     principals = []
     for kind, values in statement.principals.items():
@@ -202,7 +207,7 @@ def _statement(request: _Request, statement: Statement) -> z3.BoolRef:
     action = z3.Or(*actions) if actions else z3.BoolVal(False)
     if statement.not_actions:
         action = z3.Not(action)
-    conditions = [_condition(request, c, in_deny=in_deny) for c in statement.conditions]
+    conditions = [_condition(request, c, in_deny=in_deny, opaque=opaque) for c in statement.conditions]
     return z3.And(principal, action, *conditions)
 
 
@@ -317,9 +322,10 @@ class Comparison:
 
 
 def _admitted(request: _Request, document_statements: Sequence[Statement]) -> z3.BoolRef:
-    """Whether the statements admit `request`: some Allow holds and no Deny does."""
-    allows = [_statement(request, s) for s in document_statements if s.effect == "Allow"]
-    denies = [_statement(request, s) for s in document_statements if s.effect == "Deny"]
+    """Whether the statements admit `request`: some Allow holds and no Deny does; a condition the model
+    does not read is an unknown shared by both versions (`_condition(opaque=True)`)."""
+    allows = [_statement(request, s, opaque=True) for s in document_statements if s.effect == "Allow"]
+    denies = [_statement(request, s, opaque=True) for s in document_statements if s.effect == "Deny"]
     return z3.And(z3.Or(*allows) if allows else z3.BoolVal(False),
                   z3.Not(z3.Or(*denies)) if denies else z3.BoolVal(True))
 
@@ -327,23 +333,32 @@ def _admitted(request: _Request, document_statements: Sequence[Statement]) -> z3
 def compare(base_document: Any, head_document: Any, parameters: Mapping[str, Any] | None = None) -> Comparison:
     """Compare two trust policies over one request space (the condition keys of both):
     `head ∧ ¬base` satisfiable is a widening (its model a request only the head admits),
-    `base ∧ ¬head` a narrowing; both is `changed`, neither `unchanged`."""
+    `base ∧ ¬head` a narrowing; both is `changed`, neither `unchanged`.
+
+    A condition the model does not read (numeric, date, IP operators) is an unknown truth value, the
+    same one wherever it is written the same way: one removed, or written differently, is a change
+    (possibly reported wider than it is; `detail` says so); one kept as it was is no change."""
     start = time.perf_counter()
     base, head = statements(base_document, parameters), statements(head_document, parameters)
     raw = [s for d in (base_document, head_document) if isinstance(d, dict) for s in as_list(d.get("Statement"))]
     model = TrustModel({"Statement": raw}, None, parameters)  # one request over the keys of both
-    admits_base, admits_head = _admitted(model.request, base), _admitted(model.request, head)
+    request = model.request
     found: dict[str, Counterexample | None] = {}
     gave_up = False
-    for name, formulas in (("wider", (admits_head, z3.Not(admits_base))), ("narrower", (admits_base, z3.Not(admits_head)))):
+    for name, admits, refuses in (("wider", head, base), ("narrower", base, head)):
+        formulas = (_admitted(request, admits), z3.Not(_admitted(request, refuses)))
         result, example = model._solve(*formulas)
         found[name] = example if result == z3.sat else None
         gave_up = gave_up or result not in (z3.sat, z3.unsat)
     wider, narrower = found["wider"], found["narrower"]
     status: ComparisonStatus = ("changed" if wider and narrower else "widened" if wider else
                                 "narrowed" if narrower else "unknown" if gave_up else "unchanged")
-    return Comparison(status, time.perf_counter() - start, wider, narrower,
-                      detail="the solver gave up (timeout)" if gave_up else "")
+    unread = sorted({c.operator for s in (*base, *head) for c in s.conditions
+                     if c.base != "null" and c.base not in _STRING_BASES})
+    notes = (["the solver gave up (timeout)"] if gave_up else []) + (
+        [f"operators not modelled ({', '.join(unread)}): compared as written, so a changed value may be "
+         f"reported as both wider and narrower"] if unread else [])
+    return Comparison(status, time.perf_counter() - start, wider, narrower, detail="; ".join(notes))
 
 
 # --- intents of an app --------------------------------------------------------------------------

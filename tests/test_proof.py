@@ -311,3 +311,27 @@ def test_proof_times(request: pytest.FixtureRequest) -> None:
     if TIMES:
         print(f"\nproofs: {len(TIMES)}, median {statistics.median(TIMES) * 1000:.1f} ms, "
               f"worst {max(TIMES) * 1000:.1f} ms")
+
+
+def test_compare_treats_an_unmodelled_condition_as_a_shared_unknown_never_missing_its_removal() -> None:
+    """A numeric or date condition the solver does not read: kept as it was, no change; removed, the
+    trust is wider (a widening is never missed); the comparison says which operators it could not read."""
+    from federation_constructs.proof import compare
+
+    def trust(*extra: dict) -> dict:
+        condition = {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                      "token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}}
+        for more in extra:
+            condition.update(more)
+        return {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition,
+            "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"}}]}
+
+    dated = {"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}}
+    same = compare(trust(dated), trust({"datelessthan": {"AWS:CurrentTime": "2030-01-01T00:00:00Z"}}))
+    assert same.status == "unchanged" and "DateLessThan" in same.detail
+    removed = compare(trust(dated), trust())
+    assert removed.status == "widened" and removed.wider is not None
+    assert compare(trust(), trust(dated)).status == "narrowed"
+    moved = compare(trust(dated), trust({"DateLessThan": {"aws:CurrentTime": "2031-01-01T00:00:00Z"}}))
+    assert moved.status == "changed"  # compared as written: reported both ways, never as unchanged
