@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+from federation_constructs.saml.metadata import MetadataProblem, parse_metadata
 from federation_constructs.verify.live import LiveAccount, LiveSamlProvider, LiveStack
 from federation_constructs.verify.report import Item
 from federation_constructs.verify.resolve import Resolver, contains_marker
@@ -111,28 +108,12 @@ def _set_change(what: str, synthesized: list[str], live: list[str]) -> str:
 # --- SAML -------------------------------------------------------------------------------------------
 
 
-def _metadata_module() -> ModuleType:
-    """`federation_constructs.saml.metadata` without its package's `__init__`, which loads the CDK
-    constructs (and starts Node through jsii): this tool needs only boto3."""
-    name = "federation_constructs.saml.metadata"
-    if name in sys.modules:
-        return sys.modules[name]
-    path = Path(__file__).resolve().parents[1] / "saml" / "metadata.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _certificates(document: str) -> tuple[list[Any], str | None]:
     """The signing certificates of a metadata document, expired ones included (expiry is judged here,
     not refused); or the reason the document cannot be read."""
-    metadata = _metadata_module()
     try:
-        return list(metadata.parse_metadata(document, now=_EPOCH).certificates), None
-    except metadata.MetadataProblem as problem:
+        return list(parse_metadata(document, now=_EPOCH).certificates), None
+    except MetadataProblem as problem:
         return [], str(problem)
 
 
