@@ -16,6 +16,8 @@ from typing import Any, Iterable
 
 from aws_cdk.cx_api import CloudAssembly
 
+from federation_constructs.verify.assembly import stack_entries
+
 __all__ = ["ACCESS_REPORT_JSON", "ACCESS_REPORT_MD", "ACKNOWLEDGED_RULES", "FINDINGS_CSV", "FINDINGS_JSON",
            "REPORT_FILE", "Acknowledged", "acknowledged", "collect_opt_ins", "construct_paths", "finding_rows", "write_access_report",
            "validation_failed", "write_findings", "write_rule_pack_report"]
@@ -40,23 +42,13 @@ class Acknowledged:
     reason: str
 
 
-def _stack_artifacts(outdir: Path) -> Iterable[tuple[Path, dict[str, Any]]]:
-    """(directory, manifest entry) of every stack artifact, those of nested assemblies (Stages) included."""
-    manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
-    for artifact in manifest.get("artifacts", {}).values():
-        if artifact.get("type") == "aws:cloudformation:stack":
-            yield outdir, artifact
-        elif artifact.get("type") == "cdk:cloud-assembly":
-            yield from _stack_artifacts(outdir / artifact["properties"]["directoryName"])
-
-
 def acknowledged(assembly: CloudAssembly) -> list[Acknowledged]:
     """Every acknowledgement recorded in `assembly`, sorted by stack, path and rule.
 
     Read from the assembly's files: the jsii view of stack metadata cannot serialize every entry.
     """
     found = []
-    for outdir, artifact in _stack_artifacts(Path(assembly.directory)):
+    for outdir, _, artifact in stack_entries(assembly.directory):
         stack_name = artifact.get("displayName") or artifact.get("properties", {}).get("stackName", "")
         metadata = dict(artifact.get("metadata") or {})
         if extra := artifact.get("additionalMetadataFile"):

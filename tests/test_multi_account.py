@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from federation_constructs.verify.assembly import load_assembly
 from stacks.config import ConfigError, load_config
 from tests.support import NODE_BIN, REPO, tool_env
 from tests.test_app import run_app
@@ -41,18 +42,9 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def manifest_stacks(directory: Path) -> dict[str, dict[str, Any]]:
     """display name -> {template, account, region, stack_name} for every stack, stages included."""
-    found: dict[str, dict[str, Any]] = {}
-    manifest = json.loads((directory / "manifest.json").read_text())
-    for artifact_id, artifact in manifest["artifacts"].items():
-        if artifact["type"] == "cdk:cloud-assembly":
-            found.update(manifest_stacks(directory / artifact["properties"]["directoryName"]))
-        elif artifact["type"] == "aws:cloudformation:stack":
-            account, region = artifact["environment"].removeprefix("aws://").split("/")
-            found[artifact.get("displayName", artifact_id)] = {
-                "template": json.loads((directory / artifact["properties"]["templateFile"]).read_text()),
-                "account": account, "region": region,
-                "stack_name": artifact["properties"].get("stackName", artifact_id)}
-    return found
+    return {s.display_name: {"template": s.template, "account": s.account or "unknown-account",
+                             "region": s.region or "unknown-region", "stack_name": s.stack_name}
+            for s in load_assembly(directory)}
 
 
 def resolve(template: dict[str, Any], *, account: str, region: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ included, and the member templates of the StackSets they declare."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ __all__ = [
     "StackSetMember",
     "load_assembly",
     "select_stacks",
+    "stack_entries",
     "stack_set_members",
 ]
 
@@ -91,39 +93,52 @@ def load_assembly(directory: str | Path) -> list[StackArtifact]:
     return _load(root, seen=set())
 
 
-def _load(directory: Path, *, seen: set[Path]) -> list[StackArtifact]:
+def stack_entries(directory: str | Path) -> Iterator[tuple[Path, str, dict[str, Any]]]:
+    """(assembly directory, artifact id, manifest entry) of every stack artifact below `directory`,
+    nested assemblies (CDK Stages) included, in manifest order. Raises `AssemblyError` naming the file
+    for an unreadable manifest."""
+    yield from _entries(Path(directory), seen=set())
+
+
+def _entries(directory: Path, *, seen: set[Path]) -> Iterator[tuple[Path, str, dict[str, Any]]]:
     resolved = directory.resolve()
     if resolved in seen:
-        return []
+        return
     seen.add(resolved)
     manifest = directory / "manifest.json"
     data = _read_json(manifest, "the cloud assembly manifest written by `cdk synth`")
     artifacts = data.get("artifacts") if isinstance(data, dict) else None
     if not isinstance(artifacts, dict):
         raise AssemblyError(f"{manifest}: has no 'artifacts' object; expected a cloud assembly manifest")
-    found: list[StackArtifact] = []
     for artifact_id, artifact in artifacts.items():
         if not isinstance(artifact, dict):
             continue
-        properties = artifact.get("properties") or {}
         if artifact.get("type") == _NESTED:
-            nested = properties.get("directoryName")
+            nested = (artifact.get("properties") or {}).get("directoryName")
             if not isinstance(nested, str):
                 raise AssemblyError(f"{manifest}: nested assembly {artifact_id!r} has no properties.directoryName")
-            found += _load(directory / nested, seen=seen)
+            yield from _entries(directory / nested, seen=seen)
         elif artifact.get("type") == _STACK:
-            template_file = properties.get("templateFile")
-            if not isinstance(template_file, str):
-                raise AssemblyError(f"{manifest}: stack {artifact_id!r} has no properties.templateFile")
-            template = _read_json(directory / template_file, f"the template of stack {artifact_id!r}")
-            if not isinstance(template, dict):
-                raise AssemblyError(f"{directory / template_file}: is not a JSON object; expected a template")
-            account, region = _environment(artifact_id, artifact.get("environment"), manifest)
-            stack_name = properties.get("stackName")
-            found.append(StackArtifact(
-                artifact_id=artifact_id, display_name=str(artifact.get("displayName") or artifact_id),
-                stack_name=stack_name if isinstance(stack_name, str) and stack_name else artifact_id,
-                account=account, region=region, template=template))
+            yield directory, artifact_id, artifact
+
+
+def _load(directory: Path, *, seen: set[Path]) -> list[StackArtifact]:
+    found: list[StackArtifact] = []
+    for here, artifact_id, artifact in _entries(directory, seen=seen):
+        manifest = here / "manifest.json"
+        properties = artifact.get("properties") or {}
+        template_file = properties.get("templateFile")
+        if not isinstance(template_file, str):
+            raise AssemblyError(f"{manifest}: stack {artifact_id!r} has no properties.templateFile")
+        template = _read_json(here / template_file, f"the template of stack {artifact_id!r}")
+        if not isinstance(template, dict):
+            raise AssemblyError(f"{here / template_file}: is not a JSON object; expected a template")
+        account, region = _environment(artifact_id, artifact.get("environment"), manifest)
+        stack_name = properties.get("stackName")
+        found.append(StackArtifact(
+            artifact_id=artifact_id, display_name=str(artifact.get("displayName") or artifact_id),
+            stack_name=stack_name if isinstance(stack_name, str) and stack_name else artifact_id,
+            account=account, region=region, template=template))
     return found
 
 
