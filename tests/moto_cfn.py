@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
@@ -32,32 +32,54 @@ def _iam(account_id: str, region_name: str) -> Any:
     return iam_backends[account_id][get_partition(region_name)]
 
 
-class OidcProviderModel(CloudFormationModel):
-    """`AWS::IAM::OIDCProvider`: physical id and `Arn` are the provider ARN."""
+class _Created:
+    """What the models share (mixed in before `CloudFormationModel`, which moto finds only through its
+    direct subclasses): the resource type and name property as class data, the physical id, the
+    `Fn::GetAtt` attributes from `attributes()`, and a resource that exists once constructed."""
 
-    def __init__(self, arn: str) -> None:
-        self.arn = arn
+    TYPE: ClassVar[str]
+    NAME_TYPE: ClassVar[str] = ""
+    ATTRIBUTES: ClassVar[frozenset[str]] = frozenset()
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::IAM::OIDCProvider"
+    def __init__(self, physical_id: str) -> None:
+        self.physical_id = physical_id
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.TYPE
+
+    @classmethod
+    def cloudformation_name_type(cls) -> str:
+        return cls.NAME_TYPE
 
     @property
     def physical_resource_id(self) -> str:
-        return self.arn
+        return self.physical_id
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Arn"
+        return attr in cls.ATTRIBUTES
+
+    def attributes(self) -> dict[str, str]:
+        return {}
 
     def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Arn":
-            return self.arn
+        if attribute_name in self.ATTRIBUTES:
+            return self.attributes()[attribute_name]
         raise UnformattedGetAttTemplateException()
+
+    def is_created(self) -> bool:
+        return True
+
+
+class OidcProviderModel(_Created, CloudFormationModel):
+    """`AWS::IAM::OIDCProvider`: physical id and `Arn` are the provider ARN."""
+
+    TYPE = "AWS::IAM::OIDCProvider"
+    ATTRIBUTES = frozenset({"Arn"})
+
+    def attributes(self) -> dict[str, str]:
+        return {"Arn": self.physical_id}
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],  # type: ignore[override]
@@ -73,36 +95,16 @@ class OidcProviderModel(CloudFormationModel):
                                         account_id: str, region_name: str) -> None:
         _iam(account_id, region_name).delete_open_id_connect_provider(resource_name)
 
-    def is_created(self) -> bool:
-        return True
 
-
-class SamlProviderModel(CloudFormationModel):
+class SamlProviderModel(_Created, CloudFormationModel):
     """`AWS::IAM::SAMLProvider`: physical id and `Arn` are the provider ARN; `Name` names it."""
 
-    def __init__(self, arn: str) -> None:
-        self.arn = arn
+    TYPE = "AWS::IAM::SAMLProvider"
+    NAME_TYPE = "Name"
+    ATTRIBUTES = frozenset({"Arn"})
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::IAM::SAMLProvider"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Arn"
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Arn":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
+    def attributes(self) -> dict[str, str]:
+        return {"Arn": self.physical_id}
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],  # type: ignore[override]
@@ -117,40 +119,23 @@ class SamlProviderModel(CloudFormationModel):
                                         account_id: str, region_name: str) -> None:
         _iam(account_id, region_name).delete_saml_provider(resource_name)
 
-    def is_created(self) -> bool:
-        return True
 
-
-class UserPoolModel(CloudFormationModel):
+class UserPoolModel(_Created, CloudFormationModel):
     """`AWS::Cognito::UserPool`: physical id the pool id; `Arn`, `ProviderName`, `ProviderURL`."""
 
+    TYPE = "AWS::Cognito::UserPool"
+    NAME_TYPE = "UserPoolName"
+    ATTRIBUTES = frozenset({"Arn", "ProviderName", "ProviderURL", "UserPoolId"})
+
     def __init__(self, pool: Any, region_name: str) -> None:
+        super().__init__(str(pool.id))
         self.pool = pool
         self.region_name = region_name
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Cognito::UserPool"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "UserPoolName"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return str(self.pool.id)
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in {"Arn", "ProviderName", "ProviderURL", "UserPoolId"}
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
+    def attributes(self) -> dict[str, str]:
         provider = f"cognito-idp.{self.region_name}.amazonaws.com/{self.pool.id}"
-        values = {"Arn": self.pool.arn, "ProviderName": provider, "ProviderURL": f"https://{provider}",
-                  "UserPoolId": self.pool.id}
-        if attribute_name in values:
-            return str(values[attribute_name])
-        raise UnformattedGetAttTemplateException()
+        return {"Arn": str(self.pool.arn), "ProviderName": provider, "ProviderURL": f"https://{provider}",
+                "UserPoolId": str(self.pool.id)}
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],  # type: ignore[override]
@@ -160,36 +145,16 @@ class UserPoolModel(CloudFormationModel):
         pool = cognitoidp_backends[account_id][region_name].create_user_pool(resource_name, properties)
         return cls(pool, region_name)
 
-    def is_created(self) -> bool:
-        return True
 
-
-class UserPoolClientModel(CloudFormationModel):
+class UserPoolClientModel(_Created, CloudFormationModel):
     """`AWS::Cognito::UserPoolClient`: physical id the app client id."""
 
-    def __init__(self, client_id: str) -> None:
-        self.client_id = client_id
+    TYPE = "AWS::Cognito::UserPoolClient"
+    NAME_TYPE = "ClientName"
+    ATTRIBUTES = frozenset({"ClientId"})
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Cognito::UserPoolClient"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "ClientName"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.client_id
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "ClientId"
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "ClientId":
-            return self.client_id
-        raise UnformattedGetAttTemplateException()
+    def attributes(self) -> dict[str, str]:
+        return {"ClientId": self.physical_id}
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],  # type: ignore[override]
@@ -202,37 +167,20 @@ class UserPoolClientModel(CloudFormationModel):
             pool_id, generate_secret, properties)
         return cls(client.id)
 
-    def is_created(self) -> bool:
-        return True
 
-
-class IdentityPoolModel(CloudFormationModel):
+class IdentityPoolModel(_Created, CloudFormationModel):
     """`AWS::Cognito::IdentityPool`: physical id the identity pool id (`REGION:uuid`)."""
 
+    TYPE = "AWS::Cognito::IdentityPool"
+    NAME_TYPE = "IdentityPoolName"
+    ATTRIBUTES = frozenset({"Id", "Name"})
+
     def __init__(self, pool_id: str, name: str) -> None:
-        self.pool_id = pool_id
+        super().__init__(pool_id)
         self.name = name
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Cognito::IdentityPool"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "IdentityPoolName"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.pool_id
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in {"Id", "Name"}
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name in {"Id", "Name"}:
-            return self.pool_id if attribute_name == "Id" else self.name
-        raise UnformattedGetAttTemplateException()
+    def attributes(self) -> dict[str, str]:
+        return {"Id": self.physical_id, "Name": self.name}
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],  # type: ignore[override]
@@ -249,9 +197,6 @@ class IdentityPoolModel(CloudFormationModel):
             saml_provider_arns=properties.get("SamlProviderARNs", []),
             tags={t["Key"]: t["Value"] for t in properties.get("IdentityPoolTags", [])})
         return cls(json.loads(created)["IdentityPoolId"], name)
-
-    def is_created(self) -> bool:
-        return True
 
 
 def register() -> None:
