@@ -14,6 +14,16 @@ from pathlib import Path
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "examples" / "example.yaml"
 
 
+def _findings_stop(outdir: str) -> int:
+    """Say that unacknowledged rule-pack findings stopped synthesis, and how to go on; exit code 1."""
+    print(f"synthesis stopped: rule-pack findings are not acknowledged; see the table above and "
+          f"{outdir}/validation-report.json (for a StackSet's template: "
+          f"{outdir}/stackset-member/validation-report.json). Fix them, or acknowledge each finding id with a "
+          f"reason: in the config (a role's acknowledgements: {{rule id: reason}}) or in code with "
+          f"federation_constructs.acknowledge(construct, rule_id, reason).", file=sys.stderr)
+    return 1
+
+
 def main() -> int:
     """Synthesize the app; return the process exit code."""
     from aws_cdk import App
@@ -49,17 +59,10 @@ def main() -> int:
     except RuntimeError as exc:
         if "ValidationFailed" not in str(exc):
             raise
-        print(f"synthesis stopped: rule-pack findings are not acknowledged; see the table above and "
-              f"{app.outdir}/validation-report.json (for a StackSet's template: "
-              f"{app.outdir}/stackset-member/validation-report.json). Fix them, or acknowledge each finding id with a "
-              f"reason: in the config (a role's acknowledgements: {{rule id: reason}}) or in code with "
-              f"federation_constructs.acknowledge(construct, rule_id, reason).", file=sys.stderr)
-        return 1
+        return _findings_stop(app.outdir)
     if validation_failed(assembly):
-        # cdk-nag reports findings in stacks inside Stages, but the CDK does not stop synthesis for them
-        print(f"synthesis stopped: rule-pack findings are not acknowledged; see {app.outdir}/validation-report.json. "
-              f"Fix them, or acknowledge each finding id with a reason (see above).", file=sys.stderr)
-        return 1
+        # the CDK records findings in stacks inside Stages but does not always stop synthesis for them
+        return _findings_stop(app.outdir)
     stack_set = deployment.stack_set
     runs = [(app, assembly, packs)]
     if stack_set is not None:  # the member template's own reports, in cdk.out/stackset-member/

@@ -17,6 +17,8 @@ from stacks.sharding import Budget, RoleCost, load_assignment, plan, write_assig
 if TYPE_CHECKING:
     from cdk_nag import NagPack
 
+    from stacks.multi_account import FederationStackSet
+
 __all__ = ["Deployment", "add_rule_packs", "base_usage", "build_deployment", "build_stacks", "role_costs", "rule_packs"]
 
 
@@ -51,7 +53,7 @@ class Deployment:
     #: stage name -> stage, for `targets.accounts`
     stages: dict[str, Stage] = field(default_factory=dict)
     #: the StackSet stack, for `targets.organizational_units`
-    stack_set: Any = None
+    stack_set: FederationStackSet | None = None
 
 
 def _placement(config: DeploymentConfig, shards_file: Path | None, previous: dict[str, int] | None) -> dict[str, int]:
