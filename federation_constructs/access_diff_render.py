@@ -8,18 +8,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from federation_constructs.access_report import session_words
+
 __all__ = ["diff_to_html", "diff_to_markdown"]
 
 
 # --- words -----------------------------------------------------------------------------------------
-
-
-def _session(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _hours(seconds: Any) -> str:
-    return f"{seconds // 3600} h" if _session(seconds) is not None and seconds % 3600 == 0 else f"{seconds} s"
 
 
 def _short_key(key: str) -> str:
@@ -74,7 +68,7 @@ def _items(change: Mapping[str, Any]) -> list[tuple[str, str]]:
     if change["max_session"]:
         session = change["max_session"]
         items.append(("wider" if session["longer"] else "narrower",
-                      f"max session {_hours(session['base'])} → {_hours(session['head'])}"
+                      f"max session {session_words(session['base'])} → {session_words(session['head'])}"
                       + (" (**longer**)" if session["longer"] else " (shorter)")))
     if change["session_tags"]:
         on = change["session_tags"]["head"]
@@ -120,7 +114,7 @@ def _ident(finding: Mapping[str, Any]) -> str:
 def _summary_items(role: Mapping[str, Any]) -> list[str]:
     """Markdown words for a role only one side has."""
     items = [f"who: {w}" for w in role["who"]] or ["who: nobody (no federated door)"]
-    items.append(f"max session {_hours(role['max_session_seconds'])}; session tags "
+    items.append(f"max session {session_words(role['max_session_seconds'])}; session tags "
                  f"{'allowed' if role['session_tags'] else 'not allowed'}")
     items += [f"managed policy {_code(p)}" for p in role["managed_policies"]]
     for row in role["grants"]:
@@ -154,7 +148,7 @@ def _table_words(change: Mapping[str, Any]) -> str:
     parts += [f"{minus} permission{'s' if minus != 1 else ''} removed"] if minus else []
     if change["max_session"]:
         s = change["max_session"]
-        parts.append(f"max session {_hours(s['base'])} → {_hours(s['head'])}")
+        parts.append(f"max session {session_words(s['base'])} → {session_words(s['head'])}")
     if change["session_tags"]:
         parts.append("session tags " + ("on" if change["session_tags"]["head"] else "off"))
     findings = change["findings"]

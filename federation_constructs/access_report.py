@@ -17,7 +17,7 @@ from federation_constructs.rules.index import COGNITO, TemplateIndex
 from federation_constructs.rules.policy import Condition, statements
 from federation_constructs.rules.trust import federated_trusts, trust_statements
 
-__all__ = ["build_access_report", "describe_subject", "to_markdown"]
+__all__ = ["build_access_report", "describe_subject", "session_words", "to_markdown"]
 
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 _PER_USER_NAMES = {
@@ -272,7 +272,8 @@ def build_access_report(template: Mapping[str, Any], *, stack: str, account: str
                         "unacknowledged_findings": open_findings}}
 
 
-def _hours(seconds: Any) -> str:
+def session_words(seconds: Any) -> str:
+    """A max session length in words: whole hours as `N h`, anything else as given, in seconds."""
     return f"{seconds // 3600} h" if isinstance(seconds, int) and seconds % 3600 == 0 else f"{seconds} s"
 
 
@@ -291,7 +292,7 @@ def to_markdown(reports: Sequence[Mapping[str, Any]]) -> str:
         lines += ["| role | who can assume it | max session | session tags |", "|---|---|---|---|"]
         for role in report["roles"]:
             who = "<br>".join(w for d in role["doors"] for w in d["who"])
-            lines.append(f"| {role['name']} | {who} | {_hours(role['max_session_seconds'])} | "
+            lines.append(f"| {role['name']} | {who} | {session_words(role['max_session_seconds'])} | "
                          f"{'yes' if role['session_tags'] else 'no'} |")
         lines.append("")
         for role in report["roles"]:
@@ -307,7 +308,7 @@ def to_markdown(reports: Sequence[Mapping[str, Any]]) -> str:
                 for condition in door["conditions"]:
                     lines.append(f"  - condition: {condition}")
             lines.append("")
-            lines.append(f"- max session: {_hours(role['max_session_seconds'])}; session tags: "
+            lines.append(f"- max session: {session_words(role['max_session_seconds'])}; session tags: "
                          f"{'allowed' if role['session_tags'] else 'not allowed'}")
             if role["saml_role_attribute"]:
                 lines.append(f"- SAML `Role` attribute the IdP sends: `{role['saml_role_attribute']}`")
