@@ -19,7 +19,7 @@ _EXPORTS = {
     "FederationError": "federation_constructs.errors",
     "FederationValidationError": "federation_constructs.errors",
     "invalid": "federation_constructs.errors",
-    "acknowledge": "federation_constructs.nag",
+    "acknowledge": "federation_constructs.rules.acknowledge",
     "EksServiceAccountRole": "federation_constructs.oidc",
     "GitHubActionsRole": "federation_constructs.oidc",
     "GitHubRepository": "federation_constructs.oidc",
@@ -45,7 +45,7 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
     from federation_constructs.errors import FederationError, FederationValidationError, invalid
-    from federation_constructs.nag import acknowledge
+    from federation_constructs.rules.acknowledge import acknowledge
     from federation_constructs.oidc import (
         EksServiceAccountRole,
         GitHubActionsRole,

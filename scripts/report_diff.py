@@ -5,7 +5,7 @@ checkout's report (cdk.out/access-report.json, from `make synth`) against it.
 The base commit is exported with `git archive` into a temporary directory (the work tree, the index
 and the repository's worktree list are never touched) and synthesized by its own `app.py`, importing
 its own code, with this checkout's venv and pinned CDK CLI. The temporary directory is removed
-whatever happens. Then `federation_constructs.access_diff` (this checkout's) writes
+whatever happens. Then `federation_constructs.report.diff` (this checkout's) writes
 cdk.out/access-diff.json and .md, and re-writes cdk.out/access-report.html with the diff.
 
 Exit 0 when the diff was written (whatever it says), 2 with one message when it could not be: a
@@ -125,8 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
     sys.path.insert(0, str(REPO))
-    from federation_constructs.access_diff import ReportError, load_report
-    from federation_constructs.access_diff import main as diff_main
+    from federation_constructs.report.diff import ReportError, load_report
+    from federation_constructs.report.diff import main as diff_main
 
     head = Path(args.head)
     try:

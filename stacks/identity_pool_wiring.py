@@ -15,7 +15,7 @@ from federation_constructs.identity_pool import (
     MappingRule,
     RoleMapping,
 )
-from federation_constructs.nag import acknowledge
+from federation_constructs.rules.acknowledge import acknowledge
 from stacks.identity_pool_config import IdentityPoolSection
 
 __all__ = ["add_identity_pool"]

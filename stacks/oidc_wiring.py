@@ -9,7 +9,7 @@ from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_iam as iam
 
 from federation_constructs.errors import FederationValidationError, PresetValueError
-from federation_constructs.nag import acknowledge
+from federation_constructs.rules.acknowledge import acknowledge
 from federation_constructs.oidc import (
     EksServiceAccountRole,
     GitHubActionsRole,

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from aws_cdk.cx_api import CloudAssembly
 
-from federation_constructs.verify.assembly import stack_entries
+from federation_constructs.assembly import stack_entries
 
 __all__ = ["ACCESS_REPORT_JSON", "ACCESS_REPORT_MD", "ACKNOWLEDGED_RULES", "FINDINGS_CSV", "FINDINGS_JSON",
            "REPORT_FILE", "Acknowledged", "acknowledged", "collect_opt_ins", "construct_paths", "finding_rows", "write_access_report",
@@ -192,8 +192,8 @@ def write_access_report(assembly: CloudAssembly, rows: list[dict[str, str]],
     """Write `access-report.json`, `access-report.md` and `access-report.html` for every stack of the
     assembly; roles with a declared intent (`intents`, from `federation_constructs.proof.collect_intents`)
     are proved."""
-    from federation_constructs.access_html import write_html
-    from federation_constructs.access_report import build_access_report, to_markdown
+    from federation_constructs.report.html import write_html
+    from federation_constructs.report.access import build_access_report, to_markdown
     from federation_constructs.partitions import partition_for_region
 
     outdir = Path(assembly.directory)

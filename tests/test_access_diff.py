@@ -16,8 +16,8 @@ import pytest
 from aws_cdk import App
 from aws_cdk.assertions import Template
 
-from federation_constructs.access_diff import diff_access_reports, diff_to_html, diff_to_markdown, main
-from federation_constructs.access_report import build_access_report
+from federation_constructs.report.diff import diff_access_reports, diff_to_html, diff_to_markdown, main
+from federation_constructs.report.access import build_access_report
 from federation_constructs.proof import TrustModel, compare
 from stacks.federation_stack import FederationStack
 from stacks.reports import construct_paths

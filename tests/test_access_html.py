@@ -17,16 +17,16 @@ import pytest
 from aws_cdk import App
 from aws_cdk.assertions import Template
 
-from federation_constructs.access_graph import graph_for_stack, plain_condition
-from federation_constructs.access_html import render_html, script_json, summary_counts, write_html
-from federation_constructs.access_report import build_access_report
+from federation_constructs.report.graph import graph_for_stack, plain_condition
+from federation_constructs.report.html import render_html, script_json, summary_counts, write_html
+from federation_constructs.report.access import build_access_report
 from federation_constructs.proof import collect_intents
 from stacks.federation_stack import FederationStack
 from stacks.reports import collect_opt_ins, construct_paths
 from tests.support import NODE_BIN, REPO
 
 ACCOUNT = "111122223333"
-PACKAGE = REPO / "federation_constructs"
+PACKAGE = REPO / "federation_constructs" / "report"
 VENDORED = PACKAGE / "vendor" / "dagre.min.js"
 HOSTILE = "<script>alert(1)</script>"
 #: A load from the network: src=/href= (any quoting) or CSS url()/@import pointing at http(s) or `//`.
@@ -262,5 +262,5 @@ def test_package_data_ships_the_page_assets() -> None:
     patterns = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"][
         "federation_constructs"]
     for path in [*PACKAGE.joinpath("vendor").iterdir(), *PACKAGE.joinpath("assets").iterdir()]:
-        relative = path.relative_to(PACKAGE).as_posix()
+        relative = path.relative_to(PACKAGE.parent).as_posix()
         assert any(fnmatch(relative, p) for p in patterns), f"{relative} is not in package-data"

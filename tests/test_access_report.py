@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
-from federation_constructs.access_report import build_access_report, describe_subject, to_markdown
-from federation_constructs.intent import ClaimIntent, TrustIntent
+from federation_constructs.report.access import build_access_report, describe_subject, to_markdown
+from federation_constructs.proof.intent import ClaimIntent, TrustIntent
 from federation_constructs.proof import collect_intents
 from stacks.build import build_stacks
 from stacks.config import DeploymentConfig

@@ -21,7 +21,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from federation_constructs.broker import (
+from federation_constructs.storage.broker import (
     DEFAULT_FEDERATION_ENDPOINT,
     BrokerError,
     Credentials,
@@ -138,7 +138,7 @@ CREDS = Credentials(access_key_id="ASIAEXAMPLE", secret_access_key="secret/key+x
 
 
 def test_importing_the_broker_does_not_start_cdk_or_jsii() -> None:
-    code = ("import sys, federation_constructs.broker; "
+    code = ("import sys, federation_constructs.storage.broker; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii', 'constructs', 'cdk_nag')))")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60,
                             check=False)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from federation_constructs.access_html import write_html
+from federation_constructs.report.html import write_html
 from tests.support import NODE_BIN, REPO, tool_env
 from tests.test_access_html import HOSTILE, hostile_report
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from federation_constructs.verify.assembly import load_assembly
+from federation_constructs.assembly import load_assembly
 from stacks.config import ConfigError, load_config
 from tests.support import NODE_BIN, REPO, tool_env
 from tests.test_app import run_app

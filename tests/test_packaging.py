@@ -42,7 +42,9 @@ def test_wheel_ships_the_construct_package_and_its_type_marker(wheel: Path) -> N
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "federation_constructs/__init__.py" in names
     assert "federation_constructs/py.typed" in names
-    assert "federation_constructs/nag/acknowledge.py" in names
+    assert "federation_constructs/rules/acknowledge.py" in names
+    assert {"federation_constructs/report/vendor/dagre.min.js", "federation_constructs/report/assets/access_report.js",
+            "federation_constructs/report/assets/access_report.css"} <= names
     # the app, its stacks, tests and examples are this repository's, not the library's
     assert not {n for n in names if n.split("/")[0] in {"stacks", "tests", "examples", "app.py"}}
 

@@ -21,7 +21,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
 from federation_constructs.identity_pool import IdentityPoolFederation, IdentityPoolLogins
-from federation_constructs.intent import ClaimIntent, TrustIntent
+from federation_constructs.proof.intent import ClaimIntent, TrustIntent
 from federation_constructs.oidc import (
     EksServiceAccountRole,
     GitHubActionsRole,
@@ -33,7 +33,7 @@ from federation_constructs.oidc import (
     OidcRole,
 )
 from federation_constructs.proof import TrustModel, collect_intents, prove
-from federation_constructs.rules.policy import flatten
+from federation_constructs.policy.document import flatten
 from federation_constructs.saml import SamlProvider, SamlRole
 from tests import iam_matcher
 from tests.support import EXAMPLE, new_app

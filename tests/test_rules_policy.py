@@ -9,8 +9,8 @@ import pytest
 
 from federation_constructs.rules import RULES, lint_template, rule
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
-from federation_constructs.rules.index import TemplateIndex, issuer_facts
-from federation_constructs.rules.policy import Unresolved, flatten, is_literal, statements
+from federation_constructs.policy.template import TemplateIndex, issuer_facts
+from federation_constructs.policy.document import Unresolved, flatten, is_literal, statements
 
 GITHUB = "token.actions.githubusercontent.com"
 
@@ -131,7 +131,7 @@ def test_the_same_trust_in_other_spellings_gets_the_same_verdict() -> None:
 
 
 def test_fn_sub_substitutes_variables_keeps_escaped_literals_and_refuses_malformed_forms() -> None:
-    from federation_constructs.rules.policy import substitute
+    from federation_constructs.policy.document import substitute
 
     def value_of(name: str, variables: dict) -> tuple[str, bool]:
         return (variables[name], False) if name in variables else (f"<{name}>", True)

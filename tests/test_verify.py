@@ -26,7 +26,7 @@ from moto import mock_aws
 
 from federation_constructs.verify import cli, main
 from federation_constructs.verify.cli import synthesize_config
-from federation_constructs.verify.assembly import AssemblyError, load_assembly
+from federation_constructs.assembly import AssemblyError, load_assembly
 from federation_constructs.verify.clients import ReadOnlyClients, ReadOnlyViolation, is_read_operation
 from federation_constructs.verify.live import LiveError, LiveSamlProvider, LiveStack
 from federation_constructs.verify.resolve import Resolver, Unresolvable, contains_marker

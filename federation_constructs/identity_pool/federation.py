@@ -13,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from federation_constructs.errors import invalid
-from federation_constructs.intent import TrustIntent, cognito_intent
+from federation_constructs.proof.intent import TrustIntent, cognito_intent
 from federation_constructs.identity_pool.logins import SOCIAL_PROVIDERS, IdentityPoolLogins
 
 __all__ = ["COGNITO_IDENTITY", "IdentityPoolFederation", "MappingRule", "RoleMapping", "guest_statement_problem"]
@@ -141,7 +141,7 @@ class IdentityPoolFederation(Construct):
             ("allow_guest", allow_guest), ("allow_guest_write", allow_guest_write),
             ("allow_guest_wildcards", allow_guest_wildcards), ("allow_classic_flow", allow_classic_flow)) if used)
 
-        #: role construct path -> what the role is meant to admit (`federation_constructs.intent`)
+        #: role construct path -> what the role is meant to admit (`federation_constructs.proof.intent`)
         self.intents_by_role: dict[str, TrustIntent] = {}
         self.pool = cognito.CfnIdentityPool(
             self, "Pool", identity_pool_name=identity_pool_name, allow_unauthenticated_identities=allow_guest,

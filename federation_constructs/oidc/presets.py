@@ -10,7 +10,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from federation_constructs.errors import invalid
-from federation_constructs.intent import eks_subjects, gitlab_subjects, hcp_subjects
+from federation_constructs.proof.intent import eks_subjects, gitlab_subjects, hcp_subjects
 from federation_constructs.oidc.conditions import has_wildcard, is_only_wildcards
 from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.provider import OidcProvider

@@ -11,7 +11,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from federation_constructs.errors import PresetValueError, invalid
-from federation_constructs.intent import ClaimIntent, TrustIntent
+from federation_constructs.proof.intent import ClaimIntent, TrustIntent
 from federation_constructs.oidc.conditions import (
     DEFAULT_TRUST_POLICY_QUOTA,
     check_trust_policy_quota,
@@ -146,7 +146,7 @@ class OidcRole(Construct):
 
     def _intent(self, federated: str, subjects: Sequence[str], extra: Mapping[str, Sequence[str]],
                 allow_any_subject: bool, session_tags: bool, declared: Mapping[str, Any] | None) -> TrustIntent:
-        """What the user declared, as data (`federation_constructs.intent`)."""
+        """What the user declared, as data (`federation_constructs.proof.intent`)."""
         def wild(values: Sequence[str]) -> bool:
             return any("*" in v or "?" in v for v in values)
 

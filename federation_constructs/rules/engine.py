@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from federation_constructs.rules.index import TemplateIndex
+from federation_constructs.policy.template import ResourceContext, TemplateIndex
 
 __all__ = ["Finding", "Hit", "ResourceContext", "Rule", "finding_id", "lint_template"]
 
@@ -26,16 +26,6 @@ class Hit:
 
     finding: str
     detail: str
-
-
-@dataclass(frozen=True)
-class ResourceContext:
-    """One resource under review."""
-
-    logical_id: str
-    type: str
-    properties: Mapping[str, Any]
-    index: TemplateIndex
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
-from federation_constructs.rules.index import WEB_IDENTITY_NAMES
-from federation_constructs.rules.trust import federated_trusts
+from federation_constructs.policy.template import WEB_IDENTITY_NAMES
+from federation_constructs.policy.trust import federated_trusts
 
 _GLOBAL_PREFIXES = ("aws:", "sts:", "saml:")
 

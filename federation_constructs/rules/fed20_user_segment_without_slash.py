@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
-from federation_constructs.rules.s3_policies import POLICY_TYPES, VARIABLE, documents
+from federation_constructs.policy.s3 import POLICY_TYPES, VARIABLE, documents
 
 _USER_KEYS = ("sub", "userid", "username", "principaltag/", "namequalifier")
 

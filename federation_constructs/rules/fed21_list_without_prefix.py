@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
-from federation_constructs.rules.policy import is_literal
-from federation_constructs.rules.s3_policies import POLICY_TYPES, documents, per_user
+from federation_constructs.policy.document import is_literal
+from federation_constructs.policy.s3 import POLICY_TYPES, documents, per_user
 
 
 def check(context: ResourceContext) -> Iterator[Hit]:

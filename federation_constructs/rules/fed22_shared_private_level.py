@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
-from federation_constructs.rules.s3_policies import (
+from federation_constructs.policy.s3 import (
     POLICY_TYPES,
     documents,
     is_s3_object_statement,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
-from federation_constructs.rules.policy import statements
-from federation_constructs.rules.s3_policies import POLICY_TYPES, documents, per_user, s3_object_resources
+from federation_constructs.policy.document import statements
+from federation_constructs.policy.s3 import POLICY_TYPES, documents, per_user, s3_object_resources
 
 _BPA = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
 

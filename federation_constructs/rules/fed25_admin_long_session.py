@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
-from federation_constructs.rules.policy import statements
+from federation_constructs.policy.document import statements
 
 LIMIT_SECONDS = 4 * 3600
 

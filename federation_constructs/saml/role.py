@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from federation_constructs.errors import invalid
-from federation_constructs.intent import saml_intent
+from federation_constructs.proof.intent import saml_intent
 from federation_constructs.oidc.conditions import (
     DEFAULT_TRUST_POLICY_QUOTA,
     check_trust_policy_quota,
@@ -145,7 +145,7 @@ class SamlRole(Construct):
             description=description or "Assumed with SAML assertions of the workforce IdP (federation-as-code)",
         )
         self.provider_arn = provider_arn
-        #: what this role is meant to admit (`federation_constructs.intent`)
+        #: what this role is meant to admit (`federation_constructs.proof.intent`)
         self.intent = saml_intent(provider_arn, self.sign_in_endpoints,
                                   {k: list(v) for k, v in extra.items()}, MULTI_VALUED_SAML_KEYS,
                                   session_tags=session_tags)

@@ -3,7 +3,7 @@
 This is the "federation proxy" of AWS's classic per-employee S3 sample, done with today's STS: the
 broker (a service that has already authenticated the user its own way) calls `sts:AssumeRole` with
 `SourceIdentity` = the user, a session tag carrying the user id, and a session policy scoped to the
-user's folder (see `federation_constructs.broker`). The trust refuses any call that leaves out the
+user's folder (see `federation_constructs.storage.broker`). The trust refuses any call that leaves out the
 source identity or the user tag, or passes other tags.
 """
 

@@ -13,8 +13,8 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from federation_constructs.errors import invalid
-from federation_constructs.nag.acknowledge import acknowledge
-from federation_constructs.rules.policy import flatten
+from federation_constructs.rules.acknowledge import acknowledge
+from federation_constructs.policy.document import flatten
 from federation_constructs.storage.layout import (
     DENIED_OBJECT_ACTIONS,
     AccessLevel,

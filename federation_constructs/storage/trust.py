@@ -13,7 +13,7 @@ from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 
 from federation_constructs.identity_pool.federation import COGNITO_IDENTITY
-from federation_constructs.rules.policy import statements
+from federation_constructs.policy.document import statements
 
 __all__ = ["TrustSummary", "summarize_trust", "underlying_role"]
 
@@ -43,7 +43,7 @@ def underlying_role(role: object) -> iam.Role | None:
 
 def summarize_trust(role: iam.Role) -> TrustSummary:
     """Summarize `role`'s assume-role policy as CloudFormation will see it (read with the rules'
-    policy reader, `federation_constructs.rules.policy.statements`)."""
+    policy reader, `federation_constructs.policy.document.statements`)."""
     document = role.assume_role_policy
     resolved = Stack.of(role).resolve(document.to_json()) if document is not None else {}
     kinds: set[str] = set()

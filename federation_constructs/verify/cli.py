@@ -125,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from botocore.exceptions import BotoCoreError
 
-    from federation_constructs.verify.assembly import AssemblyError
+    from federation_constructs.assembly import AssemblyError
     from federation_constructs.verify.clients import ReadOnlyViolation
     from federation_constructs.verify.live import LiveError
     from federation_constructs.verify.report import to_json, to_text

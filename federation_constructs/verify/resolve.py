@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from federation_constructs.partitions import partition_for_region
-from federation_constructs.rules.policy import substitute
+from federation_constructs.policy.document import substitute
 
 __all__ = ["Resolver", "Unresolvable", "contains_marker", "url_suffix"]
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from federation_constructs.verify.assembly import (
+from federation_constructs.assembly import (
     StackArtifact,
     StackSetMember,
     load_assembly,

@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from federation_constructs.rules.engine import ResourceContext
-from federation_constructs.rules.index import COGNITO, TemplateIndex
-from federation_constructs.rules.policy import Condition, statements
-from federation_constructs.rules.trust import federated_trusts, trust_statements
+from federation_constructs.policy.template import ResourceContext
+from federation_constructs.policy.template import COGNITO, TemplateIndex
+from federation_constructs.policy.document import Condition, statements
+from federation_constructs.policy.trust import federated_trusts, trust_statements
 
 __all__ = ["build_access_report", "describe_subject", "session_words", "to_markdown"]
 

@@ -1,4 +1,4 @@
-"""The access diff (`federation_constructs.access_diff`) in words: Markdown for a pull-request
+"""The access diff (`federation_constructs.report.diff`) in words: Markdown for a pull-request
 comment and an HTML fragment for the HTML report. Reads the diff's data only."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from federation_constructs.access_report import session_words
+from federation_constructs.report.access import session_words
 
 __all__ = ["diff_to_html", "diff_to_markdown"]
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from federation_constructs.rules.policy import Unresolved, as_list, flatten, is_literal
+from federation_constructs.policy.document import Unresolved, as_list, flatten, is_literal
 
-__all__ = ["IssuerFacts", "TemplateIndex", "WEB_IDENTITY_NAMES", "issuer_facts"]
+__all__ = ["IssuerFacts", "ResourceContext", "TemplateIndex", "WEB_IDENTITY_NAMES", "issuer_facts"]
 
 COGNITO = "cognito-identity.amazonaws.com"
 #: `Federated` names of web identity providers that need no IAM provider
@@ -218,3 +218,13 @@ class TemplateIndex:
             if bucket == {"Ref": bucket_id} or (name is not None and str(self.flatten(bucket)) == name):
                 found.append(props.get("PolicyDocument"))
         return found
+
+
+@dataclass(frozen=True)
+class ResourceContext:
+    """One resource under review."""
+
+    logical_id: str
+    type: str
+    properties: Mapping[str, Any]
+    index: TemplateIndex

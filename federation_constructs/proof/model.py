@@ -5,7 +5,7 @@ values (0: the claim is absent; single-valued claims hold at most one). The trus
 CloudFormation holds it, becomes a formula over the request, following IAM's documented condition
 semantics (`StringEquals`, `StringLike` with `*`/`?`, `...IgnoreCase`, the negated operators,
 `ForAnyValue:`/`ForAllValues:`, `...IfExists`, `Null`, several statements, Allow and Deny). The
-intent (`federation_constructs.intent.TrustIntent`) becomes another. Then:
+intent (`federation_constructs.proof.intent.TrustIntent`) becomes another. Then:
 
 - *no widening*: `trust ∧ ¬intent` is unsatisfiable, or the model is a counterexample request;
 - *not dead*: `trust ∧ intent` is satisfiable (some intended request is admitted).
@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 import z3
 
-from federation_constructs.intent import ClaimIntent, TrustIntent
-from federation_constructs.rules.policy import Condition, Statement, as_list, statements
+from federation_constructs.proof.intent import ClaimIntent, TrustIntent
+from federation_constructs.policy.document import Condition, Statement, as_list, statements
 
 __all__ = ["Comparison", "Counterexample", "Explanation", "ProofResult", "TrustModel", "collect_intents", "compare",
            "explain", "prove"]
@@ -365,7 +365,7 @@ def compare(base_document: Any, head_document: Any, parameters: Mapping[str, Any
 
 
 def _render(stack: Any, value: str) -> str:
-    from federation_constructs.rules.policy import flatten
+    from federation_constructs.policy.document import flatten
 
     return str(flatten(stack.resolve(value)))
 

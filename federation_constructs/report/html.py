@@ -14,7 +14,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from federation_constructs.access_graph import door_bucket, graph_for_stack, plain_condition, role_id
+from federation_constructs.report.graph import door_bucket, graph_for_stack, plain_condition, role_id
 
 __all__ = ["HTML_NAME", "render_html", "script_json", "summary_counts", "write_html"]
 
@@ -22,7 +22,7 @@ HTML_NAME = "access-report.html"
 
 
 def _asset(*parts: str) -> str:
-    return files("federation_constructs").joinpath(*parts).read_text(encoding="utf-8")
+    return files("federation_constructs.report").joinpath(*parts).read_text(encoding="utf-8")
 
 
 def script_json(value: Any) -> str:

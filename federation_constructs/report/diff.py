@@ -1,5 +1,5 @@
 """The access diff: what a change does to who can get in and what they can do, between two
-access-report.json documents (`federation_constructs.access_report`), e.g. a pull request's base
+access-report.json documents (`federation_constructs.report.access`), e.g. a pull request's base
 commit and its head.
 
 Roles are matched by (stack, name). For a role in both, the trust policies are compared with the z3
@@ -9,7 +9,7 @@ the trust *widened* (that request is the witness a reviewer reads), the reverse 
 are compared as sets. Output as data (`diff_access_reports`), Markdown for a pull-request comment
 (`diff_to_markdown`) and an HTML fragment for the HTML report (`diff_to_html`).
 
-CLI: `python -m federation_constructs.access_diff --base BASE.json --head HEAD.json [--base-ref REF]
+CLI: `python -m federation_constructs.report.diff --base BASE.json --head HEAD.json [--base-ref REF]
 [--out-dir cdk.out]` writes access-diff.json and access-diff.md (exit 0 whatever the diff says; 2 for
 input it cannot read).
 """
@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from federation_constructs.access_diff_render import diff_to_html, diff_to_markdown
+from federation_constructs.report.diff_render import diff_to_html, diff_to_markdown
 
 __all__ = ["DIFF_JSON", "DIFF_MD", "ReportError", "diff_access_reports", "diff_to_html", "diff_to_markdown",
            "load_report", "main"]
@@ -365,7 +365,7 @@ def diff_access_reports(base: Mapping[str, Any], head: Mapping[str, Any], *, bas
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write access-diff.json and access-diff.md (and re-write access-report.html with the diff)."""
-    parser = argparse.ArgumentParser(prog="python -m federation_constructs.access_diff", description=__doc__.split(
+    parser = argparse.ArgumentParser(prog="python -m federation_constructs.report.diff", description=__doc__.split(
         "\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", required=True, help="the base access-report.json (e.g. of origin/main)")
     parser.add_argument("--head", required=True, help="the head access-report.json (e.g. cdk.out/access-report.json)")
@@ -391,9 +391,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(diff["headline"])
     print(f"access diff: {out / DIFF_MD} (and {out / DIFF_JSON})")
     try:
-        from federation_constructs.access_html import write_html
+        from federation_constructs.report.html import write_html
     except ImportError:
-        print("access diff: no federation_constructs.access_html in this checkout: HTML report not written")
+        print("access diff: no federation_constructs.report.html in this checkout: HTML report not written")
     else:
         print(f"access report with the diff: {write_html(out, head, diff_html=diff_to_html(diff))}")
     return 0

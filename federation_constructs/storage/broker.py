@@ -3,7 +3,7 @@
 Runs inside the broker service (no CDK needed: this module imports only boto3 and the plain-Python
 layout rules). The service authenticates the user its own way, then::
 
-    from federation_constructs.broker import credentials_for_user, console_url
+    from federation_constructs.storage.broker import credentials_for_user, console_url
 
     creds = credentials_for_user("alice", role_arn=BROKER_ROLE_ARN, bucket="my-user-data")
     url = console_url(creds, issuer="https://intranet.example.com",
