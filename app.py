@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""CDK entry point: config -> stacks -> rule packs -> synth -> reports.
+"""CDK entry point: config -> stacks -> `add_federation_review` (rule packs and reports) -> synth.
 
 The config path comes from context (`cdk synth -c config=path.yaml`); `cdk.json` defaults it to the
 bundled example. A bad config or a refused construct value prints one clear message and exits 2;
@@ -28,31 +28,20 @@ def main() -> int:
     """Synthesize the app; return the process exit code."""
     from aws_cdk import App
 
-    from federation_constructs.errors import FederationError
-    from stacks.build import add_rule_packs, build_deployment
+    from federation_constructs import FederationError, add_federation_review
+    from federation_constructs.report.findings import validation_failed
+    from stacks.build import build_deployment
     from stacks.config import ConfigError, load_config
-    from federation_constructs.proof import collect_intents
-    from federation_constructs.rules.pack import FederationChecks
-    from stacks.reports import (
-        REPORT_FILE,
-        collect_opt_ins,
-        construct_paths,
-        finding_rows,
-        validation_failed,
-        write_access_report,
-        write_findings,
-        write_rule_pack_report,
-    )
 
     app = App()
     config_path = app.node.try_get_context("config") or str(DEFAULT_CONFIG)
     try:
         config = load_config(config_path)
-        # a StackSet's member template is synthesized (and checked by the packs) while building
+        # a StackSet's member template is synthesized (and reviewed) while building
         deployment = build_deployment(app, config, shards_file=Path(config_path).with_suffix(".shards.json"),
-                                      member_rule_packs=add_rule_packs)
-        packs = add_rule_packs(app)
-        assembly = app.synth()
+                                      member_review=add_federation_review)
+        review = add_federation_review(app)  # the same one call any CDK app makes
+        app.synth()
     except (ConfigError, FederationError) as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -60,21 +49,15 @@ def main() -> int:
         if "ValidationFailed" not in str(exc):
             raise
         return _findings_stop(app.outdir)
-    if validation_failed(assembly):
+    if validation_failed(app.outdir):
         # the CDK records findings in stacks inside Stages but does not always stop synthesis for them
         return _findings_stop(app.outdir)
     stack_set = deployment.stack_set
-    runs = [(app, assembly, packs)]
-    if stack_set is not None:  # the member template's own reports, in cdk.out/stackset-member/
-        runs.append((stack_set.member_app, stack_set.member_assembly, stack_set.member_packs))
-    for root, built, run_packs in runs:
-        write_rule_pack_report(built, [pack.read_pack_name for pack in run_packs])
-        federation = [f for pack in run_packs if isinstance(pack, FederationChecks) for f in pack.findings]
-        json_path, csv_path = write_findings(built, federation)
-        _, access_md = write_access_report(built, finding_rows(built, federation), collect_opt_ins(root),
-                                          construct_paths(root), collect_intents(root))
-        print(f"rule-pack report: {Path(built.directory) / REPORT_FILE}; findings: {json_path}, {csv_path}; "
-              f"access report: {access_md}", file=sys.stderr)
+    reviews = [review] + ([stack_set.member_review] if stack_set is not None and stack_set.member_review else [])
+    for done in reviews:  # the member template's own reports are in cdk.out/stackset-member/
+        written = done.written
+        print(f"rule-pack report: {written['rule-pack-report.json']}; findings: {written['findings.json']}, "
+              f"{written['findings.csv']}; access report: {written['access-report.md']}", file=sys.stderr)
     return 0
 
 

@@ -474,7 +474,7 @@ def write_markdown(res: dict[str, Any], profiles: dict[str, str]) -> None:
         L.append(f"| {role} | `{json.dumps(row['conditions'])}` | {row['equal']} |")
 
     L += ["", "## 2. Rule packs", "", "Toolkit synth of the example with the packs registered as validation plugins "
-          "(as `stacks.build.add_rule_packs`), interleaved with figure 1's runs.", "",
+          "(registered as `federation_constructs.add_federation_review` registers them), interleaved with figure 1's runs.", "",
           "| packs | median s | runs (s) | ratio vs none |", "|---|---|---|---|"]
     for label, key in (("none", "toolkit"), ("AwsSolutions", "toolkit+AwsSolutions"),
                        ("FederationChecks", "toolkit+FederationChecks"), ("both", "toolkit+both")):

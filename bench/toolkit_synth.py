@@ -2,7 +2,7 @@
 """The toolkit's synthesis alone, for benchmarks: config -> build_stacks -> app.synth().
 
 No reports (findings, access report, z3 proofs). Rule packs only when asked, registered exactly as
-`stacks.build.add_rule_packs` does (as validation plugins):
+`federation_constructs.add_federation_review` does (as validation plugins), without its reports:
 
     BENCH_PACKS=none|aws|fed|both   (default none)
 

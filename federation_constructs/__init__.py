@@ -20,6 +20,9 @@ _EXPORTS = {
     "FederationValidationError": "federation_constructs.errors",
     "invalid": "federation_constructs.errors",
     "acknowledge": "federation_constructs.rules.acknowledge",
+    "FederationChecks": "federation_constructs.rules.pack",
+    "FederationReview": "federation_constructs.report.review",
+    "add_federation_review": "federation_constructs.report.review",
     "EksServiceAccountRole": "federation_constructs.oidc",
     "GitHubActionsRole": "federation_constructs.oidc",
     "GitHubRepository": "federation_constructs.oidc",
@@ -45,7 +48,9 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
     from federation_constructs.errors import FederationError, FederationValidationError, invalid
+    from federation_constructs.report.review import FederationReview, add_federation_review
     from federation_constructs.rules.acknowledge import acknowledge
+    from federation_constructs.rules.pack import FederationChecks
     from federation_constructs.oidc import (
         EksServiceAccountRole,
         GitHubActionsRole,

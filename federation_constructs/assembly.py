@@ -89,7 +89,7 @@ def load_assembly(directory: str | Path) -> list[StackArtifact]:
     root = Path(directory)
     if not root.is_dir():
         raise AssemblyError(f"{root}: not a directory; expected a cloud assembly written by `cdk synth` "
-                            f"(default cdk.out), or --config FILE to synthesize one")
+                            f"(default cdk.out)")
     return _load(root, seen=set())
 
 

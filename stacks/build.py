@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import App, Stage, Validations
+from aws_cdk import App, Stage
 
 from stacks.config import DeploymentConfig
 from federation_constructs.errors import FederationValidationError
@@ -15,11 +15,9 @@ from stacks.federation_stack import FederationStack
 from stacks.sharding import Budget, RoleCost, load_assignment, plan, write_assignment
 
 if TYPE_CHECKING:
-    from cdk_nag import NagPack
-
     from stacks.multi_account import FederationStackSet
 
-__all__ = ["Deployment", "add_rule_packs", "base_usage", "build_deployment", "build_stacks", "role_costs", "rule_packs"]
+__all__ = ["Deployment", "base_usage", "build_deployment", "build_stacks", "role_costs"]
 
 
 def role_costs(config: DeploymentConfig) -> list[RoleCost]:
@@ -74,14 +72,15 @@ def _placement(config: DeploymentConfig, shards_file: Path | None, previous: dic
 
 def build_deployment(app: App, config: DeploymentConfig, *, shards_file: Path | None = None,
                      previous: dict[str, int] | None = None,
-                     member_rule_packs: Callable[[App], Sequence[Any]] | None = None) -> Deployment:
+                     member_review: Callable[[App], Any] | None = None) -> Deployment:
     """Add everything `config` describes to `app`.
 
     Without `targets`: one `FederationStack` (id and stack name: the config's `name`) in the config's
     account. With `targets.accounts`: an `AccountStage` per account, each holding that stack. With
     `targets.organizational_units`: a `FederationStackSet` in the config's account; its member template
-    is synthesized at once, after `member_rule_packs(member_app)` registered the packs that check it
-    (a finding there raises like any synthesis with unacknowledged findings).
+    is synthesized at once, after `member_review(member_app)` registered the packs that check it and
+    the reports (`federation_constructs.add_federation_review`; a finding there raises like any
+    synthesis with unacknowledged findings).
 
     Roles beyond the per-stack budget go to shard stacks (`stacks/sharding.py`). The assignment
     comes from `previous`, else from `shards_file` when it exists; once sharding is in effect the
@@ -101,7 +100,7 @@ def build_deployment(app: App, config: DeploymentConfig, *, shards_file: Path | 
     if targets.organizational_units is not None:
         outdir = Path(app.outdir) / "stackset-member"
         deployment.stack_set = FederationStackSet(app, config=config, placement=placement, member_outdir=outdir,
-                                                  rule_packs=member_rule_packs)
+                                                  review=member_review)
     return deployment
 
 
@@ -113,25 +112,3 @@ def build_stacks(app: App, config: DeploymentConfig, *, shards_file: Path | None
     StackSet's member stack (in its private app)."""
     deployment = build_deployment(app, config, shards_file=shards_file, previous=previous)
     return deployment.stacks[0] if deployment.stacks else deployment.stack_set.member
-
-
-def rule_packs(app: App) -> list[NagPack]:
-    """The rule packs every synthesis runs: stock `AwsSolutions` and this toolkit's `FederationChecks`.
-
-    Imported here, not at module level: loading cdk-nag into the jsii kernel costs a fraction of a
-    second that a build without packs (tests, benchmarks) need not pay."""
-    from cdk_nag import AwsSolutionsChecks
-
-    from federation_constructs.rules.pack import FederationChecks
-
-    return [AwsSolutionsChecks(app, verbose=True), FederationChecks(app, verbose=True)]
-
-
-def add_rule_packs(app: App) -> list[NagPack]:
-    """Register the rule packs as validation plugins: any unacknowledged finding fails synthesis.
-
-    Their findings go to `cdk.out/validation-report.json` (and a table on stderr); returns the packs.
-    """
-    packs = rule_packs(app)
-    Validations.of(app).add_plugins(*packs)
-    return packs

@@ -60,13 +60,13 @@ class FederationStackSet(Stack):
 
     The member template is the federation stack synthesized in `member_app` (account left to deploy
     time, region the OUs' region, no bootstrap resources: CloudFormation runs it in each account with
-    no CDK bootstrap there). `rule_packs(member_app)` registers the packs that check it before it is
-    embedded; their findings stop the build like those of any other stack.
+    no CDK bootstrap there). `review(member_app)` registers the packs that check it (and the reports)
+    before it is embedded; their findings stop the build like those of any other stack.
     """
 
     def __init__(self, scope: Construct, *, config: DeploymentConfig, placement: Mapping[str, int] | None = None,
                  member_outdir: str | Path | None = None,
-                 rule_packs: Callable[[App], Sequence[Any]] | None = None) -> None:
+                 review: Callable[[App], Any] | None = None) -> None:
         units = config.targets.organizational_units if config.targets else None
         if units is None:
             raise FederationValidationError("targets.organizational_units: None is not accepted here; expected "
@@ -91,8 +91,8 @@ class FederationStackSet(Stack):
                 f"expected the roles to fit one stack (sharding.max_resources {config.sharding.max_resources}, "
                 f"max_outputs {config.sharding.max_outputs}): a StackSet deploys one template, so use "
                 f"targets.accounts (one Stage per account) for a role set this large")
-        #: the rule packs run on the member template
-        self.member_packs = list(rule_packs(self.member_app)) if rule_packs else []
+        #: what `review(member_app)` returned: the rule packs and reports of the member template
+        self.member_review = review(self.member_app) if review else None
         #: the synthesized member assembly
         self.member_assembly = self.member_app.synth()
         template = self.member_assembly.get_stack_by_name(self.member.stack_name).template

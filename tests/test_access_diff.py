@@ -20,7 +20,7 @@ from federation_constructs.report.diff import diff_access_reports, diff_to_html,
 from federation_constructs.report.access import build_access_report
 from federation_constructs.proof import TrustModel, compare
 from stacks.federation_stack import FederationStack
-from stacks.reports import construct_paths
+from federation_constructs.report.review import construct_paths
 from tests.support import NODE_BIN, REPO, tool_env
 
 ACCOUNT = "111122223333"

@@ -22,7 +22,7 @@ from federation_constructs.report.html import render_html, script_json, summary_
 from federation_constructs.report.access import build_access_report
 from federation_constructs.proof import collect_intents
 from stacks.federation_stack import FederationStack
-from stacks.reports import collect_opt_ins, construct_paths
+from federation_constructs.report.review import collect_opt_ins, construct_paths
 from tests.support import NODE_BIN, REPO
 
 ACCOUNT = "111122223333"

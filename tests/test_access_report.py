@@ -13,7 +13,7 @@ from federation_constructs.proof.intent import ClaimIntent, TrustIntent
 from federation_constructs.proof import collect_intents
 from stacks.build import build_stacks
 from stacks.config import DeploymentConfig
-from stacks.reports import collect_opt_ins
+from federation_constructs.report.review import collect_opt_ins
 from tests.support import new_app
 
 ACCOUNT = "111122223333"

@@ -40,7 +40,7 @@ from federation_constructs.storage import (
     deny_other_users_listing,
     grant_statements,
 )
-from stacks.reports import acknowledged
+from federation_constructs.report.findings import acknowledged
 from tests.s3_matcher import S3Request, resolve, s3_allows
 from tests.support import EXAMPLE, new_app, synth
 
@@ -740,7 +740,7 @@ def test_storage_stack_has_no_unacknowledged_findings(fx: StorageStack) -> None:
 def test_exactly_the_grants_wildcards_are_acknowledged(fx: StorageStack) -> None:
     bucket = f"<{fx.bucket_id}.Arn>"
     found: dict[str, set[str]] = {}
-    for ack in acknowledged(fx.app.synth()):
+    for ack in acknowledged(fx.app.synth().directory):
         if ack.rule_id.startswith("AwsSolutions-IAM5"):
             found.setdefault(ack.path, set()).add(ack.rule_id)
     paths = {key: f"/{role.node.path}" for key, role in fx.roles.items()}

@@ -24,8 +24,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from federation_constructs.verify import cli, main
-from federation_constructs.verify.cli import synthesize_config
+from federation_constructs.verify import main
 from federation_constructs.assembly import AssemblyError, load_assembly
 from federation_constructs.verify.clients import ReadOnlyClients, ReadOnlyViolation, is_read_operation
 from federation_constructs.verify.live import LiveError, LiveSamlProvider, LiveStack
@@ -54,9 +53,18 @@ MAIN = "repo:octo-org/web-app:ref:refs/heads/main"
 
 @pytest.fixture(scope="module")
 def assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example app's cloud assembly, synthesized once for this module the way `--config` does it
-    (`stacks.build.build_stacks`, no rule packs)."""
-    return synthesize_config(EXAMPLE, tmp_path_factory.mktemp("cdk.out"))
+    """The example app's cloud assembly, synthesized once for this module (no rule packs)."""
+    from aws_cdk import App
+
+    from stacks.build import build_stacks
+    from stacks.config import load_config
+
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    app = App(outdir=str(outdir), context={"aws:cdk:disable-stack-trace": True},
+              builtin_cloud_formation_validation=False)
+    build_stacks(app, load_config(EXAMPLE))
+    app.synth()
+    return outdir
 
 
 @pytest.fixture(scope="module")
@@ -282,40 +290,14 @@ def test_account_other_than_the_credentials_is_refused(aws: None, assembly: Path
                    "side would be the wrong account; use credentials for 444455556666 (e.g. --profile)\n")
 
 
-def test_missing_assembly_and_config_outside_the_repository_exit_2(aws: None, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_assembly_exits_2_and_the_tool_never_runs_an_app(aws: None, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--assembly", str(tmp_path / "nowhere"))
     assert code == 2 and err.startswith(f"federation-verify: {tmp_path / 'nowhere'}: not a directory; expected a cloud")
-    from federation_constructs.verify import cli
-
-    def no_repository() -> None:
-        raise ImportError("No module named 'stacks'")
-
-    monkeypatch.setattr(cli, "_import_stacks", no_repository)
-    code, _, err = run(capsys, "--config", "prod.yaml")
-    assert code == 2
-    assert err == "federation-verify: --config needs the federation-as-code repository; pass --assembly cdk.out instead\n"
-
-
-def test_config_is_synthesized_first_and_a_bad_config_exits_2(aws: None, assembly: Path, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    bad = tmp_path / "bad.yaml"
-    bad.write_text('name: demo\naccount: "111122223333"\nregion: eu-west-1\noidcc: {}\n')
-    code, out, err = run(capsys, "--config", str(bad))
-    assert code == 2 and out == ""
-    assert err.startswith(f"federation-verify: config error: {bad}:4: oidcc: unknown key (did you mean 'oidc'?)")
-    synthesized: list[str] = []
-
-    def already(config: str, outdir: str) -> Path:  # the module's assembly is this config's synthesis
-        synthesized.append(config)
-        return assembly
-
-    monkeypatch.setattr(cli, "synthesize_config", already)
-    code, out, _ = run(capsys, "--config", str(EXAMPLE))
-    assert synthesized == [str(EXAMPLE)]
-    assert code == 1 and out.startswith(f"federation-verify: account {ACCOUNT}, assembly {EXAMPLE} (synthesized)")
+    # the package never synthesizes a config (that would import this repository's app): `make verify` does
+    with pytest.raises(SystemExit) as caught:
+        main(["--config", "prod.yaml"])
+    assert caught.value.code == 2 and "unrecognized arguments: --config" in capsys.readouterr().err
 
 
 def test_an_aws_error_names_the_call_and_the_code(aws: None, assembly: Path, template: dict[str, Any]) -> None:
@@ -563,6 +545,7 @@ def test_help_lists_the_options() -> None:
     result = subprocess.run([sys.executable, "-m", "federation_constructs.verify", "--help"], cwd=REPO,
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
-    for option in ("--assembly DIR", "--config FILE", "--account ID", "--profile NAME", "--region REGION",
+    assert "--config" not in result.stdout
+    for option in ("--assembly DIR", "--account ID", "--profile NAME", "--region REGION",
                    "--stack-set", "--format {text,json}", "--output FILE", "exit codes:"):
         assert option in result.stdout, option

@@ -1,6 +1,6 @@
 """`federation-verify`: compare a live AWS account with what the app synthesizes (boto3, read-only).
 
-    federation-verify [--assembly cdk.out | --config FILE] [--account ID] [--profile NAME]
+    federation-verify [--assembly cdk.out] [--account ID] [--profile NAME]
                       [--region REGION] [--stack-set] [--format text|json] [--output FILE]
     python -m federation_constructs.verify ...
 
@@ -20,7 +20,7 @@ Exit code: 0 no drift, 1 drift, 2 usage, credentials, assembly or AWS error (one
 
     version        1
     account        the credentials' account id
-    assembly       the assembly directory (or "<config> (synthesized)")
+    assembly       the assembly directory
     drift          true when the exit code is 1
     stacks[]       stack         deployed stack name (`StackSet-<name>-*` when no instance exists)
                    source        the assembly's display name, or "StackSet <name> (declared in <stack>)"
