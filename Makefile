@@ -19,12 +19,15 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export CDK_DISABLE_CLI_TELEMETRY := true
 
 hash = $(shell cat $(1) | sha256sum | cut -c1-16)
-RUNTIME_STAMP := $(VENV)/.runtime-$(call hash,requirements.txt)
-DEV_STAMP := $(VENV)/.dev-$(call hash,requirements.txt requirements-dev.txt)
-BENCH_STAMP := $(VENV)/.bench-$(call hash,requirements.txt requirements-dev.txt requirements-bench.txt)
+RUNTIME_STAMP := $(VENV)/.runtime-$(call hash,requirements.txt pyproject.toml)
+DEV_STAMP := $(VENV)/.dev-$(call hash,requirements.txt pyproject.toml requirements-dev.txt)
+BENCH_STAMP := $(VENV)/.bench-$(call hash,requirements.txt pyproject.toml requirements-dev.txt requirements-bench.txt)
 NODE_STAMP := node_modules/.installed-$(call hash,package.json package-lock.json)
 
-.PHONY: help setup setup-dev synth report test bench schema node-version clean browser
+TEMPLATES ?= cdk.out/*.template.json
+ARGS ?=
+
+.PHONY: help setup setup-dev synth report lint verify check test bench schema node-version clean browser
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -33,9 +36,12 @@ $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0] + " (set PYTHON=python3.11)")'
 	$(PYTHON) -m venv $(VENV)
 
+# The package itself goes into .venv as an editable install (only `federation_constructs` is mapped,
+# not the repository root), so .venv/bin/federation-lint and .venv/bin/federation-verify exist.
 $(RUNTIME_STAMP): | $(VENV)/bin/python
 	rm -f $(VENV)/.runtime-*
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	$(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
 	touch $@
 
 $(DEV_STAMP): $(RUNTIME_STAMP)
@@ -67,6 +73,17 @@ synth: setup  ## synthesize CONFIG (default: the bundled example) into cdk.out/ 
 report: synth  ## synthesize and show the access report; BASE=<git ref> adds the diff against that commit
 	@echo "access report: cdk.out/access-report.html (and cdk.out/access-report.md, cdk.out/access-report.json)"
 	@if [ -n "$(BASE)" ]; then $(PY) scripts/report_diff.py --base '$(BASE)' --config '$(CONFIG)'; fi
+
+lint: setup  ## federation-lint on TEMPLATES (default: cdk.out/*.template.json); ARGS="--format sarif --output lint.sarif"
+	$(VENV)/bin/federation-lint $(ARGS) $(TEMPLATES)
+
+verify: synth  ## synthesize CONFIG, then federation-verify that assembly against a live account; ARGS="--profile prod"
+	$(VENV)/bin/federation-verify --assembly cdk.out $(ARGS)
+
+check: setup-dev  ## ruff (lint and format) and mypy --strict on the package and the library example
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test: setup-dev browser  ## run the whole test suite
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -68,8 +68,11 @@ if TYPE_CHECKING:
         MappingRule,
         RoleMapping,
     )
-    from federation_constructs.saml import SamlProvider, SamlRole
-    from federation_constructs.storage import AccessLevel, FederationBrokerRole, IdentitySource, UserPrefixStorage
+    from federation_constructs.saml.provider import SamlProvider
+    from federation_constructs.saml.role import SamlRole
+    from federation_constructs.storage.broker_role import FederationBrokerRole
+    from federation_constructs.storage.bucket import UserPrefixStorage
+    from federation_constructs.storage.layout import AccessLevel, IdentitySource
 
 
 def __getattr__(name: str) -> Any:

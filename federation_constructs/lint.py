@@ -63,7 +63,9 @@ class _AnyTagLoader:
                 return loader.construct_scalar(node)
             if isinstance(node, yaml.SequenceNode):
                 return loader.construct_sequence(node)
-            return loader.construct_mapping(node)
+            if isinstance(node, yaml.MappingNode):
+                return loader.construct_mapping(node)
+            raise yaml.constructor.ConstructorError(None, None, f"unexpected node after tag !{suffix}", node.start_mark)
 
         Loader.add_multi_constructor("!", any_tag)
         try:
@@ -191,7 +193,7 @@ def explain_template(template: dict[str, Any]) -> list[dict[str, Any]]:
     """For each federated role: who it admits in plain words, and what the solver finds: an example
     admitted request, and every claim an admitted request may leave out or fill with any value."""
     from federation_constructs.report.access import build_access_report
-    from federation_constructs.proof import explain
+    from federation_constructs.proof.model import explain
     from federation_constructs.policy.template import ResourceContext
     from federation_constructs.policy.template import TemplateIndex
     from federation_constructs.policy.trust import federated_trusts

@@ -70,8 +70,9 @@ def flatten(value: Any, parameters: Mapping[str, Any] | None = None) -> str:
     if isinstance(value, dict) and len(value) == 1:
         (name, args), = value.items()
         if name == "Ref" and isinstance(args, str):
-            if args in params and isinstance(params[args], str):
-                return params[args]
+            given = params.get(args)
+            if isinstance(given, str):
+                return given
             return Unresolved(f"<{args}>")
         if name == "Fn::GetAtt":
             parts = args.split(".", 1) if isinstance(args, str) else as_list(args)

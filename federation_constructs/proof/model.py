@@ -284,7 +284,7 @@ class TrustModel:
             fixed.append(count == len(given))
             fixed += [self.request.values[key][i] == z3.StringVal(v) for i, v in enumerate(given)]
         result, _ = self._solve(self.trust, *fixed, readable=False)
-        return result == z3.sat
+        return bool(result == z3.sat)
 
 
 def prove(document: Any, intent: TrustIntent, parameters: Mapping[str, Any] | None = None) -> ProofResult:

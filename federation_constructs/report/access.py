@@ -214,7 +214,8 @@ def build_access_report(template: Mapping[str, Any], *, stack: str, account: str
     :param intents: role construct path -> its declared `TrustIntent` (rendered); each is proved.
     """
     index = TemplateIndex(template)
-    outputs = template.get("Outputs") if isinstance(template.get("Outputs"), dict) else {}
+    declared = template.get("Outputs")
+    outputs: Mapping[str, Any] = declared if isinstance(declared, dict) else {}
     finding_rows = list(findings)
     roles: list[dict[str, Any]] = []
     for logical, resource in index.of_type("AWS::IAM::Role").items():
@@ -241,7 +242,7 @@ def build_access_report(template: Mapping[str, Any], *, stack: str, account: str
         intent = (intents or {}).get(role_path)
         proof = None
         if intent is not None:
-            from federation_constructs.proof import prove
+            from federation_constructs.proof.model import prove
 
             result = prove(context.properties.get("AssumeRolePolicyDocument"), intent, index.parameters)
             proof = {"status": result.status, "text": result.describe(), "seconds": round(result.seconds, 4),

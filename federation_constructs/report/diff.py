@@ -21,7 +21,7 @@ import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from federation_constructs.report.diff_render import diff_to_html, diff_to_markdown
 
@@ -94,7 +94,7 @@ def load_report(path: Path | str, *, label: str = "report") -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise ReportError(f"{label} report {path}: not JSON ({exc})") from None
     _check_shape(report, f"{label} report {path}")
-    return report
+    return cast(dict[str, Any], report)
 
 
 # --- comparing one role ----------------------------------------------------------------------------
@@ -134,14 +134,16 @@ def _door_changes(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[dict
     return changes
 
 
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
 def _witness(example: Any, documents: Sequence[Any]) -> dict[str, Any] | None:
     if example is None:
         return None
     # the solver works on lower-case actions: give back the spelling a trust uses
     spelled = {str(a).lower(): str(a) for d in documents if isinstance(d, dict)
-               for s in (d.get("Statement") if isinstance(d.get("Statement"), list) else [d.get("Statement")])
-               if isinstance(s, dict) for a in (s.get("Action") if isinstance(s.get("Action"), list)
-                                                else [s.get("Action")]) if a}
+               for s in _as_list(d.get("Statement")) if isinstance(s, dict) for a in _as_list(s.get("Action")) if a}
     return {"principal": example.principal, "action": spelled.get(example.action, example.action),
             "claims": {k: v for k, v in sorted(example.claims.items())}}
 
@@ -157,7 +159,7 @@ def _trust_change(base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[str,
                           f"compared by the doors' conditions, which are {'the same' if same else 'different'}"}
     if old == new:
         return {"status": "unchanged", "wider": None, "narrower": None, "detail": ""}
-    from federation_constructs.proof import compare
+    from federation_constructs.proof.model import compare
 
     result = compare(old, new)
     return {"status": result.status, "wider": _witness(result.wider, (old, new)),
@@ -228,7 +230,9 @@ def _finding_changes(base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[s
         return {**found, **extra}
 
     old, new = keyed(base), keyed(head)
-    status = lambda findings, key: (findings.get(key) or {}).get("status")  # noqa: E731
+    def status(findings: Mapping[Any, Any], key: Any) -> Any:
+        return (findings.get(key) or {}).get("status")
+
     changes: dict[str, list[dict[str, str]]] = {"newly_open": [], "newly_acknowledged": [],
                                                "acknowledgements_removed": [], "reasons_changed": [],
                                                "no_longer_open": []}
@@ -263,7 +267,7 @@ def _role_change(stack: str, name: str, base: Mapping[str, Any], head: Mapping[s
     change["max_session"] = None if old_s == new_s else {
         "base": old_s, "head": new_s,
         # a length that cannot be compared (a parameter, say) counts as longer: the reviewer looks
-        "longer": not (_session(old_s) is not None and _session(new_s) is not None and new_s <= old_s)}
+        "longer": not ((old := _session(old_s)) is not None and (new := _session(new_s)) is not None and new <= old)}
     old_t, new_t = bool(base.get("session_tags")), bool(head.get("session_tags"))
     change["session_tags"] = None if old_t == new_t else {"base": old_t, "head": new_t}
     old_a, new_a = base.get("saml_role_attribute"), head.get("saml_role_attribute")

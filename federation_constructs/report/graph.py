@@ -119,7 +119,7 @@ def _door_label(door: Mapping[str, Any]) -> list[str]:
             continue  # the subject is the source node
         if kind == "cognito" and key.endswith((":aud", ":amr")):
             continue  # pool and guest / signed-in are the source node
-        if kind == "saml" and key.lower() == "saml:aud":
+        if kind == "saml" and key.lower() == "saml:aud" and match:
             lines.append("sign-in through " + " or ".join(_values(match.group("values"))))
             continue
         if kind == "oidc" and key.endswith(":aud") and match:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import jsii
 from aws_cdk import App, CfnResource, IPolicyValidationPlugin, PolicyValidationPluginReport, Stack, Validations
@@ -87,8 +87,9 @@ def construct_paths(root: IConstruct) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for construct in root.node.find_all():
         if CfnResource.is_cfn_resource(construct):
-            stack = Stack.of(construct)
-            found.setdefault(stack.node.path, {})[stack.resolve(construct.logical_id)] = construct.node.path
+            resource = cast(CfnResource, construct)
+            stack = Stack.of(resource)
+            found.setdefault(stack.node.path, {})[stack.resolve(resource.logical_id)] = resource.node.path
     return found
 
 

@@ -45,11 +45,11 @@ def check(context: ResourceContext) -> Iterator[Hit]:
                                   f"{document.where} Statement{statement.index} gives {', '.join(statement.actions)} on "
                                   f"all of {root}/ without a policy variable: every user reaches every user's folder")
                 # a wider grant (the whole bucket, `*`) that covers the per-user folders themselves
-                for keyed_resource, root in keyed:
-                    if (writes or root in (None, "private")) and \
+                for keyed_resource, keyed_root in keyed:
+                    if (writes or keyed_root in (None, "private")) and \
                             fnmatch.fnmatchcase(keyed_resource, resource.replace("[", "[[]")):
                         actions = ", ".join(statement.actions)
-                        yield Hit(f"{document.where}::Statement{statement.index}::{root or 'bucket'}",
+                        yield Hit(f"{document.where}::Statement{statement.index}::{keyed_root or 'bucket'}",
                                   f"{document.where} Statement{statement.index} gives {actions} on {resource!r}, "
                                   f"which covers the per-user {keyed_resource!r} of every user")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsii
 from aws_cdk import CfnResource, Stack
@@ -121,8 +121,9 @@ class FederationChecks(NagPack):
         resources: dict[str, Any] = {}
         for child in stack.node.find_all():
             if CfnResource.is_cfn_resource(child) and Stack.of(child) is stack:
-                logical = stack.resolve(child.logical_id)
-                resources[logical] = {"Type": child.cfn_resource_type, "Properties": _properties(child)}
+                resource = cast(CfnResource, child)
+                logical = stack.resolve(resource.logical_id)
+                resources[logical] = {"Type": resource.cfn_resource_type, "Properties": _properties(resource)}
         return {"Resources": resources}
 
     def _check_resource(self, node: CfnResource) -> None:  # jsii: checkResource, once per CfnResource
@@ -136,6 +137,7 @@ class FederationChecks(NagPack):
             for finding in found:
                 by_rule.setdefault(finding.rule_id, []).append(finding.finding)
             for rule_id, finding_ids in by_rule.items():
-                self._apply_rule(_Apply(self._rules[rule_id], node, finding_ids))
+                # _Apply's members are read-only properties, which jsii reads as IApplyRule's fields
+                self._apply_rule(cast(IApplyRule, _Apply(self._rules[rule_id], node, finding_ids)))
         except Exception as err:  # noqa: BLE001 - an exception here would fail the whole plugin silently
             self.errors.append(f"{node.node.path}: {type(err).__name__}: {err}")

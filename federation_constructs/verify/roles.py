@@ -64,7 +64,7 @@ def compare_trust(item: Item, synthesized: Any, live: Any, *, partition: str, so
     item.diff = [{"statement": statement, "lines": lines} for statement, lines in groups.items()]
     if not solver:
         return
-    from federation_constructs.proof import compare  # z3: loaded only when a trust differs
+    from federation_constructs.proof.model import compare  # z3: loaded only when a trust differs
 
     result = compare(synthesized, live)
     undecided = "unknown" if result.status == "unknown" else "no"
