@@ -206,3 +206,17 @@ def test_explain_text(files: dict[str, Path], capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "admits: GitHub Actions: workflows of repository `acme/app` on branch `main`" in out
     assert "solver: every claim it checks is bounded" in out
+
+
+def test_a_cdk_synthesized_template_with_its_bootstrap_parameter_and_rule_lints(
+        example_template: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What `make lint` reads after `make synth`: CDK output keeps its BootstrapVersion parameter and
+    CheckBootstrapVersion rule; linting it must not collide with the linter's own stack."""
+    template = example_template.to_json()  # type: ignore[attr-defined]
+    assert "BootstrapVersion" in template["Parameters"] and "CheckBootstrapVersion" in template["Rules"]
+    path = tmp_path / "example-federation.template.json"
+    path.write_text(json.dumps(template))
+    code = main([str(path)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.splitlines()[-1] == "0 error(s), 0 warning(s) in 1 file(s)"
