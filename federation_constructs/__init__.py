@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "FederatedRole": "federation_constructs.federated_role",
+    "RoleOptions": "federation_constructs.federated_role",
     "FederationError": "federation_constructs.errors",
     "FederationValidationError": "federation_constructs.errors",
     "invalid": "federation_constructs.errors",
@@ -48,6 +50,7 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
     from federation_constructs.errors import FederationError, FederationValidationError, invalid
+    from federation_constructs.federated_role import FederatedRole, RoleOptions
     from federation_constructs.report.review import FederationReview, add_federation_review
     from federation_constructs.rules.acknowledge import acknowledge
     from federation_constructs.rules.pack import FederationChecks

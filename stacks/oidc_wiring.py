@@ -9,6 +9,7 @@ from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_iam as iam
 
 from federation_constructs.errors import FederationValidationError, PresetValueError
+from federation_constructs.federated_role import RoleOptions
 from federation_constructs.rules.acknowledge import acknowledge
 from federation_constructs.oidc import (
     EksServiceAccountRole,
@@ -92,16 +93,13 @@ def add_oidc(stack: Stack, section: cfg.OidcSection, *, place: Callable[[str], S
 
 
 def _role(stack: Stack, spec: Any, providers: dict[str, tuple[Any, Any]]) -> OidcRole:
-    common: dict[str, Any] = {
-        "max_session_duration": Duration.hours(spec.max_session_hours),
-        "session_tags": spec.session_tags,
-        "trust_policy_quota": spec.trust_policy_quota,
-        "description": spec.description,
-        "managed_policies": [iam.ManagedPolicy.from_aws_managed_policy_name(n) for n in spec.managed_policies],
-    }
+    options = RoleOptions(
+        max_session_duration=Duration.hours(spec.max_session_hours), session_tags=spec.session_tags,
+        trust_policy_quota=spec.trust_policy_quota, description=spec.description,
+        managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(n) for n in spec.managed_policies])
     if isinstance(spec, cfg.WebIdentityRoleConfig):
         return OidcRole(stack, spec.name, issuer=_WEB_IDENTITY[spec.issuer](), audiences=spec.audiences,
-                        subjects=spec.subjects, conditions=spec.conditions, **common)
+                        subjects=spec.subjects, conditions=spec.conditions, role_options=options)
     provider, entry = providers[spec.provider]
     match spec:
         case cfg.GitHubRoleConfig():
@@ -113,25 +111,25 @@ def _role(stack: Stack, spec: Any, providers: dict[str, tuple[Any, Any]]) -> Oid
                 tags=spec.tags, environments=spec.environments, pull_requests=spec.pull_requests,
                 job_workflow_refs=spec.job_workflow_refs, enterprise_slug=entry.enterprise_slug,
                 audience=spec.audience, allow_repository_wildcards=spec.allow_repository_wildcards,
-                allow_any_ref=spec.allow_any_ref, allow_any_subject=spec.allow_any_subject, **common)
+                allow_any_ref=spec.allow_any_ref, allow_any_subject=spec.allow_any_subject, role_options=options)
         case cfg.GitLabRoleConfig():
             return GitLabCiRole(stack, spec.name, provider=provider, projects=spec.projects,
                                 ref_type=spec.ref_type, refs=spec.refs, host=entry.host, audience=spec.audience,
                                 allow_any_ref=spec.allow_any_ref, allow_any_subject=spec.allow_any_subject,
-                                **common)
+                                role_options=options)
         case cfg.HcpTerraformRoleConfig():
             return HcpTerraformRole(stack, spec.name, provider=provider, organization=spec.organization,
                                     projects=spec.projects, workspaces=spec.workspaces,
                                     run_phases=spec.run_phases, host=entry.host, audience=spec.audience,
                                     allow_any_workspace=spec.allow_any_workspace,
-                                    allow_any_subject=spec.allow_any_subject, **common)
+                                    allow_any_subject=spec.allow_any_subject, role_options=options)
         case cfg.EksRoleConfig():
             return EksServiceAccountRole(stack, spec.name, provider=provider, cluster_region=entry.region,
                                          cluster_id=entry.cluster_id, namespace=spec.namespace,
                                          service_accounts=spec.service_accounts,
-                                         allow_any_service_account=spec.allow_any_service_account, **common)
+                                         allow_any_service_account=spec.allow_any_service_account, role_options=options)
         case cfg.GenericRoleConfig():
             return OidcRole(stack, spec.name, issuer=issuer_for(entry), provider=provider,
                             audiences=spec.audiences, subjects=spec.subjects, conditions=spec.conditions,
-                            allow_any_subject=spec.allow_any_subject, **common)
+                            allow_any_subject=spec.allow_any_subject, role_options=options)
     raise TypeError(f"unknown role entry {spec!r}")

@@ -9,6 +9,7 @@ from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_iam as iam
 
 from federation_constructs.errors import FederationValidationError
+from federation_constructs.federated_role import RoleOptions
 from federation_constructs.rules.acknowledge import acknowledge
 from federation_constructs.saml import SamlProvider, SamlRole
 from stacks.saml_config import SamlSection
@@ -58,10 +59,10 @@ def add_saml(stack: Stack, section: SamlSection, *, place: Callable[[str], Stack
         target = place(spec.name) if place else stack
         role = SamlRole(
             target, spec.name, provider=provider_in(target, spec.provider), sign_in=spec.sign_in,
-            attribute_conditions=spec.attribute_conditions, session_tags=spec.session_tags,
-            max_session_duration=Duration.hours(spec.max_session_hours), description=spec.description,
-            trust_policy_quota=spec.trust_policy_quota,
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(n) for n in spec.managed_policies])
+            attribute_conditions=spec.attribute_conditions, role_options=RoleOptions(
+                session_tags=spec.session_tags, max_session_duration=Duration.hours(spec.max_session_hours),
+                description=spec.description, trust_policy_quota=spec.trust_policy_quota,
+                managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(n) for n in spec.managed_policies]))
         for rule_id, reason in spec.acknowledgements.items():
             acknowledge(role, rule_id, reason)
         CfnOutput(target, f"{spec.name}RoleArn", value=role.role_arn, description=f"SAML role {spec.name}")

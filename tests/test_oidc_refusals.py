@@ -28,6 +28,7 @@ from federation_constructs.oidc import (
     OidcIssuer,
     OidcProvider,
     OidcRole,
+    RoleOptions,
 )
 from tests.support import new_app, refused
 
@@ -294,14 +295,15 @@ def test_condition_without_values_is_refused(env: Env, cid: str, path: str) -> N
                          ids=["30min", "13h"])
 def test_max_session_duration_outside_1_to_12_hours_is_refused(env: Env, cid: str, path: str,
                                                                duration: Duration, seconds: int) -> None:
-    with refused(path, "max_session_duration", f"{seconds} seconds", "1 to 12 hours (3600-43200 seconds)"):
-        github_role(env, cid, subjects=[GITHUB_SUB], max_session_duration=duration)
+    with refused(path, "role_options.max_session_duration", f"{seconds} seconds",
+                 "1 to 12 hours (3600-43200 seconds)"):
+        github_role(env, cid, subjects=[GITHUB_SUB], role_options=RoleOptions(max_session_duration=duration))
 
 
 @pytest.mark.parametrize("quota", [1000, 5000])
 def test_trust_policy_quota_outside_iams_range_is_refused(env: Env, cid: str, path: str, quota: int) -> None:
-    with refused(path, "trust_policy_quota", quota, "2048 (IAM's default) up to 4096"):
-        github_role(env, cid, subjects=[GITHUB_SUB], trust_policy_quota=quota)
+    with refused(path, "role_options.trust_policy_quota", quota, "2048 (IAM's default) up to 4096"):
+        github_role(env, cid, subjects=[GITHUB_SUB], role_options=RoleOptions(trust_policy_quota=quota))
 
 
 # --- OidcRole: issuer and provider ------------------------------------------------------------
@@ -621,9 +623,14 @@ def test_github_audience_the_provider_does_not_accept_is_refused(env: Env, cid: 
         gha(env, cid, audience="my-audience")
 
 
-def test_github_unknown_role_option_is_refused(env: Env, cid: str) -> None:
-    with pytest.raises(TypeError, match="unexpected keyword arguments: subjects"):
+def test_github_unknown_keyword_is_a_type_error_at_the_call(env: Env, cid: str) -> None:
+    """The options are typed: a misspelled or foreign one is Python's TypeError (what a type checker
+    catches), raised before any construct exists."""
+    with pytest.raises(TypeError, match="unexpected keyword argument 'subjects'"):
         gha(env, cid, subjects=["repo:*"])
+    with pytest.raises(TypeError, match="unexpected keyword argument 'session_tag'"):
+        gha(env, f"{cid}Options", role_options=RoleOptions(session_tag=True))  # type: ignore[call-arg]
+    assert env.stack.node.try_find_child(cid) is None
 
 
 # --- GitLabCiRole -----------------------------------------------------------------------------
@@ -809,6 +816,7 @@ def test_eks_role_for_another_cluster_needs_its_provider(env: Env, cid: str, pat
 # --- trust-policy size ------------------------------------------------------------------------
 
 SIXTY_REPOSITORIES = [f"myorg/repo-{i:02d}" for i in range(60)]
+RAISED_QUOTA = RoleOptions(trust_policy_quota=4096)
 
 
 def test_trust_policy_over_the_default_quota_is_refused(env: Env, cid: str, path: str) -> None:
@@ -821,12 +829,12 @@ def test_trust_policy_over_the_default_quota_is_refused(env: Env, cid: str, path
     assert "at most the account's trust-policy quota of 2048 characters" in message
     assert "trust_policy_quota=4096" in message
     # the size in the message is the size the same role has where the quota allows it
-    allowed = gha(env, f"{cid}Raised", repositories=SIXTY_REPOSITORIES, branches=["main"], trust_policy_quota=4096)
+    allowed = gha(env, f"{cid}Raised", repositories=SIXTY_REPOSITORIES, branches=["main"], role_options=RAISED_QUOTA)
     assert allowed.trust_policy_size == int(match.group(1))
 
 
 def test_trust_policy_within_a_raised_quota_passes(env: Env, cid: str) -> None:
-    role = gha(env, cid, repositories=SIXTY_REPOSITORIES, branches=["main"], trust_policy_quota=4096)
+    role = gha(env, cid, repositories=SIXTY_REPOSITORIES, branches=["main"], role_options=RAISED_QUOTA)
     assert 2048 < role.trust_policy_size <= 4096
     assert len(role.subjects) == 60
 
@@ -834,7 +842,7 @@ def test_trust_policy_within_a_raised_quota_passes(env: Env, cid: str) -> None:
 def test_trust_policy_over_the_maximum_quota_is_refused(env: Env, cid: str, path: str) -> None:
     repositories = [f"myorg/repo-{i:03d}" for i in range(120)]
     with pytest.raises(FederationValidationError) as err:
-        gha(env, cid, repositories=repositories, trust_policy_quota=4096)
+        gha(env, cid, repositories=repositories, role_options=RAISED_QUOTA)
     message = str(err.value)
     assert re.match(rf"{re.escape(path)}: trust policy='(\d+) characters' is not accepted; expected ", message), message
     assert "quota of 4096 characters" in message

@@ -26,6 +26,7 @@ from federation_constructs.oidc import (
     OidcIssuer,
     OidcProvider,
     OidcRole,
+    RoleOptions,
 )
 from federation_constructs.oidc.conditions import claim_conditions, trust_policy_size
 from tests.iam_matcher import resolve_refs, trust_allows
@@ -69,7 +70,8 @@ class Fixture:
             "github_release": GitHubActionsRole(s, "Release", provider=github, repositories=["octo-org/app"],
                                                 branches=["release/*"], tags=["v1.0.0"]),
             "github_pr": GitHubActionsRole(s, "Checks", provider=github, repositories=["octo-org/app"],
-                                           pull_requests=True, session_tags=True),
+                                           pull_requests=True,
+                                           role_options=RoleOptions(session_tags=True)),
             "github_immutable": GitHubActionsRole(
                 s, "Immutable", provider=github,
                 repositories=[GitHubRepository(owner="octo-org", name="app", owner_id=123, repository_id=456)]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -71,3 +72,102 @@ def test_installed_package_imports_outside_the_repository(wheel: Path, tmp_path:
                             env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert "acknowledge" in result.stdout
+
+
+# --- a foreign CDK app on the installed wheel ---------------------------------------------------
+
+LIBRARY_APP = REPO / "examples" / "library_app"
+#: every role of the library example, by its construct path below the stack
+LIBRARY_ROLES = {
+    "ci-access": {"WebAppDeploy", "InfraPipeline", "NetworkPlan", "Exporter", "BuildkiteDeploy"},
+    "people-access": {"EmployeeFiles", "AppIdentityPool/AuthenticatedRole", "Broker"},
+}
+REVIEW_FILES = ("rule-pack-report.json", "findings.json", "findings.csv", "access-report.md", "access-report.json",
+                "access-report.html")
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv outside the repository with the wheel installed (console scripts included).
+
+    The wheel's dependencies come from this repository's pinned `.venv` through a `.pth` file (the
+    closure is hundreds of MB; installing it again would not test the package any better). The
+    package itself is only the wheel's copy: the test checks that no repository path is importable."""
+    venv = tmp_path_factory.mktemp("foreign") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--no-deps",
+                    "-q", "--disable-pip-version-check", str(wheel)],
+                   check=True, capture_output=True, text=True, timeout=300)
+    (site,) = (venv / "lib").glob("python3*/site-packages")
+    dependencies = sysconfig_purelib()
+    (site / "repository-pins.pth").write_text(dependencies + "\n", encoding="utf-8")
+    return venv
+
+
+def sysconfig_purelib() -> str:
+    import sysconfig
+
+    return sysconfig.get_paths()["purelib"]
+
+
+def foreign_env(venv: Path, home: Path) -> dict[str, str]:
+    """A user's shell: their venv first, then the pinned Node and CDK CLI; no PYTHONPATH."""
+    return {"PATH": f"{venv / 'bin'}:{REPO / 'node_modules' / '.bin'}:/usr/bin:/bin", "HOME": str(home),
+            "CDK_DISABLE_CLI_TELEMETRY": "true", "LANG": "C.UTF-8"}
+
+
+def test_the_foreign_venv_imports_only_the_wheel(installed: Path, tmp_path: Path) -> None:
+    code = ("import importlib.util, sys, federation_constructs as f; "
+            "assert %r not in sys.path, sys.path; "
+            "assert [m for m in ('stacks', 'app', 'scripts') if importlib.util.find_spec(m)] == []; "
+            "print(f.__file__)" % str(REPO))
+    result = subprocess.run([str(installed / "bin" / "python"), "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120, env=foreign_env(installed, tmp_path), check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith(str(installed)), result.stdout
+    for script in ("federation-lint", "federation-verify"):
+        assert (installed / "bin" / script).exists(), script
+
+
+@pytest.fixture(scope="module")
+def library_synth(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The library example copied outside the repository and synthesized with the pinned CDK CLI
+    from the foreign venv; returns its cdk.out."""
+    work = tmp_path_factory.mktemp("user-project")
+    shutil.copytree(LIBRARY_APP, work / "library_app", ignore=shutil.ignore_patterns("cdk.out", "__pycache__"))
+    shutil.copytree(REPO / "examples" / "saml", work / "saml")
+    result = subprocess.run([str(REPO / "node_modules" / ".bin" / "cdk"), "synth", "--quiet", "--no-notices"],
+                            cwd=work / "library_app", capture_output=True, text=True, timeout=600,
+                            env=foreign_env(installed, work), check=False)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return work / "library_app" / "cdk.out"
+
+
+def test_library_app_gets_the_reviewers_files_naming_every_role(library_synth: Path) -> None:
+    for name in REVIEW_FILES:
+        assert (library_synth / name).is_file(), name
+    report = json.loads((library_synth / "access-report.json").read_text())
+    roles = {stack["stack"]: {role["name"] for role in stack["roles"]} for stack in report["stacks"]}
+    assert roles == LIBRARY_ROLES
+    markdown = (library_synth / "access-report.md").read_text()
+    for names in LIBRARY_ROLES.values():
+        for name in names:
+            assert name in markdown, name
+    # a proof line for every role that declared its intent (every federated role of the package does)
+    proofs = {role["name"]: role["proof"] for stack in report["stacks"] for role in stack["roles"]}
+    unproved = {name: proof for name, proof in proofs.items() if proof is None or proof["status"] != "proved"}
+    assert set(unproved) <= {"Broker"}, unproved
+    packs = json.loads((library_synth / "rule-pack-report.json").read_text())
+    assert packs["packs"] == ["AwsSolutions", "Federation"] and packs["unacknowledged_findings"] == []
+    assert sorted(packs["stacks"]) == ["ci-access", "people-access"]
+
+
+def test_the_foreign_venv_runs_the_console_scripts(installed: Path, tmp_path: Path) -> None:
+    env = foreign_env(installed, tmp_path)
+    template = REPO / "tests" / "lint_corpus" / "correct" / "01-github-main-branch.yaml"
+    lint = subprocess.run([str(installed / "bin" / "federation-lint"), str(template)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300, env=env, check=False)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    verify = subprocess.run([str(installed / "bin" / "federation-verify"), "--help"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120, env=env, check=False)
+    assert verify.returncode == 0 and "--assembly DIR" in verify.stdout, verify.stderr

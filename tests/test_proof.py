@@ -31,6 +31,7 @@ from federation_constructs.oidc import (
     OidcIssuer,
     OidcProvider,
     OidcRole,
+    RoleOptions,
 )
 from federation_constructs.proof import TrustModel, collect_intents, prove
 from federation_constructs.policy.document import flatten
@@ -118,7 +119,7 @@ def generated_roles() -> list[RoleUnderProof]:
              attribute_conditions={"saml:sub_type": "persistent", "saml:edupersonaffiliation": ["staff", "faculty"]})
     cn = Stack(app, "ProofCn", env=Environment(account="111122223333", region="cn-north-1"))
     SamlRole(cn, "SamlChina", provider=SamlProvider(cn, "CorpCn", metadata_file=METADATA, name="corp"),
-             max_session_duration=Duration.hours(2))
+             role_options=RoleOptions(max_session_duration=Duration.hours(2)))
     return roles_of(app, [eu, cn])
 
 

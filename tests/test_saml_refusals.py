@@ -25,7 +25,7 @@ from aws_cdk import App, Duration, Environment, Stack
 from aws_cdk import aws_iam as iam
 
 from federation_constructs.errors import FederationValidationError
-from federation_constructs.saml import GLOBAL_SIGN_IN, SamlProvider, SamlRole
+from federation_constructs.saml import GLOBAL_SIGN_IN, RoleOptions, SamlProvider, SamlRole
 from scripts.saml_metadata import build_metadata, self_signed_certificate
 from stacks.build import build_stacks
 from stacks.config import ConfigError, load_config
@@ -316,8 +316,8 @@ def test_provider_from_name_with_bad_name_is_refused(env: Env, cid: str) -> None
 ])
 def test_role_max_session_duration_outside_1_to_12_hours_is_refused(env: Env, cid: str, path: str,
                                                                     duration: Duration, seconds: int) -> None:
-    with refused(path, "max_session_duration", f"{seconds} seconds", "1 to 12 hours"):
-        role(env, cid, max_session_duration=duration)
+    with refused(path, "role_options.max_session_duration", f"{seconds} seconds", "1 to 12 hours"):
+        role(env, cid, role_options=RoleOptions(max_session_duration=duration))
 
 
 @pytest.mark.parametrize("sign_in", [pytest.param([], id="empty"), pytest.param("global", id="string")])
@@ -366,8 +366,8 @@ def test_role_condition_without_values_is_refused(env: Env, cid: str, path: str)
 
 
 def test_role_trust_policy_quota_below_iams_default_is_refused(env: Env, cid: str, path: str) -> None:
-    with refused(path, "trust_policy_quota", 1000, "2048 (IAM's default) up to 4096"):
-        role(env, cid, trust_policy_quota=1000)
+    with refused(path, "role_options.trust_policy_quota", 1000, "2048 (IAM's default) up to 4096"):
+        role(env, cid, role_options=RoleOptions(trust_policy_quota=1000))
 
 
 # --- SamlRole trust shape (no synth) --------------------------------------------------------
@@ -413,7 +413,7 @@ def test_role_tests_multi_valued_keys_with_for_any_value(env: Env, cid: str) -> 
 ])
 def test_role_allows_tag_session_only_with_session_tags(env: Env, cid: str, session_tags: bool,
                                                         actions: tuple[str, ...]) -> None:
-    assert role(env, cid, session_tags=session_tags).actions == actions
+    assert role(env, cid, role_options=RoleOptions(session_tags=session_tags)).actions == actions
 
 
 # --- the saml config section ----------------------------------------------------------------

@@ -11,7 +11,7 @@ from aws_cdk.assertions import Template
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from federation_constructs.saml import GLOBAL_SIGN_IN, SamlProvider, SamlRole
+from federation_constructs.saml import GLOBAL_SIGN_IN, RoleOptions, SamlProvider, SamlRole
 from tests.iam_matcher import resolve_refs, trust_allows
 from tests.support import EXAMPLE, new_app, normalized, synth
 
@@ -29,10 +29,10 @@ class PartitionStack:
         self.provider = SamlProvider(self.stack, "Idp", metadata_file=METADATA, name="corp-idp")
         self.roles: dict[str, SamlRole] = {
             "global": SamlRole(self.stack, "Console", provider=self.provider),
-            "tagged": SamlRole(self.stack, "Tagged", provider=self.provider, session_tags=True,
+            "tagged": SamlRole(self.stack, "Tagged", provider=self.provider,
                                attribute_conditions={"saml:sub_type": "persistent",
                                                      "saml:edupersonentitlement": ["aws-admins"]},
-                               max_session_duration=Duration.hours(4)),
+                               role_options=RoleOptions(session_tags=True, max_session_duration=Duration.hours(4))),
         }
         if region == "eu-west-1":
             self.roles["regional"] = SamlRole(self.stack, "Regional", provider=self.provider, sign_in=["regional"])

@@ -27,7 +27,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from federation_constructs import acknowledge
 from federation_constructs.identity_pool import IdentityPoolFederation, IdentityPoolLogins
-from federation_constructs.oidc import OidcProvider, OidcRole
+from federation_constructs.oidc import OidcProvider, OidcRole, RoleOptions
 from federation_constructs.saml import SamlProvider, SamlRole
 from federation_constructs.storage import (
     DENIED_OBJECT_ACTIONS,
@@ -284,7 +284,7 @@ class StorageStack:
         self.saml = SamlRole(s, "StaffFiles", provider=provider)
         idp = OidcProvider(s, "PartnerIdp", issuer="https://idp.example.com/tenant", client_ids=["my-app"])
         self.partner = OidcRole(s, "PartnerFiles", provider=idp, audiences=["my-app"], subjects=["user-*"],
-                                session_tags=True)
+                                role_options=RoleOptions(session_tags=True))
         self.broker = FederationBrokerRole(s, "FileBroker", trusted=[BROKER_SERVICE])
         self.partner_broker = FederationBrokerRole(
             s, "PartnerBroker", trusted=[BROKER_SERVICE, iam.Role.from_role_arn(s, "PartnerService", PARTNER_SERVICE)],
@@ -293,7 +293,7 @@ class StorageStack:
         assert guest is not None
         cognito = IdentitySource.cognito()
         # grant order matters for the bucket-policy Deny (see the NotResource tests)
-        self.statements = {
+        self.grants: dict[str, iam.Grant] = {
             "auth.private": self.storage.grant_user_prefix(auth, source=cognito, level="private",
                                                            actions=["read", "write", "delete"]),
             "auth.protected": self.storage.grant_user_prefix(auth, source=cognito, level=AccessLevel.protected(),
@@ -500,10 +500,16 @@ def test_saml_role_policy_carries_persistent_and_browse(fx: StorageStack) -> Non
 
 
 def test_grant_returns_the_statements_it_added(fx: StorageStack) -> None:
-    resolved = [fx.stack.resolve(s.to_statement_json()) for s in fx.statements["guest.public"]]
+    guest = fx.grants["guest.public"]
+    assert guest.success and not guest.resource_statements  # public: no per-user Deny in the bucket policy
+    resolved = [fx.stack.resolve(s.to_statement_json()) for s in guest.principal_statements]
     assert resolved == fx.raw_policy("guest")["Statement"]
-    assert [s.sid for s in fx.statements["auth.private"]] == [
+    private = fx.grants["auth.private"]
+    assert [s.sid for s in private.principal_statements] == [
         "UserDataPrivateObjects", "UserDataPrivateList", "UserDataPrivateDenyOthersList"]
+    (deny,) = private.resource_statements
+    assert deny.sid == "UserDataDenyOtherUsers1"
+    assert fx.stack.resolve(deny.to_statement_json()) in fx.raw_bucket_policy()["Statement"]
 
 
 def test_grants_add_only_one_default_policy_per_role(fx: StorageStack) -> None:
@@ -791,7 +797,7 @@ class SmallStacks:
         wild = UserPrefixStorage(self.wild_stack, "Files")
         idp = OidcProvider(self.wild_stack, "Idp", issuer="https://idp.example.com/tenant", client_ids=["my-app"])
         role = OidcRole(self.wild_stack, "Partners", provider=idp, audiences=["my-app"], subjects=["user-*"],
-                        session_tags=True)
+                        role_options=RoleOptions(session_tags=True))
         wild.grant_user_prefix(role, source=IdentitySource.principal_tag("user"), level="private", actions=["read"])
         role.role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"],
                                                               resources=["arn:aws:s3:::other-bucket/*"]))

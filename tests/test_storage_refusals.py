@@ -1,6 +1,7 @@
 """Every refusal of the per-user storage: layouts, identity sources, grants, the bucket, the broker role.
 
-The layout refusals are plain Python (`LayoutProblem`: "<field>=<value> is not accepted; expected
+The layout refusals are plain Python (`LayoutProblem`, a `FederationValidationError` that names the
+function instead of a construct path: "AccessLevel.custom: layout=... is not accepted; expected
 ..."). The construct refusals raise `FederationValidationError`, whose message names the construct
 path, the field and the value, then says what is accepted (the form of
 `federation_constructs.errors.invalid`). Nothing is synthesized: one app and one stack (with an
@@ -24,7 +25,7 @@ from aws_cdk import aws_kms as kms
 from federation_constructs.errors import FederationValidationError
 from federation_constructs.identity_pool import IdentityPoolFederation, IdentityPoolLogins
 from federation_constructs.oidc import OidcProvider, OidcRole
-from federation_constructs.saml import SamlProvider, SamlRole
+from federation_constructs.saml import RoleOptions, SamlProvider, SamlRole
 from federation_constructs.storage import (
     AccessLevel,
     FederationBrokerRole,
@@ -85,16 +86,19 @@ def storage(env: Env, cid: str) -> UserPrefixStorage:
 
 
 @contextmanager
-def layout_refused(field: str, value: object, *accepted: str) -> Iterator[Any]:
-    """Expect a `LayoutProblem` (no construct, so no path) for `field` and `value`."""
+def layout_refused(where: str, field: str, value: object, *accepted: str) -> Iterator[Any]:
+    """Expect a `LayoutProblem` (no construct, so the function `where` instead of a path) for `field`
+    and `value`; it is a `FederationValidationError` like every refusal."""
     with pytest.raises(LayoutProblem) as err:
         yield err
-    check_refusal_message(str(err.value), f"{field}={value!r} is not accepted; expected ", accepted)
-    assert (err.value.field, err.value.value) == (field, value)
+    assert isinstance(err.value, FederationValidationError)
+    check_refusal_message(str(err.value), f"{where}: {field}={value!r} is not accepted; expected ", accepted)
+    assert (err.value.where, err.value.field, err.value.value) == (where, field, value)
 
 
-def saml_role(env: Env, cid: str, **kwargs: Any) -> SamlRole:
-    return SamlRole(env.stack, f"{cid}Role", provider=env.saml_provider, **kwargs)
+def saml_role(env: Env, cid: str, *, session_tags: bool = False, **kwargs: Any) -> SamlRole:
+    return SamlRole(env.stack, f"{cid}Role", provider=env.saml_provider,
+                    role_options=RoleOptions(session_tags=session_tags), **kwargs)
 
 
 # --- identity sources ---------------------------------------------------------------------------
@@ -102,7 +106,8 @@ def saml_role(env: Env, cid: str, **kwargs: Any) -> SamlRole:
 
 @pytest.mark.parametrize("key", ["aws:username", "aws:userid", "AWS:UserId"])
 def test_caller_chosen_ids_are_refused(key: str) -> None:
-    with layout_refused("identity_source", f"${{{key}}}", "an id the caller cannot choose",
+    with layout_refused("IdentitySource.variable_of", "identity_source", f"${{{key}}}",
+                        "an id the caller cannot choose",
                         "allow_caller_chosen_id=True"):
         IdentitySource.variable_of(key)
 
@@ -115,12 +120,13 @@ def test_caller_chosen_ids_pass_when_meant(key: str) -> None:
 
 @pytest.mark.parametrize("key", ["aws:x", "AWS:Team", "", "has space", "x" * 129])
 def test_principal_tag_key_is_refused(key: str) -> None:
-    with layout_refused("principal_tag", key, "a session tag key of 1-128 characters", "not starting with 'aws:'"):
+    with layout_refused("IdentitySource.principal_tag", "principal_tag", key,
+                        "a session tag key of 1-128 characters", "not starting with 'aws:'"):
         IdentitySource.principal_tag(key)
 
 
 def test_variable_of_something_that_is_no_condition_key_is_refused() -> None:
-    with layout_refused("identity_source", "user id", "a condition key"):
+    with layout_refused("IdentitySource.variable_of", "identity_source", "user id", "a condition key"):
         IdentitySource.variable_of("user id")
 
 
@@ -145,24 +151,25 @@ LAYOUT_CASES = [
 
 @pytest.mark.parametrize(("template", "phrase"), [pytest.param(t, p, id=i) for i, t, p in LAYOUT_CASES])
 def test_custom_layout_is_refused(template: str, phrase: str) -> None:
-    with layout_refused("layout", template, phrase):
+    with layout_refused("AccessLevel.custom", "layout", template, phrase):
         AccessLevel.custom(template)
 
 
 @pytest.mark.parametrize(("template", "phrase"), [pytest.param(t, p, id=i) for i, t, p in LAYOUT_CASES])
 def test_custom_layout_is_refused_by_name_too(template: str, phrase: str) -> None:
-    with layout_refused("layout", template, phrase):
+    with layout_refused("AccessLevel.custom", "layout", template, phrase):
         AccessLevel.named(template)
 
 
 def test_unknown_level_name_is_refused() -> None:
-    with layout_refused("level", "secret", "public, protected, private, or a template such as 'home/{id}/'"):
+    with layout_refused("AccessLevel.named", "level", "secret",
+                        "public, protected, private, or a template such as 'home/{id}/'"):
         AccessLevel.named("secret")
 
 
 @pytest.mark.parametrize("template", ["public/x/{id}/", "protected/x/{id}/", "private/x/{id}/"])
 def test_custom_layout_below_a_preset_root_is_refused(template: str) -> None:
-    with layout_refused("layout", template, "not public, protected or private"):
+    with layout_refused("AccessLevel.custom", "layout", template, "not public, protected or private"):
         AccessLevel.custom(template)
 
 
@@ -231,10 +238,11 @@ def test_principal_tag_on_the_identity_pool_role_without_principal_tags_is_refus
 
 def test_principal_tag_passes_on_a_role_with_session_tags(env: Env, storage: UserPrefixStorage, cid: str) -> None:
     role = saml_role(env, cid, session_tags=True)
-    statements = storage.grant_user_prefix(role, source=IdentitySource.principal_tag("user"), level="private",
-                                           actions=RW)
-    assert [s.sid for s in statements] == [f"{cid.replace('_', '')}PrivateObjects", f"{cid.replace('_', '')}PrivateList",
-                                           f"{cid.replace('_', '')}PrivateDenyOthersList"]
+    grant = storage.grant_user_prefix(role, source=IdentitySource.principal_tag("user"), level="private",
+                                      actions=RW)
+    prefix = cid.replace("_", "")
+    assert [s.sid for s in grant.principal_statements] == [f"{prefix}PrivateObjects", f"{prefix}PrivateList",
+                                                           f"{prefix}PrivateDenyOthersList"]
 
 
 @pytest.mark.parametrize("level", ["private", "protected", "home/{id}/"])
@@ -270,13 +278,14 @@ def test_guest_write_is_refused(env: Env, storage: UserPrefixStorage, path: str,
 
 
 def test_guest_write_passes_with_allow_guest_write(env: Env, storage: UserPrefixStorage) -> None:
-    (objects, listing) = storage.grant_user_prefix(env.guest, level="public", actions=RW, allow_guest_write=True)
+    (objects, listing) = storage.grant_user_prefix(env.guest, level="public", actions=RW,
+                                                   allow_guest_write=True).principal_statements
     assert objects.actions == ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]
     assert listing.actions == ["s3:ListBucket"]
 
 
 def test_guest_read_passes_without_opt_in(env: Env, storage: UserPrefixStorage) -> None:
-    (objects, _) = storage.grant_user_prefix(env.guest, level="public", actions=["read"])
+    (objects, _) = storage.grant_user_prefix(env.guest, level="public", actions=["read"]).principal_statements
     assert objects.actions == ["s3:GetObject"]
 
 
@@ -310,12 +319,12 @@ def test_same_level_to_another_role_or_in_another_storage_passes(env: Env, stora
 
 def test_imported_role_is_refused(env: Env, storage: UserPrefixStorage, path: str, cid: str) -> None:
     imported = iam.Role.from_role_arn(env.stack, f"{cid}Role", f"arn:aws:iam::{ACCOUNT}:role/somebody-elses")
-    with refused(path, "role", imported, "a role this app defines", "an imported role's trust cannot be checked"):
+    with refused(path, "grantee", imported, "a role this app defines", "an imported role's trust cannot be checked"):
         storage.grant_user_prefix(imported, level="public", actions=["read"])
 
 
 def test_the_pool_itself_is_no_role(env: Env, storage: UserPrefixStorage, path: str) -> None:
-    with refused(path, "role", env.pool, "a role this app defines"):
+    with refused(path, "grantee", env.pool, "a role this app defines"):
         storage.grant_user_prefix(env.pool, level="public", actions=["read"])
 
 

@@ -12,9 +12,10 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from federation_constructs.errors import invalid
+from federation_constructs.errors import checked_bool, checked_list, checked_mapping, invalid
+from federation_constructs.federated_role import checked_description, checked_session_duration
 from federation_constructs.proof.intent import TrustIntent, cognito_intent
-from federation_constructs.identity_pool.logins import SOCIAL_PROVIDERS, IdentityPoolLogins
+from federation_constructs.identity_pool.logins import SOCIAL_PROVIDERS, CognitoLogin, IdentityPoolLogins
 
 __all__ = ["COGNITO_IDENTITY", "IdentityPoolFederation", "MappingRule", "RoleMapping", "guest_statement_problem"]
 
@@ -28,6 +29,7 @@ _ACTION_RE = re.compile(r"\*|[a-z0-9-]+:[A-Za-z0-9*?]+")
 # a named resource: no wildcard at all, or one trailing "/*" after a literal path
 _NAMED_RESOURCE = re.compile(r"arn:[^*?]+(/\*)?")
 _TAG_KEY_RE = re.compile(r"[\w.:/=+\-@]{1,128}")
+_POOL_NAME_RE = re.compile(r"[\w ]{1,128}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,7 +117,19 @@ class IdentityPoolFederation(Construct):
             use `${aws:PrincipalTag/KEY}`.
         """
         super().__init__(scope, id)
+        for name, flag in (("allow_guest", allow_guest), ("allow_guest_write", allow_guest_write),
+                           ("allow_guest_wildcards", allow_guest_wildcards), ("classic_flow", classic_flow),
+                           ("allow_classic_flow", allow_classic_flow)):
+            checked_bool(self, name, flag)
+        if identity_pool_name is not None and (not isinstance(identity_pool_name, str) or (
+                not Token.is_unresolved(identity_pool_name) and not _POOL_NAME_RE.fullmatch(identity_pool_name))):
+            raise invalid(self, "identity_pool_name", identity_pool_name,
+                          "1-128 letters, digits, '_' and spaces (or None: generated)")
         self._check_logins(logins, allow_guest)
+        guest_statements = checked_list(self, "guest_statements", guest_statements, "iam.PolicyStatement")
+        for statement in guest_statements:
+            if not isinstance(statement, iam.PolicyStatement):
+                raise invalid(self, "guest_statements", statement, "iam.PolicyStatement objects")
         if classic_flow and not allow_classic_flow:
             raise invalid(self, "classic_flow", True,
                           "False, or allow_classic_flow=True as well: the classic (basic) flow lets any client "
@@ -134,9 +148,10 @@ class IdentityPoolFederation(Construct):
                               "ARNs): write actions need allow_guest_write=True, '*' in actions or a '*' "
                               "resource needs allow_guest_wildcards=True, NotAction/NotResource is refused")
         self.logins = logins
-        self.principal_tags: dict[str, dict[str, str]] = self._check_principal_tags(principal_tags or {})
+        self.principal_tags: dict[str, dict[str, str]] = self._check_principal_tags(
+            {} if principal_tags is None else principal_tags)
         self.session_tags = bool(self.principal_tags)
-        self._duration = max_session_duration or Duration.hours(1)
+        self._duration = checked_session_duration(self, max_session_duration)
         self.opt_ins: tuple[str, ...] = tuple(name for name, used in (
             ("allow_guest", allow_guest), ("allow_guest_write", allow_guest_write),
             ("allow_guest_wildcards", allow_guest_wildcards), ("allow_classic_flow", allow_classic_flow)) if used)
@@ -197,9 +212,8 @@ class IdentityPoolFederation(Construct):
                 "ForAnyValue:StringLike": {f"{COGNITO_IDENTITY}:amr": amr}}
 
     def _role(self, id: str, amr: str, who: str) -> iam.Role:
-        principal: iam.IPrincipal = iam.FederatedPrincipal(COGNITO_IDENTITY, self.trust_conditions(amr), ASSUME_ACTION)
-        if self.session_tags:
-            principal = principal.with_session_tags()
+        trust = iam.FederatedPrincipal(COGNITO_IDENTITY, self.trust_conditions(amr), ASSUME_ACTION)
+        principal: iam.IPrincipal = trust.with_session_tags() if self.session_tags else trust
         role = iam.Role(self, id, assumed_by=principal, max_session_duration=self._duration,
                         description=f"Assumed by {who} (federation-as-code)")
         self.intents_by_role[role.node.path] = cognito_intent(self.pool.ref, amr, session_tags=self.session_tags,
@@ -208,6 +222,9 @@ class IdentityPoolFederation(Construct):
 
     def add_mapped_role(self, id: str, *, description: str | None = None) -> iam.Role:
         """A role for role mappings, with the same exact trust as the authenticated role."""
+        if not isinstance(id, str) or not id.strip() or "/" in id:
+            raise invalid(self, "id", id, "a construct id: a non-empty string without '/', e.g. 'Editors'")
+        checked_description(self, "description", description)
         if id in self.mapped_roles or self.node.try_find_child(id) is not None:
             raise invalid(self, "id", id, "a mapped-role id not used yet in this pool")
         role = self._role(id, "authenticated", description or f"signed-in users mapped to {id}")
@@ -216,8 +233,20 @@ class IdentityPoolFederation(Construct):
 
     def add_role_mapping(self, mapping: RoleMapping) -> None:
         """Map the users of one provider to roles by token or by rules (ambiguous: Deny by default)."""
+        if not isinstance(mapping, RoleMapping):
+            raise invalid(self, "role_mappings", mapping, "a RoleMapping(provider=..., type='Token' or 'Rules', ...)")
+        rules = checked_list(self, "role_mappings.rules", mapping.rules, "MappingRule")
+        for rule in rules:
+            if not isinstance(rule, MappingRule):
+                raise invalid(self, "role_mappings.rules", rule,
+                              "MappingRule(claim=..., match_type=..., value=..., role=...)")
+            for attr in ("claim", "value"):
+                if not isinstance(getattr(rule, attr), str):
+                    raise invalid(self, f"role_mappings.rules.{attr}", getattr(rule, attr), f"the {attr}, a string")
+            if not isinstance(getattr(rule.role, "role_arn", None), str) or not hasattr(rule.role, "node"):
+                raise invalid(self, "role_mappings.rules.role", rule.role, "a role from add_mapped_role()")
         known = self.logins.provider_names()
-        if mapping.provider not in known:
+        if not isinstance(mapping.provider, str) or mapping.provider not in known:
             raise invalid(self, "role_mappings.provider", mapping.provider,
                           f"a provider of this pool ({', '.join(sorted(known)) or 'none'}); role mappings are "
                           f"supported for Cognito user pool clients (`<provider name>:<client id>`) and Google, "
@@ -228,13 +257,13 @@ class IdentityPoolFederation(Construct):
             raise invalid(self, "role_mappings.type", mapping.type, "'Token' or 'Rules'")
         if mapping.ambiguous not in ("Deny", "AuthenticatedRole"):
             raise invalid(self, "role_mappings.ambiguous", mapping.ambiguous, "'Deny' or 'AuthenticatedRole'")
-        if (mapping.type == "Rules") != bool(mapping.rules):
-            raise invalid(self, "role_mappings.rules", f"{len(mapping.rules)} rules",
+        if (mapping.type == "Rules") != bool(rules):
+            raise invalid(self, "role_mappings.rules", f"{len(rules)} rules",
                           "rules (1-25) for a Rules mapping, none for a Token mapping")
-        if len(mapping.rules) > 25:
-            raise invalid(self, "role_mappings.rules", f"{len(mapping.rules)} rules", "at most 25 rules")
+        if len(rules) > 25:
+            raise invalid(self, "role_mappings.rules", f"{len(rules)} rules", "at most 25 rules")
         own = {r.role_arn for r in self.mapped_roles.values()} | {self.authenticated_role.role_arn}
-        for rule in mapping.rules:
+        for rule in rules:
             if rule.role.role_arn not in own:
                 raise invalid(self, "role_mappings.rules.role", rule.role.node.path,
                               "a role from add_mapped_role() (or the authenticated role): a mapped role must "
@@ -249,6 +278,23 @@ class IdentityPoolFederation(Construct):
     # --- checks -------------------------------------------------------------------------------
 
     def _check_logins(self, logins: IdentityPoolLogins, allow_guest: bool) -> None:
+        if not isinstance(logins, IdentityPoolLogins):
+            raise invalid(self, "logins", logins, "IdentityPoolLogins(...), e.g. IdentityPoolLogins(cognito=[...])")
+        cognito_logins = checked_list(self, "logins.cognito", logins.cognito, "CognitoLogin")
+        for index, login in enumerate(cognito_logins):
+            if not isinstance(login, CognitoLogin):
+                raise invalid(self, f"logins.cognito[{index}]", login,
+                              "CognitoLogin(provider_name=..., client_id=...) or CognitoLogin.from_user_pool(...)")
+            for attr in ("provider_name", "client_id"):
+                if not isinstance(getattr(login, attr), str) or not getattr(login, attr):
+                    raise invalid(self, f"logins.cognito[{index}].{attr}", getattr(login, attr), "a non-empty string")
+            checked_bool(self, f"logins.cognito[{index}].server_side_token_check", login.server_side_token_check)
+        for kind, accepted in (("oidc_providers", "OidcProvider or iam.IOidcProvider objects"),
+                               ("saml_providers", "SamlProvider or iam.ISamlProvider objects")):
+            arn_attr = "oidc_provider_arn" if kind == "oidc_providers" else "saml_provider_arn"
+            for provider in checked_list(self, f"logins.{kind}", getattr(logins, kind), accepted):
+                if not (hasattr(provider, "node") and isinstance(getattr(provider, arn_attr, None), str)):
+                    raise invalid(self, f"logins.{kind}", provider, accepted)
         if logins.is_empty() and not allow_guest:
             raise invalid(self, "logins", "no identity providers",
                           "at least one identity provider (or allow_guest=True): with neither, no one can use "
@@ -265,20 +311,23 @@ class IdentityPoolFederation(Construct):
         for kind in ("oidc_providers", "saml_providers"):
             paths = [getattr(p, "node", None) and p.node.path for p in getattr(logins, kind)]
             if len(set(paths)) != len(paths):
-                duplicate = next(p for p in paths if paths.count(p) > 1)
-                raise invalid(self, f"logins.{kind}", duplicate, "each provider once")
+                duplicate_path = next(p for p in paths if paths.count(p) > 1)
+                raise invalid(self, f"logins.{kind}", duplicate_path, "each provider once")
 
     def _check_principal_tags(self, tags: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
         known = self.logins.provider_names() | {c.provider_name for c in self.logins.cognito}
         checked: dict[str, dict[str, str]] = {}
+        checked_mapping(self, "principal_tags", tags, "a dict of provider name -> {session tag key: token claim}")
         for provider, mapping in tags.items():
-            if provider not in known:
+            if not isinstance(provider, str) or provider not in known:
                 raise invalid(self, "principal_tags", provider,
                               f"a provider of this pool: {', '.join(sorted(known)) or 'none'}")
+            checked_mapping(self, f"principal_tags[{provider!r}]", mapping, "a dict of session tag key -> token claim")
             if not mapping or len(mapping) > 50:
                 raise invalid(self, f"principal_tags[{provider!r}]", dict(mapping), "1-50 tag -> claim entries")
             for key, claim in mapping.items():
-                if not _TAG_KEY_RE.fullmatch(key) or key.lower().startswith("aws:") or not claim:
+                if not isinstance(key, str) or not _TAG_KEY_RE.fullmatch(key) or key.lower().startswith("aws:") \
+                        or not isinstance(claim, str) or not claim:
                     raise invalid(self, f"principal_tags[{provider!r}]", key,
                                   "session tag keys of 1-128 characters, not starting with 'aws:', each mapped "
                                   "to a token claim")

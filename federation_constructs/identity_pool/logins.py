@@ -9,6 +9,8 @@ from typing import Any
 
 from aws_cdk import aws_cognito as cognito
 
+from federation_constructs.errors import PresetValueError
+
 __all__ = ["CognitoLogin", "IdentityPoolLogins", "SOCIAL_PROVIDERS"]
 
 #: Social providers: the provider name the identity pool uses, and the client id format.
@@ -77,4 +79,5 @@ class IdentityPoolLogins:
             value = getattr(provider, attr, None)
             if isinstance(value, str):
                 return value
-        raise TypeError(f"{provider!r} is not an OIDC or SAML provider")
+        raise PresetValueError("IdentityPoolLogins.arn_of", "provider", provider,
+                               "an OIDC or SAML provider (with an oidc_provider_arn or saml_provider_arn)")

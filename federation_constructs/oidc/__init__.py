@@ -1,6 +1,6 @@
 """OIDC federation: identity providers, issuer presets and claim-scoped roles."""
 
-from federation_constructs.oidc.conditions import DEFAULT_TRUST_POLICY_QUOTA, MAX_TRUST_POLICY_QUOTA
+from federation_constructs.federated_role import DEFAULT_TRUST_POLICY_QUOTA, MAX_TRUST_POLICY_QUOTA, RoleOptions
 from federation_constructs.oidc.github import GitHubActionsRole, GitHubRepository
 from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.presets import EksServiceAccountRole, GitLabCiRole, HcpTerraformRole
@@ -18,4 +18,5 @@ __all__ = [
     "OidcIssuer",
     "OidcProvider",
     "OidcRole",
+    "RoleOptions",
 ]

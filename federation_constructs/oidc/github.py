@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from federation_constructs.errors import invalid
+from federation_constructs.errors import PresetValueError, checked_bool, checked_list, checked_mapping, invalid
+from federation_constructs.federated_role import FederatedRole, RoleOptions
 from federation_constructs.proof.intent import github_subjects
 from federation_constructs.oidc.conditions import has_wildcard, is_only_wildcards
 from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.provider import OidcProvider
-from federation_constructs.oidc.role import OidcRole, preset_issuer, role_options_with_defaults
+from federation_constructs.oidc.role import OidcRole, preset_issuer
 
 __all__ = ["IMMUTABLE_ID_SEPARATOR", "GitHubActionsRole", "GitHubRepository", "SubjectFormat"]
 
@@ -49,12 +50,14 @@ class GitHubRepository:
 
     @classmethod
     def parse(cls, value: str | GitHubRepository) -> GitHubRepository:
-        """`OWNER/REPO` (or a `GitHubRepository`) as a `GitHubRepository`."""
+        """`OWNER/REPO` (or a `GitHubRepository`) as a `GitHubRepository`; anything else raises
+        `PresetValueError`."""
         if isinstance(value, GitHubRepository):
             return value
         owner, sep, name = value.partition("/") if isinstance(value, str) else ("", "", "")
         if not sep or "/" in name:
-            raise ValueError("'OWNER/REPO', e.g. 'octo-org/app'")
+            raise PresetValueError("GitHubRepository.parse", "value", value,
+                                   "'OWNER/REPO', e.g. 'octo-org/app', or a GitHubRepository")
         return cls(owner=owner, name=name)
 
     @property
@@ -111,16 +114,35 @@ class GitHubActionsRole(OidcRole):
         allow_repository_wildcards: bool = False,
         allow_any_ref: bool = False,
         allow_any_subject: bool = False,
-        **role_options: Any,
+        conditions: Mapping[str, str | Sequence[str]] | None = None,
+        role_options: RoleOptions | None = None,
     ) -> None:
-        """Create the role; `role_options` are those of `OidcRole` (session_tags, policies, ...)."""
-        Construct.__init__(self, scope, id)
+        """Create the role.
+
+        :param repositories: `OWNER/REPO` names or `GitHubRepository` values (with immutable ids).
+        :param branches: branch names; `tags`, `environments` alike. None of them: `main` only.
+        :param pull_requests: also admit `pull_request` jobs (code from forks' pull requests can run).
+        :param job_workflow_refs: reusable workflows the job must run
+            (`OWNER/REPO/.github/workflows/FILE.yml@REF`), tested on the `job_workflow_ref` claim.
+        :param enterprise_slug: for a GitHub Enterprise's own issuer.
+        :param audience: the audience the workflow requests.
+        :param conditions: other claims STS evaluates for GitHub (`repository_id`, `actor`, ...),
+            claim name -> value(s), as for `OidcRole`.
+        :param role_options: the IAM role's options; default `RoleOptions()`.
+        """
+        FederatedRole.__init__(self, scope, id, role_options=role_options)
+        for name, flag in (("pull_requests", pull_requests), ("allow_repository_wildcards", allow_repository_wildcards),
+                           ("allow_any_ref", allow_any_ref), ("allow_any_subject", allow_any_subject)):
+            checked_bool(self, name, flag)
+        if not isinstance(audience, str):
+            raise invalid(self, "audience", audience, "the audience the workflow requests, e.g. 'sts.amazonaws.com'")
         issuer = preset_issuer(self, lambda: OidcIssuer.github_actions(enterprise_slug=enterprise_slug))
         repos = self._repositories(repositories, allow_repository_wildcards, allow_any_subject)
         contexts = self._contexts(branches, tags, environments, pull_requests, allow_any_ref)
         subjects = [f"{prefix}:{context}" for repo in repos for prefix in repo.subject_prefixes()
                     for context in contexts]
-        conditions = dict(role_options.pop("conditions", None) or {})
+        conditions = dict(checked_mapping(self, "conditions", conditions, "a dict of claim -> value(s)")
+                          if conditions is not None else {})
         if job_workflow_refs:
             conditions["job_workflow_ref"] = self._workflow_refs(job_workflow_refs)
         opt_ins = [name for name, used in (("allow_repository_wildcards", allow_repository_wildcards),
@@ -134,19 +156,25 @@ class GitHubActionsRole(OidcRole):
                                                     any_ref=allow_any_ref),
                     declared={"repositories": [r.full_name for r in repos], "branches": list(branches),
                               "tags": list(tags), "environments": list(environments),
-                              "pull_requests": pull_requests, "job_workflow_refs": list(job_workflow_refs)},
-                    **role_options_with_defaults(role_options))
+                              "pull_requests": pull_requests, "job_workflow_refs": list(job_workflow_refs)})
 
     def _repositories(self, repositories: Sequence[str | GitHubRepository], allow_wildcards: bool,
                       allow_any_subject: bool) -> list[GitHubRepository]:
-        if isinstance(repositories, str) or not repositories:
-            raise invalid(self, "repositories", repositories, "a non-empty list of 'OWNER/REPO' names")
+        values = checked_list(self, "repositories", repositories, "'OWNER/REPO' names", non_empty=True)
         parsed = []
-        for value in repositories:
+        for value in values:
             try:
                 repo = GitHubRepository.parse(value)
-            except ValueError as exc:
-                raise invalid(self, "repositories", value, str(exc)) from None
+            except PresetValueError as err:
+                raise invalid(self, "repositories", value, err.accepted) from None
+            for attr in ("owner", "name"):
+                if not isinstance(getattr(repo, attr), str):
+                    raise invalid(self, f"repositories.{attr}", getattr(repo, attr), f"the repository {attr}, a string")
+            for attr in ("owner_id", "repository_id"):
+                number = getattr(repo, attr)
+                if number is not None and not isinstance(number, int):  # a bool is refused below
+                    raise invalid(self, f"repositories.{attr}", number,
+                                  f"GitHub's numeric {attr.replace('_', ' ')}, a positive integer (or None)")
             if not _OWNER_RE.fullmatch(repo.owner):
                 if has_wildcard(repo.owner) and allow_any_subject:
                     parsed.append(repo)
@@ -180,9 +208,7 @@ class GitHubActionsRole(OidcRole):
         for field, values, form in (("branches", branches, "ref:refs/heads/{}"),
                                     ("tags", tags, "ref:refs/tags/{}"),
                                     ("environments", environments, "environment:{}")):
-            if isinstance(values, str):
-                raise invalid(self, field, values, f"a list of {field}")
-            for value in values:
+            for value in checked_list(self, field, values, field):
                 if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
                     raise invalid(self, field, value, "non-empty names without spaces")
                 if is_only_wildcards(value) and not allow_any_ref:
@@ -195,7 +221,8 @@ class GitHubActionsRole(OidcRole):
         return contexts or ["ref:refs/heads/main"]
 
     def _workflow_refs(self, refs: Sequence[str]) -> list[str]:
-        values = [refs] if isinstance(refs, str) else list(refs)
+        values = [refs] if isinstance(refs, str) else checked_list(
+            self, "job_workflow_refs", refs, "OWNER/REPO/.github/workflows/FILE.yml@REF references")
         for ref in values:
             if not isinstance(ref, str) or not _WORKFLOW_REF_RE.fullmatch(ref) or has_wildcard(ref.split("@")[0]):
                 raise invalid(self, "job_workflow_refs", ref,

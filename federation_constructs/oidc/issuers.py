@@ -127,7 +127,7 @@ class OidcIssuer:
         (`https://token.actions.githubusercontent.com/<slug>`)."""
         url = "https://token.actions.githubusercontent.com"
         if enterprise_slug is not None:
-            if not _SLUG_RE.fullmatch(enterprise_slug):
+            if not isinstance(enterprise_slug, str) or not _SLUG_RE.fullmatch(enterprise_slug):
                 raise _preset_error("github_actions", "enterprise_slug", enterprise_slug,
                                     "the enterprise's URL slug: letters, digits and hyphens")
             url = f"{url}/{enterprise_slug}"
@@ -146,7 +146,7 @@ class OidcIssuer:
     def gitlab(cls, *, host: str = "gitlab.com") -> OidcIssuer:
         """GitLab CI on gitlab.com or a self-managed `host`. Jobs choose their `aud`
         (`id_tokens: ...: aud:`), so the audience alone never identifies a project."""
-        if not _HOST_RE.fullmatch(host):
+        if not isinstance(host, str) or not _HOST_RE.fullmatch(host):
             raise _preset_error("gitlab", "host", host, "a host name such as 'gitlab.example.com'")
         url = f"https://{host}"
         return cls(
@@ -161,7 +161,7 @@ class OidcIssuer:
     @classmethod
     def hcp_terraform(cls, *, host: str = "app.terraform.io") -> OidcIssuer:
         """HCP Terraform (or Terraform Enterprise at `host`) workload identity."""
-        if not _HOST_RE.fullmatch(host):
+        if not isinstance(host, str) or not _HOST_RE.fullmatch(host):
             raise _preset_error("hcp_terraform", "host", host, "a host name such as 'app.terraform.io'")
         return cls(
             name="HCP Terraform", url=f"https://{host}",
@@ -175,7 +175,7 @@ class OidcIssuer:
     @classmethod
     def circleci(cls, org_id: str) -> OidcIssuer:
         """CircleCI for one organization: issuer and audience are both the organization id."""
-        if not _UUID_RE.fullmatch(org_id):
+        if not isinstance(org_id, str) or not _UUID_RE.fullmatch(org_id):
             raise _preset_error("circleci", "org_id", org_id, "the organization id, a UUID")
         return cls(
             name="CircleCI", url=f"https://oidc.circleci.com/org/{org_id}",
@@ -190,9 +190,9 @@ class OidcIssuer:
     def bitbucket(cls, *, workspace: str, audience: str) -> OidcIssuer:
         """Bitbucket Pipelines for one workspace. Copy `audience` from the repository's OpenID
         Connect settings (it is per workspace, or one of the custom audiences you configured)."""
-        if not _SLUG_RE.fullmatch(workspace):
+        if not isinstance(workspace, str) or not _SLUG_RE.fullmatch(workspace):
             raise _preset_error("bitbucket", "workspace", workspace, "the workspace slug")
-        if not audience:
+        if not isinstance(audience, str) or not audience:
             raise _preset_error("bitbucket", "audience", audience,
                                 "the Audience shown in the repository's OpenID Connect settings")
         return cls(
@@ -208,9 +208,9 @@ class OidcIssuer:
     @classmethod
     def eks(cls, *, region: str, cluster_id: str) -> OidcIssuer:
         """An EKS cluster's service-account issuer (`oidc.eks.<region>.amazonaws.com/id/<id>`)."""
-        if not _REGION_RE.fullmatch(region):
+        if not isinstance(region, str) or not _REGION_RE.fullmatch(region):
             raise _preset_error("eks", "region", region, "an AWS region code such as 'eu-west-1'")
-        if not _EKS_ID_RE.fullmatch(cluster_id):
+        if not isinstance(cluster_id, str) or not _EKS_ID_RE.fullmatch(cluster_id):
             raise _preset_error("eks", "cluster_id", cluster_id,
                                 "the 32 hexadecimal characters at the end of the cluster's OIDC issuer URL")
         return cls(
@@ -267,10 +267,19 @@ class OidcIssuer:
         """Any other OIDC issuer. IAM evaluates only `aud` and `sub` for it; both are required
         unless `required_claims` says otherwise (e.g. `("aud",)` for an issuer whose audience is
         unique to your application)."""
+        if not isinstance(url, str):
+            raise _preset_error("custom", "url", url, "an https issuer URL (a string)")
         problem = issuer_url_problem(url)
         if problem:
             raise _preset_error("custom", "url", url, f"an https URL without query or fragment ({problem})")
+        for field_name, value in (("name", name), ("default_audience", default_audience)):
+            if value is not None and (not isinstance(value, str) or not value):
+                raise _preset_error("custom", field_name, value, "a non-empty string, or None")
         claims = frozenset({"aud", "sub"})
+        if isinstance(required_claims, str) or not isinstance(required_claims, (tuple, list, set, frozenset)) \
+                or not all(isinstance(c, str) for c in required_claims):
+            raise _preset_error("custom", "required_claims", required_claims,
+                                "('aud', 'sub') or ('aud',): IAM evaluates only aud and sub for a custom issuer")
         unknown = set(required_claims) - claims
         if unknown or "aud" not in required_claims:
             raise _preset_error("custom", "required_claims", required_claims,
@@ -280,4 +289,6 @@ class OidcIssuer:
 
     def with_default_audience(self, audience: str) -> OidcIssuer:
         """The same issuer with another default audience."""
+        if not isinstance(audience, str) or not audience:
+            raise _preset_error("with_default_audience", "audience", audience, "a non-empty audience string")
         return replace(self, default_audience=audience)

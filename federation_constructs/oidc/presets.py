@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from federation_constructs.errors import invalid
+from federation_constructs.errors import checked_bool, checked_list, invalid
+from federation_constructs.federated_role import FederatedRole, RoleOptions
 from federation_constructs.proof.intent import eks_subjects, gitlab_subjects, hcp_subjects
-from federation_constructs.oidc.conditions import has_wildcard, is_only_wildcards
+from federation_constructs.oidc.conditions import is_only_wildcards
 from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.provider import OidcProvider
-from federation_constructs.oidc.role import OidcRole, preset_issuer, role_options_with_defaults
+from federation_constructs.oidc.role import OidcRole, preset_issuer
 
 __all__ = ["EksServiceAccountRole", "GitLabCiRole", "HcpTerraformRole"]
 
@@ -29,10 +30,9 @@ _TFC_PATTERN_RE = re.compile(r"[A-Za-z0-9_.\- *?]{1,90}")
 def _names(scope: Construct, field: str, values: Sequence[str], pattern: re.Pattern[str], accepted: str,
            *, allow_any: bool, opt_in: str, required: bool = True) -> list[str]:
     """Validate a list of names; a name of only wildcards needs the opt-in."""
-    if isinstance(values, str) or (required and not values):
-        raise invalid(scope, field, values, f"a non-empty list of {accepted}")
+    names = checked_list(scope, field, values, accepted, non_empty=required)
     checked = []
-    for value in values:
+    for value in names:
         if not isinstance(value, str) or not pattern.fullmatch(value):
             raise invalid(scope, field, value, accepted)
         if is_only_wildcards(value) and not allow_any:
@@ -57,9 +57,19 @@ class GitLabCiRole(OidcRole):
     def __init__(self, scope: Construct, id: str, *, provider: OidcProvider | iam.IOidcProvider,
                  projects: Sequence[str], ref_type: Literal["branch", "tag"] = "branch",
                  refs: Sequence[str] = ("main",), host: str = "gitlab.com", audience: str | None = None,
-                 allow_any_ref: bool = False, allow_any_subject: bool = False, **role_options: Any) -> None:
-        """Create the role; `role_options` are those of `OidcRole`."""
-        Construct.__init__(self, scope, id)
+                 allow_any_ref: bool = False, allow_any_subject: bool = False,
+                 role_options: RoleOptions | None = None) -> None:
+        """Create the role.
+
+        :param projects: project paths `GROUP/[SUBGROUP/]PROJECT`.
+        :param ref_type: "branch" or "tag"; `refs` are names of that type.
+        :param host: the GitLab host (self-managed GitLab: its own issuer).
+        :param audience: the `aud` the job's `id_tokens` requests; default: the GitLab URL.
+        :param role_options: the IAM role's options; default `RoleOptions()`.
+        """
+        FederatedRole.__init__(self, scope, id, role_options=role_options)
+        checked_bool(self, "allow_any_ref", allow_any_ref)
+        checked_bool(self, "allow_any_subject", allow_any_subject)
         issuer = preset_issuer(self, lambda: OidcIssuer.gitlab(host=host))
         paths = _names(self, "projects", projects,
                        _GITLAB_ANY_PATH_RE if allow_any_subject else _GITLAB_PATH_RE,
@@ -71,12 +81,11 @@ class GitLabCiRole(OidcRole):
         ref_names = _names(self, "refs", refs, re.compile(r"\S+"), "ref names without spaces",
                            allow_any=allow_any_ref, opt_in="allow_any_ref")
         subjects = [f"project_path:{p}:ref_type:{ref_type}:ref:{r}" for p in paths for r in ref_names]
-        self._build(issuer=issuer, provider=provider, audiences=[audience or issuer.default_audience],
+        self._build(issuer=issuer, provider=provider, audiences=[_audience(self, audience, issuer)],
                     subjects=subjects, conditions=None, allow_any_subject=allow_any_subject,
                     opt_ins=["allow_any_ref"] if allow_any_ref else [],
                     intent_subjects=gitlab_subjects(list(projects), ref_type=ref_type, refs=list(refs)),
-                    declared={"projects": list(projects), "ref_type": ref_type, "refs": list(refs)},
-                    **role_options_with_defaults(role_options))
+                    declared={"projects": list(projects), "ref_type": ref_type, "refs": list(refs)})
 
 
 class HcpTerraformRole(OidcRole):
@@ -93,9 +102,19 @@ class HcpTerraformRole(OidcRole):
                  run_phases: Sequence[Literal["plan", "apply"]] = ("plan", "apply"),
                  host: str = "app.terraform.io", audience: str | None = None,
                  allow_any_workspace: bool = False, allow_any_subject: bool = False,
-                 **role_options: Any) -> None:
-        """Create the role; `role_options` are those of `OidcRole`."""
-        Construct.__init__(self, scope, id)
+                 role_options: RoleOptions | None = None) -> None:
+        """Create the role.
+
+        :param organization: the organization's literal name.
+        :param workspaces: workspace names; `projects` alike (default: "Default Project").
+        :param run_phases: "plan" and/or "apply".
+        :param host: the HCP Terraform (or Terraform Enterprise) host.
+        :param audience: the workload identity audience; default `aws.workload.identity`.
+        :param role_options: the IAM role's options; default `RoleOptions()`.
+        """
+        FederatedRole.__init__(self, scope, id, role_options=role_options)
+        checked_bool(self, "allow_any_workspace", allow_any_workspace)
+        checked_bool(self, "allow_any_subject", allow_any_subject)
         issuer = preset_issuer(self, lambda: OidcIssuer.hcp_terraform(host=host))
         org_re = _TFC_PATTERN_RE if allow_any_subject else _TFC_NAME_RE
         if not isinstance(organization, str) or not org_re.fullmatch(organization):
@@ -106,19 +125,19 @@ class HcpTerraformRole(OidcRole):
                                allow_any=allow_any_workspace, opt_in="allow_any_workspace")
         workspace_names = _names(self, "workspaces", workspaces, _TFC_PATTERN_RE, "workspace names",
                                  allow_any=allow_any_workspace, opt_in="allow_any_workspace")
-        phases = list(run_phases) if not isinstance(run_phases, str) else [run_phases]
+        phases = [run_phases] if isinstance(run_phases, str) else checked_list(
+            self, "run_phases", run_phases, "'plan' and/or 'apply'")
         if not phases or any(p not in ("plan", "apply") for p in phases):
             raise invalid(self, "run_phases", run_phases, "'plan' and/or 'apply'")
         subjects = [f"organization:{organization}:project:{p}:workspace:{w}:run_phase:{r}"
                     for p in project_names for w in workspace_names for r in dict.fromkeys(phases)]
-        self._build(issuer=issuer, provider=provider, audiences=[audience or issuer.default_audience],
+        self._build(issuer=issuer, provider=provider, audiences=[_audience(self, audience, issuer)],
                     subjects=subjects, conditions=None, allow_any_subject=allow_any_subject,
                     opt_ins=["allow_any_workspace"] if allow_any_workspace else [],
                     intent_subjects=hcp_subjects(organization, projects=list(projects), workspaces=list(workspaces),
                                                  run_phases=list(dict.fromkeys(phases))),
                     declared={"organization": organization, "projects": list(projects),
-                              "workspaces": list(workspaces), "run_phases": list(phases)},
-                    **role_options_with_defaults(role_options))
+                              "workspaces": list(workspaces), "run_phases": list(phases)})
 
 
 class EksServiceAccountRole(OidcRole):
@@ -131,9 +150,17 @@ class EksServiceAccountRole(OidcRole):
 
     def __init__(self, scope: Construct, id: str, *, provider: OidcProvider | iam.IOidcProvider,
                  cluster_region: str, cluster_id: str, namespace: str, service_accounts: Sequence[str],
-                 allow_any_service_account: bool = False, **role_options: Any) -> None:
-        """Create the role; `role_options` are those of `OidcRole`."""
-        Construct.__init__(self, scope, id)
+                 allow_any_service_account: bool = False, role_options: RoleOptions | None = None) -> None:
+        """Create the role.
+
+        :param cluster_region: the cluster's region; `cluster_id` the 32 hexadecimal characters at
+            the end of its OIDC issuer URL.
+        :param namespace: the literal Kubernetes namespace.
+        :param service_accounts: service-account names in that namespace.
+        :param role_options: the IAM role's options; default `RoleOptions()`.
+        """
+        FederatedRole.__init__(self, scope, id, role_options=role_options)
+        checked_bool(self, "allow_any_service_account", allow_any_service_account)
         issuer = preset_issuer(self, lambda: OidcIssuer.eks(region=cluster_region, cluster_id=cluster_id),
                                {"region": "cluster_region"})
         if not isinstance(namespace, str) or not _K8S_NAME_RE.fullmatch(namespace):
@@ -143,9 +170,17 @@ class EksServiceAccountRole(OidcRole):
                           "Kubernetes service-account names", allow_any=allow_any_service_account,
                           opt_in="allow_any_service_account")
         subjects = [f"system:serviceaccount:{namespace}:{sa}" for sa in accounts]
-        self._build(issuer=issuer, provider=provider, audiences=[issuer.default_audience], subjects=subjects,
+        self._build(issuer=issuer, provider=provider, audiences=[_audience(self, None, issuer)], subjects=subjects,
                     conditions=None, allow_any_subject=False,
                     opt_ins=["allow_any_service_account"] if allow_any_service_account else [],
                     intent_subjects=eks_subjects(namespace, list(service_accounts)),
-                    declared={"namespace": namespace, "service_accounts": list(service_accounts)},
-                    **role_options_with_defaults(role_options))
+                    declared={"namespace": namespace, "service_accounts": list(service_accounts)})
+
+
+def _audience(scope: Construct, audience: object, issuer: OidcIssuer) -> str:
+    """`audience`, or the issuer's default audience when it is None."""
+    if audience is None or audience == "":
+        return issuer.default_audience  # type: ignore[return-value]
+    if not isinstance(audience, str):
+        raise invalid(scope, "audience", audience, f"the audience the job requests, e.g. {issuer.default_audience!r}")
+    return audience

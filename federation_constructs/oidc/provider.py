@@ -9,7 +9,7 @@ from aws_cdk import RemovalPolicy, Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
-from federation_constructs.errors import invalid
+from federation_constructs.errors import checked_list, invalid
 from federation_constructs.oidc.issuers import OidcIssuer, issuer_url_problem
 
 __all__ = ["MAX_CLIENT_IDS", "MAX_THUMBPRINTS", "OidcProvider", "as_issuer", "issuer_of"]
@@ -79,11 +79,8 @@ class OidcProvider(Construct):
             raise invalid(self, "issuer", self.issuer.name,
                           f"an issuer that needs an IAM OIDC provider; {self.issuer.name} is trusted "
                           f"directly as '{self.issuer.web_identity_name}' (use OidcRole without a provider)")
-        if isinstance(client_ids, str):
-            raise invalid(self, "client_ids", client_ids, "a list of audiences, e.g. ['sts.amazonaws.com']")
-        if isinstance(thumbprints, str):
-            raise invalid(self, "thumbprints", thumbprints, "a list of thumbprints")
-        ids = list(client_ids) if client_ids is not None else (
+        ids = checked_list(self, "client_ids", client_ids, "audiences, e.g. ['sts.amazonaws.com']") \
+            if client_ids is not None else (
             [self.issuer.default_audience] if self.issuer.default_audience else [])
         if not ids:
             raise invalid(self, "client_ids", ids,
@@ -95,6 +92,9 @@ class OidcProvider(Construct):
                 raise invalid(self, "client_ids", client_id, "non-empty audiences of at most 255 characters")
         if len(set(ids)) != len(ids):
             raise invalid(self, "client_ids", list(ids), "each audience once")
+        thumbprints = checked_list(self, "thumbprints", thumbprints, "SHA-1 thumbprints (40 hexadecimal characters)")
+        if not isinstance(removal_policy, RemovalPolicy):
+            raise invalid(self, "removal_policy", removal_policy, "a RemovalPolicy, e.g. RemovalPolicy.RETAIN")
         if len(thumbprints) > MAX_THUMBPRINTS:
             raise invalid(self, "thumbprints", list(thumbprints), f"at most {MAX_THUMBPRINTS} thumbprints")
         for thumbprint in thumbprints:

@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import jsii
-from aws_cdk import Duration, Stack, Token
+from aws_cdk import Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from federation_constructs.errors import PresetValueError, invalid
+from federation_constructs.errors import PresetValueError, checked_bool, checked_list, checked_mapping, invalid
+from federation_constructs.federated_role import FederatedRole, RoleOptions
 from federation_constructs.proof.intent import ClaimIntent, TrustIntent
 from federation_constructs.oidc.conditions import (
-    DEFAULT_TRUST_POLICY_QUOTA,
-    check_trust_policy_quota,
-    checked_session_duration,
     checked_trust_size,
     claim_conditions,
     has_wildcard,
@@ -25,14 +22,13 @@ from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.provider import OidcProvider, as_issuer, issuer_of
 from federation_constructs.partitions import partition_for_region
 
-__all__ = ["ASSUME_ACTION", "OidcRole", "preset_issuer", "role_options_with_defaults"]
+__all__ = ["ASSUME_ACTION", "OidcRole", "preset_issuer"]
 
 ASSUME_ACTION = "sts:AssumeRoleWithWebIdentity"
 TAG_SESSION_ACTION = "sts:TagSession"
 
 
-@jsii.implements(iam.IGrantable)
-class OidcRole(Construct):
+class OidcRole(FederatedRole):
     """A role that tokens of one OIDC issuer can assume, and only those the conditions name.
 
     The trust always pins the audience (exact match) and, for issuers where the caller picks its
@@ -57,14 +53,7 @@ class OidcRole(Construct):
         subjects: Sequence[str] = (),
         conditions: Mapping[str, str | Sequence[str]] | None = None,
         allow_any_subject: bool = False,
-        session_tags: bool = False,
-        max_session_duration: Duration | None = None,
-        permissions_boundary: iam.IManagedPolicy | None = None,
-        managed_policies: Sequence[iam.IManagedPolicy] = (),
-        inline_policies: Mapping[str, iam.PolicyDocument] | None = None,
-        role_name: str | None = None,
-        description: str | None = None,
-        trust_policy_quota: int = DEFAULT_TRUST_POLICY_QUOTA,
+        role_options: RoleOptions | None = None,
     ) -> None:
         """Create the role.
 
@@ -75,20 +64,14 @@ class OidcRole(Construct):
         :param subjects: accepted `sub` values; `*` and `?` make a pattern (`StringLike`).
         :param conditions: other claims the issuer exposes to IAM, claim name -> value(s).
         :param allow_any_subject: the explicit opt-in to trust without a safe subject restriction.
-        :param session_tags: also allow `sts:TagSession` (session tags from the token).
-        :param max_session_duration: 1-12 hours; default 1 hour.
-        :param trust_policy_quota: the account's trust-policy quota (2048 default, up to 4096).
+        :param role_options: the IAM role's options (session tags, session duration, policies, name,
+            description, trust-policy quota); default `RoleOptions()`.
         """
-        super().__init__(scope, id)
-        self._build(
-            issuer=issuer, provider=provider, audiences=audiences, subjects=subjects,
-            conditions=conditions, allow_any_subject=allow_any_subject, session_tags=session_tags,
-            max_session_duration=max_session_duration, permissions_boundary=permissions_boundary,
-            managed_policies=managed_policies, inline_policies=inline_policies, role_name=role_name,
-            description=description, trust_policy_quota=trust_policy_quota, opt_ins=(),
-        )
+        super().__init__(scope, id, role_options=role_options)
+        self._build(issuer=issuer, provider=provider, audiences=audiences, subjects=subjects,
+                    conditions=conditions, allow_any_subject=allow_any_subject, opt_ins=())
 
-    # Subclasses (the presets) call Construct.__init__ first, then this, so every error can name
+    # Subclasses (the presets) call FederatedRole.__init__ first, then this, so every error can name
     # the construct path.
     def _build(
         self,
@@ -99,24 +82,17 @@ class OidcRole(Construct):
         subjects: Sequence[str],
         conditions: Mapping[str, str | Sequence[str]] | None,
         allow_any_subject: bool,
-        session_tags: bool,
-        max_session_duration: Duration | None,
-        permissions_boundary: iam.IManagedPolicy | None,
-        managed_policies: Sequence[iam.IManagedPolicy],
-        inline_policies: Mapping[str, iam.PolicyDocument] | None,
-        role_name: str | None,
-        description: str | None,
-        trust_policy_quota: int,
         opt_ins: Sequence[str],
         intent_subjects: Sequence[str] | None = None,
         declared: Mapping[str, Any] | None = None,
     ) -> None:
+        checked_bool(self, "allow_any_subject", allow_any_subject)
+        self._check_provider_type(provider)
         self.issuer = self._resolve_issuer(issuer, provider)
         self.audiences: tuple[str, ...] = self._check_audiences(audiences, provider)
         self.subjects: tuple[str, ...] = self._check_subjects(subjects, conditions, allow_any_subject)
         extra = self._check_conditions(conditions)
-        check_trust_policy_quota(self, trust_policy_quota)
-        duration = checked_session_duration(self, max_session_duration)
+        session_tags = self.role_options.session_tags
 
         values: dict[str, Sequence[str]] = {self.issuer.key(self.issuer.audience_claim): self.audiences}
         if self.subjects:
@@ -128,21 +104,16 @@ class OidcRole(Construct):
         used = list(opt_ins)
         if allow_any_subject:
             used.append("allow_any_subject")
+        #: opt-ins used (for reports)
         self.opt_ins: tuple[str, ...] = tuple(used)
 
         federated = self.issuer.web_identity_name or provider.oidc_provider_arn  # type: ignore[union-attr]
+        #: what this role is meant to admit (`federation_constructs.proof.intent`)
         self.intent: TrustIntent = self._intent(federated, subjects if intent_subjects is None else intent_subjects,
                                                 extra, allow_any_subject, session_tags, declared)
-        self.trust_policy_size = self._check_size(trust_policy_quota)
-        principal: iam.IPrincipal = iam.FederatedPrincipal(federated, self.conditions, ASSUME_ACTION)
-        if session_tags:
-            principal = principal.with_session_tags()
-        self.role = iam.Role(
-            self, "Role", assumed_by=principal, max_session_duration=duration,
-            permissions_boundary=permissions_boundary, managed_policies=list(managed_policies) or None,
-            inline_policies=dict(inline_policies) if inline_policies else None, role_name=role_name,
-            description=description or f"Assumed with {self.issuer.name} tokens (federation-as-code)",
-        )
+        self.trust_policy_size = self._check_size(self.role_options.trust_policy_quota)
+        self._create_role(iam.FederatedPrincipal(federated, self.conditions, ASSUME_ACTION),
+                          default_description=f"Assumed with {self.issuer.name} tokens (federation-as-code)")
 
     def _intent(self, federated: str, subjects: Sequence[str], extra: Mapping[str, Sequence[str]],
                 allow_any_subject: bool, session_tags: bool, declared: Mapping[str, Any] | None) -> TrustIntent:
@@ -164,6 +135,14 @@ class OidcRole(Construct):
                            opt_ins=self.opt_ins)
 
     # --- validation ------------------------------------------------------------------------
+
+    def _check_provider_type(self, provider: object) -> None:
+        # jsii interfaces cannot be used with isinstance: an imported provider is a construct with an ARN
+        if provider is None or isinstance(provider, OidcProvider):
+            return
+        if not (hasattr(provider, "node") and isinstance(getattr(provider, "oidc_provider_arn", None), str)):
+            raise invalid(self, "provider", provider,
+                          "an OidcProvider, or an iam.IOidcProvider such as OidcProvider.from_issuer(...)")
 
     def _resolve_issuer(self, issuer: OidcIssuer | str | None,
                         provider: OidcProvider | iam.IOidcProvider | None) -> OidcIssuer:
@@ -193,9 +172,8 @@ class OidcRole(Construct):
     def _check_audiences(self, audiences: Sequence[str] | None,
                          provider: OidcProvider | iam.IOidcProvider | None) -> tuple[str, ...]:
         field = "audiences"
-        if isinstance(audiences, str):
-            raise invalid(self, field, audiences, "a list of audiences, e.g. ['sts.amazonaws.com']")
-        values = list(audiences) if audiences is not None else (
+        values = checked_list(self, field, audiences, "audiences, e.g. ['sts.amazonaws.com']") \
+            if audiences is not None else (
             [self.issuer.default_audience] if self.issuer.default_audience else [])
         if not values:
             raise invalid(self, field, values,
@@ -218,9 +196,9 @@ class OidcRole(Construct):
     def _check_subjects(self, subjects: Sequence[str], conditions: Mapping[str, Any] | None,
                         allow_any_subject: bool) -> tuple[str, ...]:
         field = "subjects"
-        if isinstance(subjects, str):
-            raise invalid(self, field, subjects, "a list of subjects")
-        values = list(subjects)
+        values = checked_list(self, field, subjects, "subjects")
+        if conditions is not None:
+            checked_mapping(self, "conditions", conditions, "a dict of claim -> value(s), e.g. {'repository': 'o/r'}")
         if conditions and "sub" in conditions:
             raise invalid(self, "conditions", "sub", "subjects given as `subjects`, not as a condition")
         if "sub" in self.issuer.required_claims and not values and not allow_any_subject:
@@ -262,7 +240,7 @@ class OidcRole(Construct):
                 raise invalid(self, "conditions", claim,
                               f"a claim IAM evaluates for {self.issuer.name}: {', '.join(offered) or 'none besides aud and sub'} "
                               f"(AWS ignores other claims, so a condition on one would never match)")
-            values = [raw] if isinstance(raw, str) else list(raw)
+            values = [raw] if isinstance(raw, str) else checked_list(self, f"conditions[{claim!r}]", raw, "values")
             if not values:
                 raise invalid(self, f"conditions[{claim!r}]", values, "at least one value")
             for value in values:
@@ -281,36 +259,6 @@ class OidcRole(Construct):
             f"arn:{partition}:iam::{account}:oidc-provider/{self.issuer.host_path}")
         return checked_trust_size(self, federated=federated, actions=self.actions, conditions=self.conditions,
                                   quota=quota, fix="list fewer subjects, split the role")
-
-    # --- attributes --------------------------------------------------------------------------
-
-    @property
-    def grant_principal(self) -> iam.IPrincipal:
-        """The role, for `grant_*` methods of other constructs."""
-        return self.role
-
-    @property
-    def role_arn(self) -> str:
-        """The role's ARN."""
-        return self.role.role_arn
-
-    @property
-    def role_name(self) -> str:
-        """The role's name."""
-        return self.role.role_name
-
-
-def role_options_with_defaults(options: dict[str, Any]) -> dict[str, Any]:
-    """The pass-through `OidcRole` options of a preset role, with their defaults filled in."""
-    defaults: dict[str, Any] = {
-        "session_tags": False, "max_session_duration": None, "permissions_boundary": None,
-        "managed_policies": (), "inline_policies": None, "role_name": None, "description": None,
-        "trust_policy_quota": DEFAULT_TRUST_POLICY_QUOTA,
-    }
-    unknown = set(options) - set(defaults)
-    if unknown:
-        raise TypeError(f"unexpected keyword arguments: {', '.join(sorted(unknown))}")
-    return {**defaults, **options}
 
 
 def preset_issuer(scope: Construct, make: Callable[[], OidcIssuer],

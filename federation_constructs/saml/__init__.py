@@ -13,6 +13,7 @@ from federation_constructs.saml.metadata import MetadataProblem, SamlMetadata, S
 
 _LAZY = {
     "GLOBAL_SIGN_IN": "federation_constructs.saml.role",
+    "RoleOptions": "federation_constructs.federated_role",
     "SamlProvider": "federation_constructs.saml.provider",
     "SamlRole": "federation_constructs.saml.role",
 }
@@ -20,6 +21,7 @@ _LAZY = {
 __all__ = sorted(["MetadataProblem", "SamlMetadata", "SigningCertificate", "parse_metadata", *_LAZY])
 
 if TYPE_CHECKING:
+    from federation_constructs.federated_role import RoleOptions
     from federation_constructs.saml.provider import SamlProvider
     from federation_constructs.saml.role import GLOBAL_SIGN_IN, SamlRole
 

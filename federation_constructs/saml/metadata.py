@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives import hashes
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from federation_constructs.errors import FederationValidationError
+
 __all__ = [
     "MAX_METADATA_LENGTH",
     "MIN_METADATA_LENGTH",
@@ -34,8 +36,9 @@ SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 MIN_METADATA_LENGTH, MAX_METADATA_LENGTH = 1000, 10_000_000
 
 
-class MetadataProblem(ValueError):
-    """Metadata that IAM cannot use, or that must not be used; `str()` says why."""
+class MetadataProblem(FederationValidationError):
+    """Metadata that IAM cannot use, or that must not be used; `str()` says why, as a clause
+    ("it has no signing certificate ...") that `SamlProvider` prefixes with its path and the source."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,6 +67,8 @@ class SamlMetadata:
 def parse_metadata(xml: str | bytes, *, now: datetime | None = None) -> SamlMetadata:
     """Parse and check IdP metadata; raise `MetadataProblem` for anything IAM or safety refuses."""
     now = now or datetime.now(UTC)
+    if not isinstance(xml, (str, bytes)):
+        raise MetadataProblem(f"it is a {type(xml).__name__}, not the metadata document (str or bytes)")
     length = len(xml)
     if length < MIN_METADATA_LENGTH:
         raise MetadataProblem(f"it is {length} characters long; IAM needs at least {MIN_METADATA_LENGTH} "

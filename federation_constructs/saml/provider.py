@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ __all__ = ["DEFAULT_EXPIRY_WARNING_DAYS", "SamlProvider"]
 
 DEFAULT_EXPIRY_WARNING_DAYS = 30
 _NAME_RE = re.compile(r"[\w.-]{1,128}", re.ASCII)  # IAM's [\w._-]+ is ASCII-only
+_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:saml-provider/[\w.-]{1,128}", re.ASCII)
 _NAME_ACCEPTED = "an IAM SAML provider name: 1-128 letters, digits, '_', '.' and '-' (no spaces)"
 
 
@@ -50,6 +52,10 @@ class SamlProvider(Construct):
         if (metadata_file is None) == (metadata_xml is None):
             raise invalid(self, "metadata_file", metadata_file,
                           "exactly one of metadata_file (a path) or metadata_xml (the document)")
+        if metadata_file is not None and not isinstance(metadata_file, (str, os.PathLike)):
+            raise invalid(self, "metadata_file", metadata_file, "the path of the IdP's metadata file (a str or Path)")
+        if not isinstance(removal_policy, RemovalPolicy):
+            raise invalid(self, "removal_policy", removal_policy, "a RemovalPolicy, e.g. RemovalPolicy.RETAIN")
         field, source, xml = self._read(metadata_file, metadata_xml)
         if name is not None and (not isinstance(name, str) or not _NAME_RE.fullmatch(name)):
             raise invalid(self, "name", name, _NAME_ACCEPTED)
@@ -96,7 +102,10 @@ class SamlProvider(Construct):
 
     @classmethod
     def from_arn(cls, scope: Construct, id: str, arn: str) -> iam.ISamlProvider:
-        """An existing provider, by ARN."""
+        """An existing provider, by ARN (`arn:<partition>:iam::<account>:saml-provider/<name>`)."""
+        if not isinstance(arn, str) or (not Token.is_unresolved(arn) and not _ARN_RE.fullmatch(arn)):
+            raise invalid(scope, "arn", arn,
+                          "a SAML provider ARN such as 'arn:aws:iam::123456789012:saml-provider/corp'")
         return iam.SamlProvider.from_saml_provider_arn(scope, id, arn)
 
     @classmethod

@@ -6,17 +6,14 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import jsii
-from aws_cdk import Aws, CfnMapping, Duration, Fn, Stack, Token
+from aws_cdk import Aws, CfnMapping, Fn, Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from federation_constructs.errors import invalid
+from federation_constructs.errors import checked_list, checked_mapping, invalid
+from federation_constructs.federated_role import FederatedRole, RoleOptions
 from federation_constructs.proof.intent import saml_intent
 from federation_constructs.oidc.conditions import (
-    DEFAULT_TRUST_POLICY_QUOTA,
-    check_trust_policy_quota,
-    checked_session_duration,
     checked_trust_size,
     claim_conditions,
     is_only_wildcards,
@@ -74,12 +71,11 @@ def sign_in_endpoint(region: str) -> str:
     return f"https://{region}.signin.aws.amazon.com/saml"
 
 
-@jsii.implements(iam.IGrantable)
-class SamlRole(Construct):
+class SamlRole(FederatedRole):
     """A role the users of one SAML IdP can assume, from the console or the CLI.
 
     Trust: `Federated` = the provider, `sts:AssumeRoleWithSAML` (and `sts:TagSession` only with
-    `session_tags=True`), `StringEquals` on `SAML:aud` = the sign-in endpoint(s) the IdP posts
+    `RoleOptions(session_tags=True)`), `StringEquals` on `SAML:aud` = the sign-in endpoint(s) the IdP posts
     the assertion to. `sign_in` lists them: "global" (the partition's global endpoint, resolved
     from the stack's region, or from `AWS::Partition` at deploy time for an environment-agnostic
     stack), "regional" (the stack's region), or region codes such as "eu-west-1".
@@ -97,14 +93,7 @@ class SamlRole(Construct):
         provider: SamlProvider | iam.ISamlProvider,
         sign_in: Sequence[str] = ("global",),
         attribute_conditions: Mapping[str, str | Sequence[str]] | None = None,
-        session_tags: bool = False,
-        max_session_duration: Duration | None = None,
-        permissions_boundary: iam.IManagedPolicy | None = None,
-        managed_policies: Sequence[iam.IManagedPolicy] = (),
-        inline_policies: Mapping[str, iam.PolicyDocument] | None = None,
-        role_name: str | None = None,
-        description: str | None = None,
-        trust_policy_quota: int = DEFAULT_TRUST_POLICY_QUOTA,
+        role_options: RoleOptions | None = None,
     ) -> None:
         """Create the role.
 
@@ -112,17 +101,18 @@ class SamlRole(Construct):
         :param sign_in: the sign-in endpoints the assertion may be posted to (see the class doc).
         :param attribute_conditions: SAML keys -> accepted values, e.g. {"saml:sub_type":
             "persistent"} or {"saml:edupersonentitlement": ["aws-admins"]}.
-        :param session_tags: allow `sts:TagSession` (the IdP sends `PrincipalTag:` attributes).
-        :param max_session_duration: 1-12 hours; default 1 hour.
+        :param role_options: the IAM role's options; default `RoleOptions()`. With
+            `session_tags=True` the IdP may send `PrincipalTag:` attributes.
         """
-        super().__init__(scope, id)
-        provider_arn = provider.saml_provider_arn
-        if provider_arn is None:
-            raise invalid(self, "provider", provider, "a SamlProvider or an imported ISamlProvider")
+        super().__init__(scope, id, role_options=role_options)
+        # jsii interfaces cannot be used with isinstance: an imported provider is a construct with an ARN
+        provider_arn = getattr(provider, "saml_provider_arn", None)
+        if not (hasattr(provider, "node") and isinstance(provider_arn, str)):
+            raise invalid(self, "provider", provider,
+                          "a SamlProvider, or an iam.ISamlProvider from SamlProvider.from_arn()/from_name()")
         self.sign_in_endpoints: tuple[str, ...] = self._endpoints(sign_in)
         extra = self._attribute_conditions(attribute_conditions)
-        duration = checked_session_duration(self, max_session_duration)
-        check_trust_policy_quota(self, trust_policy_quota)
+        session_tags = self.role_options.session_tags
 
         conditions: dict[str, dict[str, list[str]]] = {"StringEquals": {"SAML:aud": list(self.sign_in_endpoints)}}
         for operator, keys in claim_conditions({k: v for k, v in extra.items()
@@ -133,17 +123,9 @@ class SamlRole(Construct):
             conditions.setdefault(f"ForAnyValue:{operator}", {}).update(keys)
         self.conditions = conditions
         self.actions: tuple[str, ...] = (ASSUME_ACTION, TAG_SESSION_ACTION) if session_tags else (ASSUME_ACTION,)
-        self.trust_policy_size = self._check_size(trust_policy_quota)
-
-        principal: iam.IPrincipal = iam.FederatedPrincipal(provider_arn, conditions, ASSUME_ACTION)
-        if session_tags:
-            principal = principal.with_session_tags()
-        self.role = iam.Role(
-            self, "Role", assumed_by=principal, max_session_duration=duration,
-            permissions_boundary=permissions_boundary, managed_policies=list(managed_policies) or None,
-            inline_policies=dict(inline_policies) if inline_policies else None, role_name=role_name,
-            description=description or "Assumed with SAML assertions of the workforce IdP (federation-as-code)",
-        )
+        self.trust_policy_size = self._check_size(self.role_options.trust_policy_quota)
+        self._create_role(iam.FederatedPrincipal(provider_arn, conditions, ASSUME_ACTION),
+                          default_description="Assumed with SAML assertions of the workforce IdP (federation-as-code)")
         self.provider_arn = provider_arn
         #: what this role is meant to admit (`federation_constructs.proof.intent`)
         self.intent = saml_intent(provider_arn, self.sign_in_endpoints,
@@ -153,13 +135,12 @@ class SamlRole(Construct):
         self.idp_role_attribute: str = Fn.join(",", [self.role.role_arn, provider_arn])
 
     def _endpoints(self, sign_in: Sequence[str]) -> tuple[str, ...]:
-        if isinstance(sign_in, str) or not sign_in:
-            raise invalid(self, "sign_in", sign_in, "a non-empty list of 'global', 'regional' or region codes")
+        entries = checked_list(self, "sign_in", sign_in, "'global', 'regional' or region codes", non_empty=True)
         stack = Stack.of(self)
         region = None if Token.is_unresolved(stack.region) else stack.region
         partition = partition_for_region(region) if region else None
         endpoints: list[str] = []
-        for entry in sign_in:
+        for entry in entries:
             if entry == "global":
                 if partition is None:
                     endpoints.append(self._global_by_partition())
@@ -185,13 +166,16 @@ class SamlRole(Construct):
     def _global_by_partition(self) -> str:
         """`Fn::FindInMap` on `AWS::Partition`: correct at deploy time in any partition."""
         stack = Stack.of(self)
-        mapping = stack.node.try_find_child(_MAPPING_ID)
-        if mapping is None:
-            mapping = CfnMapping(stack, _MAPPING_ID, mapping={p: {"url": u} for p, u in GLOBAL_SIGN_IN.items()})
-        return mapping.find_in_map(Aws.PARTITION, "url")  # type: ignore[union-attr]
+        found = stack.node.try_find_child(_MAPPING_ID)
+        mapping = found if isinstance(found, CfnMapping) else CfnMapping(
+            stack, _MAPPING_ID, mapping={p: {"url": u} for p, u in GLOBAL_SIGN_IN.items()})
+        return mapping.find_in_map(Aws.PARTITION, "url")
 
     def _attribute_conditions(self, conditions: Mapping[str, str | Sequence[str]] | None) -> dict[str, list[str]]:
         checked: dict[str, list[str]] = {}
+        if conditions is not None:
+            checked_mapping(self, "attribute_conditions", conditions,
+                            "a dict of SAML key -> value(s), e.g. {'saml:sub_type': 'persistent'}")
         for key, raw in (conditions or {}).items():
             lowered = key.lower() if isinstance(key, str) else key
             if lowered == "saml:aud":
@@ -201,7 +185,8 @@ class SamlRole(Construct):
                               "a SAML key IAM evaluates, such as saml:sub, saml:sub_type, saml:namequalifier, "
                               "saml:iss or saml:edupersonentitlement (other attributes are not available to "
                               "a trust policy)")
-            values = [raw] if isinstance(raw, str) else list(raw)
+            values = [raw] if isinstance(raw, str) else checked_list(self, f"attribute_conditions[{key!r}]", raw,
+                                                                     "values")
             if not values:
                 raise invalid(self, f"attribute_conditions[{key!r}]", values, "at least one value")
             for value in values:
@@ -222,13 +207,3 @@ class SamlRole(Construct):
         conditions["StringEquals"]["SAML:aud"] = aud
         return checked_trust_size(self, federated=arn, actions=self.actions, conditions=conditions, quota=quota,
                                   fix="list fewer attribute values, split the role")
-
-    @property
-    def grant_principal(self) -> iam.IPrincipal:
-        """The role, for `grant_*` methods of other constructs."""
-        return self.role
-
-    @property
-    def role_arn(self) -> str:
-        """The role's ARN."""
-        return self.role.role_arn

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from federation_constructs.errors import FederationError
 from federation_constructs.storage.layout import (
     AccessLevel,
     IdentitySource,
@@ -55,7 +56,7 @@ _PARTITION_RE = re.compile(r"aws(-[a-z]+)*")
 _SESSION_NAME_MAX = 64
 
 
-class BrokerError(ValueError):
+class BrokerError(FederationError, ValueError):
     """A refused argument or an unexpected answer from AWS; the message names the field and value."""
 
 

@@ -17,8 +17,8 @@ from aws_cdk import Aws, Duration, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from federation_constructs.errors import invalid
-from federation_constructs.oidc.conditions import checked_session_duration
+from federation_constructs.errors import checked_bool, checked_list, invalid
+from federation_constructs.federated_role import checked_description, checked_role_name, checked_session_duration
 from federation_constructs.storage.layout import IdentitySource, LayoutProblem
 
 __all__ = ["BROKER_ACTIONS", "FederationBrokerRole"]
@@ -67,6 +67,7 @@ class FederationBrokerRole(Construct):
             most 1 hour anyway (role chaining).
         """
         super().__init__(scope, id)
+        checked_bool(self, "allow_account_root", allow_account_root)
         arns = self._trusted_arns(trusted, allow_account_root)
         try:
             #: where `grant_user_prefix` finds the user id: the session tag the broker sets
@@ -77,6 +78,8 @@ class FederationBrokerRole(Construct):
         if external_id is not None and (not isinstance(external_id, str) or not _EXTERNAL_ID_RE.fullmatch(external_id)):
             raise invalid(self, "external_id", external_id, "2-1224 characters of letters, digits and _+=,.@:/-")
         duration = checked_session_duration(self, max_session_duration)
+        checked_role_name(self, "role_name", role_name)
+        checked_description(self, "description", description)
 
         conditions: dict[str, dict[str, object]] = {
             "Null": {"sts:SourceIdentity": "false", f"aws:RequestTag/{user_tag}": "false"},
@@ -101,10 +104,9 @@ class FederationBrokerRole(Construct):
             actions=["sts:SetSourceIdentity"], principals=list(principals), conditions=conditions))
 
     def _trusted_arns(self, trusted: Sequence[str | iam.IRole], allow_account_root: bool) -> list[str]:
-        if isinstance(trusted, str) or not trusted:
-            raise invalid(self, "trusted", trusted, "a non-empty list of the broker service's role or user ARNs")
+        entries = checked_list(self, "trusted", trusted, "the broker service's role or user ARNs", non_empty=True)
         arns: list[str] = []
-        for entry in trusted:
+        for entry in entries:
             # jsii interfaces cannot be used with isinstance: anything that is not a string must have a role_arn
             arn = entry if isinstance(entry, str) else getattr(entry, "role_arn", None)
             if not isinstance(arn, str):

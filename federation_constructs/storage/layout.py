@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from federation_constructs.errors import PresetValueError
+
 __all__ = [
     "AccessLevel",
     "Capability",
@@ -49,13 +51,12 @@ _USER_VARS_REFUSED = {
 }
 
 
-class LayoutProblem(ValueError):
-    """A layout, level or identity source that would give a wrong or unsafe policy; `field`, `value`
-    and `accepted` let a construct re-raise it under its own path."""
+class LayoutProblem(PresetValueError):
+    """A layout, level or identity source that would give a wrong or unsafe policy.
 
-    def __init__(self, field: str, value: object, accepted: str) -> None:
-        super().__init__(f"{field}={value!r} is not accepted; expected {accepted}")
-        self.field, self.value, self.accepted = field, value, accepted
+    A `FederationValidationError`: the message names the function that refused it (`where`, e.g.
+    `AccessLevel.custom`), and `field`, `value` and `accepted` let a construct re-raise it under
+    its own path."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,8 +89,10 @@ class IdentitySource:
 
     @classmethod
     def principal_tag(cls, key: str) -> IdentitySource:
-        if not re.fullmatch(r"[\w.:/=+\-@]{1,128}", key, re.ASCII) or key.lower().startswith("aws:"):
-            raise LayoutProblem("principal_tag", key, "a session tag key of 1-128 characters, not starting with 'aws:'")
+        if not isinstance(key, str) or not re.fullmatch(r"[\w.:/=+\-@]{1,128}", key, re.ASCII) \
+                or key.lower().startswith("aws:"):
+            raise LayoutProblem("IdentitySource.principal_tag", "principal_tag", key,
+                                "a session tag key of 1-128 characters, not starting with 'aws:'")
         # a tag value may contain '/', so 'bob/x' would land inside bob's folder: such values are refused
         return cls(name=f"tag:{key}", variable=f"${{aws:PrincipalTag/{key}}}", trust="tag",
                    conditions={"StringNotLike": {f"aws:PrincipalTag/{key}": "*/*"}})
@@ -98,13 +101,18 @@ class IdentitySource:
     def variable_of(cls, key: str, *, allow_caller_chosen_id: bool = False) -> IdentitySource:
         """Any other single policy variable, e.g. `aws:userid`; the two that do not identify a
         federated user are refused unless `allow_caller_chosen_id=True`."""
+        where = "IdentitySource.variable_of"
+        if not isinstance(key, str):
+            raise LayoutProblem(where, "identity_source", key, "a condition key such as 'aws:PrincipalTag/user'")
+        if not isinstance(allow_caller_chosen_id, bool):
+            raise LayoutProblem(where, "allow_caller_chosen_id", allow_caller_chosen_id, "True or False")
         reason = _USER_VARS_REFUSED.get(key.lower())
         if reason and not allow_caller_chosen_id:
-            raise LayoutProblem("identity_source", f"${{{key}}}",
+            raise LayoutProblem(where, "identity_source", f"${{{key}}}",
                                 f"an id the caller cannot choose (cognito, saml or a principal tag): "
                                 f"${{{key}}} {reason} (allow_caller_chosen_id=True to mean it)")
         if not re.fullmatch(r"[A-Za-z0-9-]+:[\w/.-]+", key, re.ASCII):
-            raise LayoutProblem("identity_source", key, "a condition key such as 'aws:PrincipalTag/user'")
+            raise LayoutProblem(where, "identity_source", key, "a condition key such as 'aws:PrincipalTag/user'")
         return cls(name=f"var:{key}", variable=f"${{{key}}}", trust="any")
 
 
@@ -146,28 +154,32 @@ class AccessLevel:
     @classmethod
     def custom(cls, template: str) -> AccessLevel:
         """An owner-only level from a template such as `home/{id}/`."""
+        where = "AccessLevel.custom"
         if not isinstance(template, str) or any(c in template for c in "*?$"):
-            raise LayoutProblem("layout", template, "a prefix template without wildcards or '$', e.g. 'home/{id}/'")
+            raise LayoutProblem(where, "layout", template,
+                                "a prefix template without wildcards or '$', e.g. 'home/{id}/'")
         if template.count("{id}") != 1 or not template.endswith("{id}/"):
-            raise LayoutProblem("layout", template,
+            raise LayoutProblem(where, "layout", template,
                                 "a template that ends with '{id}/', e.g. 'home/{id}/': the user segment must be "
                                 "followed by '/', or user 'abc' also reaches 'abcd/'")
         root = template[: -len("/{id}/")] if template != "{id}/" else ""
         if not _ROOT_RE.fullmatch(root) or root.split("/")[0] in ("public", "protected", "private"):
-            raise LayoutProblem("layout", template, "a root of letters, digits, '.', '_', '-' segments before "
-                                                    "'/{id}/' that is not public, protected or private nor below "
-                                                    "them (everyone reaches public/ and reads protected/)")
+            raise LayoutProblem(where, "layout", template,
+                                "a root of letters, digits, '.', '_', '-' segments before '/{id}/' that is not "
+                                "public, protected or private nor below them (everyone reaches public/ and reads "
+                                "protected/)")
         return cls(name=root, root=root, per_user=True)
 
     @classmethod
     def named(cls, name: str) -> AccessLevel:
         """`public`, `protected`, `private`, or a custom template such as `home/{id}/`."""
         presets = {"public": cls.public, "protected": cls.protected, "private": cls.private}
-        if name in presets:
+        if isinstance(name, str) and name in presets:
             return presets[name]()
-        if "{id}" in name:
+        if isinstance(name, str) and "{id}" in name:
             return cls.custom(name)
-        raise LayoutProblem("level", name, "public, protected, private, or a template such as 'home/{id}/'")
+        raise LayoutProblem("AccessLevel.named", "level", name,
+                            "public, protected, private, or a template such as 'home/{id}/'")
 
     def user_prefix(self, source: IdentitySource) -> str:
         """`<root>/<id>/` for per-user levels, `<root>/` for public."""
@@ -175,14 +187,24 @@ class AccessLevel:
 
 
 def _actions(capabilities: Iterable[str]) -> list[str]:
+    where = "grant_statements"
+    if isinstance(capabilities, str) or not isinstance(capabilities, Iterable):
+        raise LayoutProblem(where, "actions", capabilities, "a list such as ['read', 'write']")
     actions: list[str] = []
     for capability in capabilities:
-        if capability not in OBJECT_ACTIONS:
-            raise LayoutProblem("actions", capability, "read, write and/or delete")
+        if not isinstance(capability, str) or capability not in OBJECT_ACTIONS:
+            raise LayoutProblem(where, "actions", capability, "read, write and/or delete")
         actions.extend(OBJECT_ACTIONS[capability])
     if not actions:
-        raise LayoutProblem("actions", [], "at least one of read, write, delete")
+        raise LayoutProblem(where, "actions", [], "at least one of read, write, delete")
     return list(dict.fromkeys(actions))
+
+
+def _check_level_and_source(where: str, level: object, source: object) -> None:
+    if not isinstance(level, AccessLevel):
+        raise LayoutProblem(where, "level", level, "an AccessLevel, e.g. AccessLevel.private()")
+    if source is not None and not isinstance(source, IdentitySource):
+        raise LayoutProblem(where, "source", source, "IdentitySource.cognito(), .saml() or .principal_tag(key)")
 
 
 def _statement(sid: str, actions: list[str], resources: list[str], conditions: Mapping[str, Any]) -> dict[str, Any]:
@@ -204,10 +226,12 @@ def grant_statements(*, bucket_arn: str, level: AccessLevel, source: IdentitySou
                      capabilities: Iterable[str], browse: bool = False, sid_prefix: str = "") -> list[dict[str, Any]]:
     """The Allow statements for one level: objects under the user's prefix, and listing of exactly
     the prefixes the user may see (each with its trailing '/'). `source` may be None for `public`."""
+    _check_level_and_source("grant_statements", level, source)
     actions = _actions(capabilities)
     if source is None or not level.per_user:
         if level.per_user:
-            raise LayoutProblem("source", None, f"an identity source: level {level.name!r} has one folder per user")
+            raise LayoutProblem("grant_statements", "source", None,
+                                f"an identity source: level {level.name!r} has one folder per user")
         source = _NO_SOURCE
     own = level.user_prefix(source)
     tag = f"{sid_prefix}{re.sub(r'[^A-Za-z0-9]', '', level.name.title())}"
@@ -234,6 +258,7 @@ def grant_statements(*, bucket_arn: str, level: AccessLevel, source: IdentitySou
 def deny_other_users_listing(*, bucket_arn: str, level: AccessLevel, source: IdentitySource,
                              browse: bool = False, sid_prefix: str = "") -> dict[str, Any] | None:
     """An explicit Deny on listing other users' folders of a per-user, owner-only level."""
+    _check_level_and_source("deny_other_users_listing", level, source)
     if not level.per_user or level.shared_read:
         return None
     own = level.user_prefix(source)

@@ -35,10 +35,12 @@ class TrustSummary:
         return "cognito" in self.kinds and "unauthenticated" in self.cognito_amr
 
 
-def underlying_role(role: object) -> iam.Role | None:
-    """The `iam.Role` of a role construct of this toolkit (its `.role`), or the role itself."""
-    candidate = getattr(role, "role", role)
-    return candidate if isinstance(candidate, iam.Role) else None
+def underlying_role(grantee: object) -> iam.Role | None:
+    """The `iam.Role` behind an `iam.IGrantable` (a role construct of this toolkit, or an `iam.Role`):
+    its `grant_principal` when that is a role this app defines, else None (an imported role, or not
+    an `IGrantable` at all)."""
+    principal = getattr(grantee, "grant_principal", None)
+    return principal if isinstance(principal, iam.Role) else None
 
 
 def summarize_trust(role: iam.Role) -> TrustSummary:
