@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import (App, CfnOutput, Duration, Environment, Fn, RemovalPolicy, Stack, Tags,
-                     aws_cognito as cognito, aws_iam as iam, aws_s3 as s3)
+from aws_cdk import App, CfnOutput, Duration, Environment, Fn, RemovalPolicy, Stack, Tags
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 
 REPO = Path(__file__).resolve().parents[1]
 SAML_METADATA = REPO / "examples" / "saml" / "adfs-example-metadata.xml"

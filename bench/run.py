@@ -375,7 +375,7 @@ def main() -> int:
             wall, _, code = run_process(["make", "test"], child_env(), work / "make-test.log", timeout=900)
             lines = (work / "make-test.log").read_text(errors="replace").strip().splitlines()
             shutil.copy(work / "make-test.log", BENCH / "last-make-test.log")
-            tail = [l.strip("= ") for l in lines if re.match(r"^=+ .*(passed|failed|error).* =+$", l)][-1:] or lines[-1:]
+            tail = [line.strip("= ") for line in lines if re.match(r"^=+ .*(passed|failed|error).* =+$", line)][-1:] or lines[-1:]
             record = {"seconds": wall, "exit_code": code, "summary": tail[0] if tail else "",
                       "measured_at": time.strftime("%Y-%m-%d %H:%M:%S")}
             LAST_TEST.write_text(json.dumps(record, indent=2) + "\n")

@@ -51,9 +51,13 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:
     from federation_constructs.errors import FederationError, FederationValidationError, invalid
     from federation_constructs.federated_role import FederatedRole, RoleOptions
-    from federation_constructs.report.review import FederationReview, add_federation_review
-    from federation_constructs.rules.acknowledge import acknowledge
-    from federation_constructs.rules.pack import FederationChecks
+    from federation_constructs.identity_pool import (
+        CognitoLogin,
+        IdentityPoolFederation,
+        IdentityPoolLogins,
+        MappingRule,
+        RoleMapping,
+    )
     from federation_constructs.oidc import (
         EksServiceAccountRole,
         GitHubActionsRole,
@@ -64,13 +68,9 @@ if TYPE_CHECKING:
         OidcProvider,
         OidcRole,
     )
-    from federation_constructs.identity_pool import (
-        CognitoLogin,
-        IdentityPoolFederation,
-        IdentityPoolLogins,
-        MappingRule,
-        RoleMapping,
-    )
+    from federation_constructs.report.review import FederationReview, add_federation_review
+    from federation_constructs.rules.acknowledge import acknowledge
+    from federation_constructs.rules.pack import FederationChecks
     from federation_constructs.saml.provider import SamlProvider
     from federation_constructs.saml.role import SamlRole
     from federation_constructs.storage.broker_role import FederationBrokerRole

@@ -194,11 +194,10 @@ def _lint(paths: Sequence[str | Path], *, aws_solutions: bool = False) -> tuple[
 def explain_template(template: dict[str, Any]) -> list[dict[str, Any]]:
     """For each federated role: who it admits in plain words, and what the solver finds: an example
     admitted request, and every claim an admitted request may leave out or fill with any value."""
-    from federation_constructs.report.access import build_access_report
-    from federation_constructs.proof.model import explain
-    from federation_constructs.policy.template import ResourceContext
-    from federation_constructs.policy.template import TemplateIndex
+    from federation_constructs.policy.template import ResourceContext, TemplateIndex
     from federation_constructs.policy.trust import federated_trusts
+    from federation_constructs.proof.model import explain
+    from federation_constructs.report.access import build_access_report
 
     index = TemplateIndex(template)
     report = build_access_report(template, stack="", account="<account>")

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from aws_cdk import App, Stage
 
-from stacks.config import DeploymentConfig
 from federation_constructs.errors import FederationValidationError
+from stacks.config import DeploymentConfig
 from stacks.federation_stack import FederationStack
 from stacks.sharding import Budget, RoleCost, load_assignment, plan, write_assignment
 

@@ -24,8 +24,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic.fields import FieldInfo
 
 from federation_constructs.partitions import partition_for_region
-from stacks.oidc_config import OidcSection
 from stacks.identity_pool_config import IdentityPoolSection
+from stacks.oidc_config import OidcSection
 from stacks.saml_config import SamlSection
 from stacks.storage_config import StorageSection
 from stacks.targets_config import TargetsSection

@@ -10,8 +10,8 @@ from constructs import Construct
 
 from federation_constructs.identity_pool import IdentityPoolFederation
 from stacks.config import DeploymentConfig
-from stacks.oidc_wiring import add_oidc
 from stacks.identity_pool_wiring import add_identity_pool
+from stacks.oidc_wiring import add_oidc
 from stacks.saml_wiring import add_saml
 from stacks.sharding import shard_stack_name
 from stacks.storage_wiring import add_storage

@@ -6,7 +6,7 @@ themselves (subjects, wildcards, sizes) and the stack turns their errors into co
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -94,8 +94,7 @@ class CustomProviderConfig(_ProviderBase):
 
 
 OidcProviderConfig = Annotated[
-    Union[GitHubProviderConfig, GitLabProviderConfig, HcpTerraformProviderConfig, EksProviderConfig,
-          CircleCiProviderConfig, BitbucketProviderConfig, AppleProviderConfig, CustomProviderConfig],
+    GitHubProviderConfig | GitLabProviderConfig | HcpTerraformProviderConfig | EksProviderConfig | CircleCiProviderConfig | BitbucketProviderConfig | AppleProviderConfig | CustomProviderConfig,
     Field(discriminator="preset"),
 ]
 
@@ -189,8 +188,7 @@ class WebIdentityRoleConfig(RoleCommon):
 
 
 OidcRoleConfig = Annotated[
-    Union[GitHubRoleConfig, GitLabRoleConfig, HcpTerraformRoleConfig, EksRoleConfig, GenericRoleConfig,
-          WebIdentityRoleConfig],
+    GitHubRoleConfig | GitLabRoleConfig | HcpTerraformRoleConfig | EksRoleConfig | GenericRoleConfig | WebIdentityRoleConfig,
     Field(discriminator="type"),
 ]
 

@@ -10,7 +10,6 @@ from aws_cdk import aws_iam as iam
 
 from federation_constructs.errors import FederationValidationError, PresetValueError
 from federation_constructs.federated_role import RoleOptions
-from federation_constructs.rules.acknowledge import acknowledge
 from federation_constructs.oidc import (
     EksServiceAccountRole,
     GitHubActionsRole,
@@ -21,6 +20,7 @@ from federation_constructs.oidc import (
     OidcProvider,
     OidcRole,
 )
+from federation_constructs.rules.acknowledge import acknowledge
 from stacks import oidc_config as cfg
 
 __all__ = ["add_oidc", "issuer_for"]

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from aws_cdk import App, Stack, Token
 from aws_cdk.assertions import Template
 

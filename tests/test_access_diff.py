@@ -16,11 +16,11 @@ import pytest
 from aws_cdk import App
 from aws_cdk.assertions import Template
 
-from federation_constructs.report.diff import diff_access_reports, diff_to_html, diff_to_markdown, main
-from federation_constructs.report.access import build_access_report
 from federation_constructs.proof import TrustModel, compare
-from stacks.federation_stack import FederationStack
+from federation_constructs.report.access import build_access_report
+from federation_constructs.report.diff import diff_access_reports, diff_to_html, diff_to_markdown, main
 from federation_constructs.report.review import construct_paths
+from stacks.federation_stack import FederationStack
 from tests.support import NODE_BIN, REPO, tool_env
 
 ACCOUNT = "111122223333"

@@ -17,12 +17,12 @@ import pytest
 from aws_cdk import App
 from aws_cdk.assertions import Template
 
+from federation_constructs.proof import collect_intents
+from federation_constructs.report.access import build_access_report
 from federation_constructs.report.graph import graph_for_stack, plain_condition
 from federation_constructs.report.html import render_html, script_json, summary_counts, write_html
-from federation_constructs.report.access import build_access_report
-from federation_constructs.proof import collect_intents
-from stacks.federation_stack import FederationStack
 from federation_constructs.report.review import collect_opt_ins, construct_paths
+from stacks.federation_stack import FederationStack
 from tests.support import NODE_BIN, REPO
 
 ACCOUNT = "111122223333"

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
-from federation_constructs.report.access import build_access_report, describe_subject, to_markdown
-from federation_constructs.proof.intent import ClaimIntent, TrustIntent
 from federation_constructs.proof import collect_intents
+from federation_constructs.proof.intent import ClaimIntent, TrustIntent
+from federation_constructs.report.access import build_access_report, describe_subject, to_markdown
+from federation_constructs.report.review import collect_opt_ins
 from stacks.build import build_stacks
 from stacks.config import DeploymentConfig
-from federation_constructs.report.review import collect_opt_ins
 from tests.support import new_app
 
 ACCOUNT = "111122223333"

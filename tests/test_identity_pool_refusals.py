@@ -18,7 +18,6 @@ import pytest
 from aws_cdk import App, Environment, Stack
 from aws_cdk import aws_iam as iam
 
-from federation_constructs.errors import FederationValidationError
 from federation_constructs.identity_pool import (
     CognitoLogin,
     IdentityPoolFederation,

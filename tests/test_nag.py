@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from aws_cdk import App, Stack, aws_s3 as s3
-
+from aws_cdk import App, Stack
+from aws_cdk import aws_s3 as s3
 from cdk_nag import AwsSolutionsChecks
 
 from federation_constructs import FederationChecks, FederationValidationError, acknowledge, add_federation_review

@@ -65,8 +65,8 @@ def test_installed_package_imports_outside_the_repository(wheel: Path, tmp_path:
                     "--disable-pip-version-check", str(wheel)],
                    check=True, capture_output=True, text=True, timeout=300)
     code = ("import federation_constructs as f, pathlib; "
-            "assert pathlib.Path(f.__file__).parent.parent == pathlib.Path(r'%s'); "
-            "print(f.__version__, sorted(f.__all__))" % target)
+            f"assert pathlib.Path(f.__file__).parent.parent == pathlib.Path(r'{target}'); "
+            "print(f.__version__, sorted(f.__all__))")
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=False,
                             capture_output=True, text=True, timeout=300,
                             env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
@@ -118,9 +118,9 @@ def foreign_env(venv: Path, home: Path) -> dict[str, str]:
 
 def test_the_foreign_venv_imports_only_the_wheel(installed: Path, tmp_path: Path) -> None:
     code = ("import importlib.util, sys, federation_constructs as f; "
-            "assert %r not in sys.path, sys.path; "
+            f"assert {str(REPO)!r} not in sys.path, sys.path; "
             "assert [m for m in ('stacks', 'app', 'scripts') if importlib.util.find_spec(m)] == []; "
-            "print(f.__file__)" % str(REPO))
+            "print(f.__file__)")
     result = subprocess.run([str(installed / "bin" / "python"), "-c", code], cwd=tmp_path, capture_output=True,
                             text=True, timeout=120, env=foreign_env(installed, tmp_path), check=False)
     assert result.returncode == 0, result.stderr

@@ -21,7 +21,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
 from federation_constructs.identity_pool import IdentityPoolFederation, IdentityPoolLogins
-from federation_constructs.proof.intent import ClaimIntent, TrustIntent
 from federation_constructs.oidc import (
     EksServiceAccountRole,
     GitHubActionsRole,
@@ -33,8 +32,9 @@ from federation_constructs.oidc import (
     OidcRole,
     RoleOptions,
 )
-from federation_constructs.proof import TrustModel, collect_intents, prove
 from federation_constructs.policy.document import flatten
+from federation_constructs.proof import TrustModel, collect_intents, prove
+from federation_constructs.proof.intent import ClaimIntent, TrustIntent
 from federation_constructs.saml import SamlProvider, SamlRole
 from tests import iam_matcher
 from tests.support import EXAMPLE, new_app
@@ -284,10 +284,10 @@ def test_differential_requests_agree_across_intent_solver_and_evaluators(
         # it wants an account for every principal (tests/iam_simulate/README.md); those are left to the others
         judged = [i for i, c in enumerate(cases) if c["principal"].startswith("arn:") or
                   c["principal"].endswith(".amazonaws.com") or not _builtin_role(verdicts[i][0], example_roles + generated_roles)]
-        for i, verdict in zip(judged, iam_simulate.evaluate_trusts([cases[i] for i in judged])):
+        for i, verdict in zip(judged, iam_simulate.evaluate_trusts([cases[i] for i in judged]), strict=True):
             simulated[i] = verdict
     disagreements = [(path, request, expected, solver, matcher, sim)
-                     for (path, request, expected, solver, matcher), sim in zip(verdicts, simulated)
+                     for (path, request, expected, solver, matcher), sim in zip(verdicts, simulated, strict=True)
                      if not (expected == solver == matcher) or (sim is not None and sim != expected)]
     print(f"iam-simulate judged {sum(s is not None for s in simulated)} of {len(cases)} requests")
     print(f"\ndifferential requests: {len(verdicts)} over {len(example_roles) + len(generated_roles)} roles; "

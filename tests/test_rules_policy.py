@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from federation_constructs.policy.document import Unresolved, flatten, is_literal, statements
+from federation_constructs.policy.template import TemplateIndex, issuer_facts
 from federation_constructs.rules import RULES, lint_template, rule
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
-from federation_constructs.policy.template import TemplateIndex, issuer_facts
-from federation_constructs.policy.document import Unresolved, flatten, is_literal, statements
 
 GITHUB = "token.actions.githubusercontent.com"
 

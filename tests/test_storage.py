@@ -28,6 +28,7 @@ from cdk_nag import AwsSolutionsChecks
 from federation_constructs import acknowledge
 from federation_constructs.identity_pool import IdentityPoolFederation, IdentityPoolLogins
 from federation_constructs.oidc import OidcProvider, OidcRole, RoleOptions
+from federation_constructs.report.findings import acknowledged
 from federation_constructs.saml import SamlProvider, SamlRole
 from federation_constructs.storage import (
     DENIED_OBJECT_ACTIONS,
@@ -40,7 +41,6 @@ from federation_constructs.storage import (
     deny_other_users_listing,
     grant_statements,
 )
-from federation_constructs.report.findings import acknowledged
 from tests.s3_matcher import S3Request, resolve, s3_allows
 from tests.support import EXAMPLE, new_app, synth
 
@@ -897,7 +897,7 @@ def test_imported_bucket_grants_name_it_by_partition_and_add_no_bucket_policy(sm
         document = resolve(raw, {"AWS::Partition": partition})
         legacy = f"arn:{partition}:s3:::legacy-user-data"
 
-        def allows(action: str, resource: str, **extra: str) -> bool:
+        def allows(action: str, resource: str, document: dict[str, Any] = document, **extra: str) -> bool:
             return s3_allows(S3Request(action=action, resource=resource, context={SUB: ALICE, **extra}),
                              identity_policies=[document])
 

@@ -11,7 +11,6 @@ every test adds its constructs under its own id, so one test's grants never meet
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass

@@ -24,13 +24,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from federation_constructs.verify import main
 from federation_constructs.assembly import AssemblyError, load_assembly
+from federation_constructs.verify import main
 from federation_constructs.verify.clients import ReadOnlyClients, ReadOnlyViolation, is_read_operation
 from federation_constructs.verify.live import LiveError, LiveSamlProvider, LiveStack
+from federation_constructs.verify.report import Item, to_json, to_text
 from federation_constructs.verify.resolve import Resolver, Unresolvable, contains_marker
 from federation_constructs.verify.roles import compare_trust
-from federation_constructs.verify.report import Item, to_json, to_text
 from federation_constructs.verify.run import Target, check_stack, verify
 from federation_constructs.verify.trust import diff_trust
 from scripts.saml_metadata import build_metadata, self_signed_certificate

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from aws_cdk import App, Duration, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
-from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from federation_constructs import (

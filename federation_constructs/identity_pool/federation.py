@@ -14,8 +14,8 @@ from constructs import Construct
 
 from federation_constructs.errors import checked_bool, checked_list, checked_mapping, invalid
 from federation_constructs.federated_role import checked_description, checked_session_duration
-from federation_constructs.proof.intent import TrustIntent, cognito_intent
 from federation_constructs.identity_pool.logins import SOCIAL_PROVIDERS, CognitoLogin, IdentityPoolLogins
+from federation_constructs.proof.intent import TrustIntent, cognito_intent
 
 __all__ = ["COGNITO_IDENTITY", "IdentityPoolFederation", "MappingRule", "RoleMapping", "guest_statement_problem"]
 

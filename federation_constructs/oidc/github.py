@@ -12,11 +12,11 @@ from constructs import Construct
 
 from federation_constructs.errors import PresetValueError, checked_bool, checked_list, checked_mapping, invalid
 from federation_constructs.federated_role import FederatedRole, RoleOptions
-from federation_constructs.proof.intent import github_subjects
 from federation_constructs.oidc.conditions import has_wildcard, is_only_wildcards
 from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.provider import OidcProvider
 from federation_constructs.oidc.role import OidcRole, preset_issuer
+from federation_constructs.proof.intent import github_subjects
 
 __all__ = ["IMMUTABLE_ID_SEPARATOR", "GitHubActionsRole", "GitHubRepository", "SubjectFormat"]
 

@@ -11,11 +11,11 @@ from constructs import Construct
 
 from federation_constructs.errors import checked_bool, checked_list, invalid
 from federation_constructs.federated_role import FederatedRole, RoleOptions
-from federation_constructs.proof.intent import eks_subjects, gitlab_subjects, hcp_subjects
 from federation_constructs.oidc.conditions import is_only_wildcards
 from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.provider import OidcProvider
 from federation_constructs.oidc.role import OidcRole, preset_issuer
+from federation_constructs.proof.intent import eks_subjects, gitlab_subjects, hcp_subjects
 
 __all__ = ["EksServiceAccountRole", "GitLabCiRole", "HcpTerraformRole"]
 

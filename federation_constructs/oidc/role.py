@@ -11,7 +11,6 @@ from constructs import Construct
 
 from federation_constructs.errors import PresetValueError, checked_bool, checked_list, checked_mapping, invalid
 from federation_constructs.federated_role import FederatedRole, RoleOptions
-from federation_constructs.proof.intent import ClaimIntent, TrustIntent
 from federation_constructs.oidc.conditions import (
     checked_trust_size,
     claim_conditions,
@@ -21,6 +20,7 @@ from federation_constructs.oidc.conditions import (
 from federation_constructs.oidc.issuers import OidcIssuer
 from federation_constructs.oidc.provider import OidcProvider, as_issuer, issuer_of
 from federation_constructs.partitions import partition_for_region
+from federation_constructs.proof.intent import ClaimIntent, TrustIntent
 
 __all__ = ["ASSUME_ACTION", "OidcRole", "preset_issuer"]
 

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from federation_constructs.policy.template import ResourceContext
 from federation_constructs.policy.document import Statement, statements
+from federation_constructs.policy.template import ResourceContext
 
 #: a policy variable, e.g. ${cognito-identity.amazonaws.com:sub}; ${*}, ${?} and ${$} are escapes
 VARIABLE = re.compile(r"\$\{(?![*?$]\})([^}]+)\}")

@@ -6,9 +6,8 @@ import fnmatch
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from federation_constructs.policy.template import ResourceContext
-from federation_constructs.policy.template import COGNITO, IssuerFacts, issuer_facts
 from federation_constructs.policy.document import Condition, Statement, is_literal, statements
+from federation_constructs.policy.template import COGNITO, IssuerFacts, ResourceContext, issuer_facts
 
 __all__ = [
     "COGNITO",

@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 import z3
 
-from federation_constructs.proof.intent import ClaimIntent, TrustIntent
 from federation_constructs.policy.document import Condition, Statement, as_list, statements
+from federation_constructs.proof.intent import ClaimIntent, TrustIntent
 
 __all__ = ["Comparison", "Counterexample", "Explanation", "ProofResult", "TrustModel", "collect_intents", "compare",
            "explain", "prove"]
@@ -197,7 +197,7 @@ def _condition(request: _Request, condition: Condition, *, in_deny: bool, opaque
 def _statement(request: _Request, statement: Statement, *, opaque: bool = False) -> z3.BoolRef:
     in_deny = statement.effect == "Deny"
     principals = []
-    for kind, values in statement.principals.items():
+    for values in statement.principals.values():
         for value in values:
             principals.append(z3.BoolVal(True) if value == "*" else request.principal == z3.StringVal(value))
     principal = z3.Or(*principals) if principals else z3.BoolVal(False)

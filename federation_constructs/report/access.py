@@ -12,9 +12,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from federation_constructs.policy.template import ResourceContext
-from federation_constructs.policy.template import COGNITO, TemplateIndex
 from federation_constructs.policy.document import Condition, statements
+from federation_constructs.policy.template import COGNITO, ResourceContext, TemplateIndex
 from federation_constructs.policy.trust import federated_trusts, trust_statements
 
 __all__ = ["build_access_report", "describe_subject", "session_words", "to_markdown"]

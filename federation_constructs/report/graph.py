@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 import textwrap
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 __all__ = ["NODE_WIDTH", "door_bucket", "graph_for_stack", "plain_condition", "role_id"]
 

@@ -9,10 +9,11 @@ summary and the per-role sections are still plain HTML; with it each stack also 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from federation_constructs.report.graph import door_bucket, graph_for_stack, plain_condition, role_id
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.policy.trust import subject_patterns
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 
 def owner_is_open(subject: str, owner_pattern: str | None) -> bool:

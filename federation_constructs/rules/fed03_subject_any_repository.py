@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from federation_constructs.policy.trust import subject_patterns
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.rules.fed02_subject_owner_wildcard import owner_is_open
-from federation_constructs.policy.trust import subject_patterns
 
 # the part right after the owner: repository (GitHub), project (GitLab), project/workspace (HCP)
 _AFTER_OWNER = {

@@ -7,8 +7,8 @@ import fnmatch
 import re
 from collections.abc import Iterator
 
-from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.policy.trust import subject_patterns
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 _REPO = re.compile(r"repo:(?P<owner>[^/]*)/(?P<repo>[^:]*)")
 

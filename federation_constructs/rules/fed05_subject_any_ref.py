@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from federation_constructs.policy.trust import subject_patterns
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.rules.fed04_subject_pull_requests import admits_pull_requests
-from federation_constructs.policy.trust import subject_patterns
 
 # (issuer name, regex over the pattern): the open part after a literal repository / project
 _OPEN = {

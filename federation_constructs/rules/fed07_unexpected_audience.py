@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.policy.document import is_literal
 from federation_constructs.policy.trust import federated_trusts, restricting
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 
 def check(context: ResourceContext) -> Iterator[Hit]:

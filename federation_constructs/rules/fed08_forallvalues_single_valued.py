@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.policy.trust import federated_trusts, trust_statements
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 #: claims that hold one value: `sub`, `aud` and the other OIDC claims IAM exposes, `SAML:aud` and the
 #: SAML keys without `[]` in the IAM reference. (Cognito `amr` and SAML `[]` keys are multi-valued.)

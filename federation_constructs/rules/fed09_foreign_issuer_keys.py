@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.policy.template import WEB_IDENTITY_NAMES
 from federation_constructs.policy.trust import federated_trusts
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 _GLOBAL_PREFIXES = ("aws:", "sts:", "saml:")
 

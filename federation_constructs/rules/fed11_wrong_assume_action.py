@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.policy.trust import federated_trusts
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 _EXPECTED = {"oidc": "sts:AssumeRoleWithWebIdentity", "cognito": "sts:AssumeRoleWithWebIdentity",
              "saml": "sts:AssumeRoleWithSAML"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.policy.trust import COGNITO, federated_trusts
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 AMR = f"{COGNITO}:amr"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.policy.document import statements
 from federation_constructs.policy.trust import COGNITO, admits, federated_trusts
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 _READ_VERBS = ("get", "list", "describe", "head", "query", "scan", "batchget", "select", "search", "lookup", "view")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.policy.trust import federated_trusts, restricting
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 
 def check(context: ResourceContext) -> Iterator[Hit]:

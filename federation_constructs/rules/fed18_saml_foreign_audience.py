@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.policy.document import is_literal
 from federation_constructs.policy.trust import federated_trusts, restricting
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 #: the sign-in endpoint, optionally regional; `/acs/<IdP-ID>` is the provider's own endpoint, which is the
 #: Recipient when the SAML provider requires encrypted assertions

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.policy.s3 import POLICY_TYPES, documents, user_variables
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 _REFUSED = {"aws:username": "is not set for federated sessions",
             "aws:userid": "ends with the role session name, which the caller chooses"}

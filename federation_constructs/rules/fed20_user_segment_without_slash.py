@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.policy.s3 import POLICY_TYPES, VARIABLE, documents
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 _USER_KEYS = ("sub", "userid", "username", "principaltag/", "namequalifier")
 

@@ -7,7 +7,6 @@ import fnmatch
 import re
 from collections.abc import Iterator
 
-from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.policy.s3 import (
     POLICY_TYPES,
     documents,
@@ -15,6 +14,7 @@ from federation_constructs.policy.s3 import (
     s3_object_resources,
     user_variables,
 )
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 _PER_USER_ROOT = re.compile(r"/(?P<root>[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)/\$\{")
 

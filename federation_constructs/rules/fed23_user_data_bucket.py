@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 from federation_constructs.policy.document import statements
 from federation_constructs.policy.s3 import POLICY_TYPES, documents, per_user, s3_object_resources
+from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 _BPA = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
 

@@ -12,13 +12,13 @@ from constructs import Construct
 
 from federation_constructs.errors import checked_list, checked_mapping, invalid
 from federation_constructs.federated_role import FederatedRole, RoleOptions
-from federation_constructs.proof.intent import saml_intent
 from federation_constructs.oidc.conditions import (
     checked_trust_size,
     claim_conditions,
     is_only_wildcards,
 )
 from federation_constructs.partitions import partition_for_region
+from federation_constructs.proof.intent import saml_intent
 from federation_constructs.saml.provider import SamlProvider
 
 __all__ = [

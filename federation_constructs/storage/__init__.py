@@ -32,8 +32,8 @@ __all__ = sorted([
 ])
 
 if TYPE_CHECKING:
-    from federation_constructs.storage.bucket import UserPrefixStorage
     from federation_constructs.storage.broker_role import FederationBrokerRole
+    from federation_constructs.storage.bucket import UserPrefixStorage
     from federation_constructs.storage.trust import TrustSummary, summarize_trust
 
 

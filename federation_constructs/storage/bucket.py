@@ -14,8 +14,8 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from federation_constructs.errors import checked_bool, invalid
-from federation_constructs.rules.acknowledge import acknowledge
 from federation_constructs.policy.document import flatten
+from federation_constructs.rules.acknowledge import acknowledge
 from federation_constructs.storage.layout import (
     DENIED_OBJECT_ACTIONS,
     AccessLevel,
@@ -27,7 +27,10 @@ from federation_constructs.storage.layout import (
 )
 from federation_constructs.storage.trust import TrustSummary, summarize_trust, underlying_role
 
-__all__ = ["UserPrefixStorage"]
+__all__ = ["NONCURRENT_VERSION_EXPIRATION", "UserPrefixStorage"]
+
+#: How long a replaced or deleted object version is kept by default.
+NONCURRENT_VERSION_EXPIRATION = Duration.days(90)
 
 _SOURCE_TRUST = {
     "cognito": ("cognito", "a Cognito identity pool role (its sessions carry cognito-identity.amazonaws.com:sub)"),
@@ -69,7 +72,7 @@ class UserPrefixStorage(Construct):
         access_logs_bucket: s3.IBucket | None = None,
         access_logs_prefix: str = "user-data/",
         bucket_name: str | None = None,
-        noncurrent_version_expiration: Duration | None = Duration.days(90),
+        noncurrent_version_expiration: Duration | None = NONCURRENT_VERSION_EXPIRATION,
     ) -> None:
         """Create the bucket (and its log bucket).
 
