@@ -85,7 +85,7 @@ check: setup-dev  ## ruff (lint and format) and mypy --strict on the package and
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test: setup-dev browser  ## run the whole test suite
+test: setup-dev browser check  ## run the whole test suite (after `make check`: ruff and mypy)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Headless Chromium for tests/test_browser.py. Never fails the build: when it cannot be installed the

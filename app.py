@@ -16,11 +16,14 @@ DEFAULT_CONFIG = Path(__file__).resolve().parent / "examples" / "example.yaml"
 
 def _findings_stop(outdir: str) -> int:
     """Say that unacknowledged rule-pack findings stopped synthesis, and how to go on; exit code 1."""
-    print(f"synthesis stopped: rule-pack findings are not acknowledged; see the table above and "
-          f"{outdir}/validation-report.json (for a StackSet's template: "
-          f"{outdir}/stackset-member/validation-report.json). Fix them, or acknowledge each finding id with a "
-          f"reason: in the config (a role's acknowledgements: {{rule id: reason}}) or in code with "
-          f"federation_constructs.acknowledge(construct, rule_id, reason).", file=sys.stderr)
+    print(
+        f"synthesis stopped: rule-pack findings are not acknowledged; see the table above and "
+        f"{outdir}/validation-report.json (for a StackSet's template: "
+        f"{outdir}/stackset-member/validation-report.json). Fix them, or acknowledge each finding id with a "
+        f"reason: in the config (a role's acknowledgements: {{rule id: reason}}) or in code with "
+        f"federation_constructs.acknowledge(construct, rule_id, reason).",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -38,8 +41,9 @@ def main() -> int:
     try:
         config = load_config(config_path)
         # a StackSet's member template is synthesized (and reviewed) while building
-        deployment = build_deployment(app, config, shards_file=Path(config_path).with_suffix(".shards.json"),
-                                      member_review=add_federation_review)
+        deployment = build_deployment(
+            app, config, shards_file=Path(config_path).with_suffix(".shards.json"), member_review=add_federation_review
+        )
         review = add_federation_review(app)  # the same one call any CDK app makes
         app.synth()
     except (ConfigError, FederationError) as exc:
@@ -56,8 +60,11 @@ def main() -> int:
     reviews = [review] + ([stack_set.member_review] if stack_set is not None and stack_set.member_review else [])
     for done in reviews:  # the member template's own reports are in cdk.out/stackset-member/
         written = done.written
-        print(f"rule-pack report: {written['rule-pack-report.json']}; findings: {written['findings.json']}, "
-              f"{written['findings.csv']}; access report: {written['access-report.md']}", file=sys.stderr)
+        print(
+            f"rule-pack report: {written['rule-pack-report.json']}; findings: {written['findings.json']}, "
+            f"{written['findings.csv']}; access report: {written['access-report.md']}",
+            file=sys.stderr,
+        )
     return 0
 
 

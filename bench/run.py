@@ -59,10 +59,10 @@ SCALE_BIG = int(os.environ.get("BENCH_SCALE_RUNS_BIG", "1"))
 SCALE_NS = tuple(int(n) for n in os.environ.get("BENCH_SCALE_NS", "10,100,500,1000").split(","))
 
 TARGETS = {
-    "synth_ratio": 1.15,      # toolkit / bare
-    "scale_ratio": 11.0,      # t(1000) / t(100)
-    "fed_overhead": 0.10,     # FederationChecks adds at most 10 %
-    "make_test_s": 180.0,     # 3 minutes
+    "synth_ratio": 1.15,  # toolkit / bare
+    "scale_ratio": 11.0,  # t(1000) / t(100)
+    "fed_overhead": 0.10,  # FederationChecks adds at most 10 %
+    "make_test_s": 180.0,  # 3 minutes
 }
 
 T0 = time.perf_counter()
@@ -100,26 +100,36 @@ def machine() -> dict[str, str]:
             return "?"
 
     try:
-        node = subprocess.run(["node", "--version"], env=child_env(), capture_output=True, text=True,
-                              check=False).stdout.strip()
+        node = subprocess.run(
+            ["node", "--version"], env=child_env(), capture_output=True, text=True, check=False
+        ).stdout.strip()
     except OSError:
         node = "?"
-    return {"cores": str(os.cpu_count()), "memory": mem, "python": platform.python_version(),
-            "aws-cdk-lib": version("aws-cdk-lib"), "cdk-nag": version("cdk-nag"),
-            "z3-solver": version("z3-solver"), "jsii": version("jsii"), "node": node,
-            "platform": platform.platform(), "loadavg": " ".join(os.getloadavg().__repr__().strip("()").split(", "))}
+    return {
+        "cores": str(os.cpu_count()),
+        "memory": mem,
+        "python": platform.python_version(),
+        "aws-cdk-lib": version("aws-cdk-lib"),
+        "cdk-nag": version("cdk-nag"),
+        "z3-solver": version("z3-solver"),
+        "jsii": version("jsii"),
+        "node": node,
+        "platform": platform.platform(),
+        "loadavg": " ".join(os.getloadavg().__repr__().strip("()").split(", ")),
+    }
 
 
 def footer(info: dict[str, str]) -> str:
-    return (f"{info['cores']} cores, {info['memory']} RAM | Python {info['python']}, aws-cdk-lib "
-            f"{info['aws-cdk-lib']}, cdk-nag {info['cdk-nag']}, z3-solver {info['z3-solver']}, Node {info['node']}")
+    return (
+        f"{info['cores']} cores, {info['memory']} RAM | Python {info['python']}, aws-cdk-lib "
+        f"{info['aws-cdk-lib']}, cdk-nag {info['cdk-nag']}, z3-solver {info['z3-solver']}, Node {info['node']}"
+    )
 
 
 # --- one process, timed ----------------------------------------------------------------------
 
 
-def run_process(args: list[str], env: dict[str, str], log_file: Path,
-                timeout: float = 300) -> tuple[float, int, int]:
+def run_process(args: list[str], env: dict[str, str], log_file: Path, timeout: float = 300) -> tuple[float, int, int]:
     """Run `args` in REPO; return (wall seconds, peak RSS KiB, exit code)."""
     with log_file.open("wb") as out:
         start = time.perf_counter()
@@ -135,15 +145,15 @@ def run_process(args: list[str], env: dict[str, str], log_file: Path,
     return wall, usage.ru_maxrss, proc.returncode
 
 
-def synth(kind: str, config: Path, outdir: Path, *, packs: str = "none",
-          profile: Path | None = None) -> tuple[float, int]:
+def synth(
+    kind: str, config: Path, outdir: Path, *, packs: str = "none", profile: Path | None = None
+) -> tuple[float, int]:
     """One synthesis process; kind is 'bare' or 'toolkit'. Raises when it fails."""
     if outdir.exists():
         shutil.rmtree(outdir)
     script = BENCH / ("bare_app.py" if kind == "bare" else "toolkit_synth.py")
     args = [PY, *(["-m", "cProfile", "-o", str(profile)] if profile else []), str(script)]
-    env = child_env(CDK_OUTDIR=str(outdir), CDK_CONTEXT_JSON=json.dumps({"config": str(config)}),
-                    BENCH_PACKS=packs)
+    env = child_env(CDK_OUTDIR=str(outdir), CDK_CONTEXT_JSON=json.dumps({"config": str(config)}), BENCH_PACKS=packs)
     log_file = outdir.with_suffix(".log")
     wall, rss, code = run_process(args, env, log_file)
     if code != 0:
@@ -152,8 +162,9 @@ def synth(kind: str, config: Path, outdir: Path, *, packs: str = "none",
 
 
 def templates(outdir: Path) -> dict[str, dict[str, Any]]:
-    return {p.name.removesuffix(".template.json"): json.loads(p.read_text())
-            for p in sorted(outdir.glob("*.template.json"))}
+    return {
+        p.name.removesuffix(".template.json"): json.loads(p.read_text()) for p in sorted(outdir.glob("*.template.json"))
+    }
 
 
 # --- figure 1: equivalence -------------------------------------------------------------------
@@ -164,15 +175,19 @@ def canonical(template: dict[str, Any]) -> dict[str, Any]:
     ids = list(template["Resources"])
     text = json.dumps(template)
     for logical in sorted(ids, key=len, reverse=True):
-        text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(logical)}(?![A-Za-z0-9])",
-                      re.sub(r"[0-9A-F]{8}$", "", logical), text)
+        text = re.sub(
+            rf"(?<![A-Za-z0-9]){re.escape(logical)}(?![A-Za-z0-9])", re.sub(r"[0-9A-F]{8}$", "", logical), text
+        )
     out = json.loads(text)
     out["Resources"].pop("CDKMetadata", None)
 
     def norm(node: Any) -> Any:
         if isinstance(node, dict):
-            return {k: (sorted(v) if k in ("Action", "NotAction") and isinstance(v, list) else norm(v))
-                    for k, v in node.items() if k != "Metadata"}
+            return {
+                k: (sorted(v) if k in ("Action", "NotAction") and isinstance(v, list) else norm(v))
+                for k, v in node.items()
+                if k != "Metadata"
+            }
         if isinstance(node, list):
             return [norm(v) for v in node]
         return node
@@ -189,16 +204,27 @@ def equivalence(toolkit: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]
         if res["Type"] == "AWS::IAM::Role":
             other = cb["Resources"].get(key, {}).get("Properties", {}).get("AssumeRolePolicyDocument")
             mine = res["Properties"]["AssumeRolePolicyDocument"]
-            roles[key] = {"conditions": [s.get("Condition") for s in mine["Statement"]],
-                          "equal": other is not None and [s.get("Condition") for s in other["Statement"]]
-                          == [s.get("Condition") for s in mine["Statement"]] and other == mine}
+            roles[key] = {
+                "conditions": [s.get("Condition") for s in mine["Statement"]],
+                "equal": other is not None
+                and [s.get("Condition") for s in other["Statement"]] == [s.get("Condition") for s in mine["Statement"]]
+                and other == mine,
+            }
     same_props = sorted(k for k in ct["Resources"] if ct["Resources"][k] == cb["Resources"].get(k))
-    differ = sorted(set(ct["Resources"]) ^ set(cb["Resources"]) |
-                    {k for k in ct["Resources"] if k in cb["Resources"] and ct["Resources"][k] != cb["Resources"][k]})
-    return {"types_toolkit": dict(sorted(types_t.items())), "types_bare": dict(sorted(types_b.items())),
-            "types_equal": types_t == types_b, "roles": roles,
-            "identical_resources": len(same_props), "resources": len(ct["Resources"]), "differ": differ,
-            "outputs_equal": ct.get("Outputs") == cb.get("Outputs")}
+    differ = sorted(
+        set(ct["Resources"]) ^ set(cb["Resources"])
+        | {k for k in ct["Resources"] if k in cb["Resources"] and ct["Resources"][k] != cb["Resources"][k]}
+    )
+    return {
+        "types_toolkit": dict(sorted(types_t.items())),
+        "types_bare": dict(sorted(types_b.items())),
+        "types_equal": types_t == types_b,
+        "roles": roles,
+        "identical_resources": len(same_props),
+        "resources": len(ct["Resources"]),
+        "differ": differ,
+        "outputs_equal": ct.get("Outputs") == cb.get("Outputs"),
+    }
 
 
 # --- figure 4: per-user policy ---------------------------------------------------------------
@@ -208,9 +234,12 @@ def per_user_policy(template: dict[str, Any]) -> dict[str, Any]:
     from tests.s3_matcher import S3Request, resolve, s3_allows
 
     res = template["Resources"]
-    role = next(k for k in res if k.startswith("AppIdentityPoolAuthenticatedRole") and res[k]["Type"] == "AWS::IAM::Role")
-    policy_id = next(k for k, r in res.items() if r["Type"] == "AWS::IAM::Policy"
-                     and {"Ref": role} in r["Properties"]["Roles"])
+    role = next(
+        k for k in res if k.startswith("AppIdentityPoolAuthenticatedRole") and res[k]["Type"] == "AWS::IAM::Role"
+    )
+    policy_id = next(
+        k for k, r in res.items() if r["Type"] == "AWS::IAM::Policy" and {"Ref": role} in r["Properties"]["Roles"]
+    )
     bucket_id = next(k for k, r in res.items() if r["Type"] == "AWS::S3::Bucket" and k.startswith("UserDataBucket"))
     document = res[policy_id]["Properties"]["PolicyDocument"]
     raw = json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
@@ -228,16 +257,23 @@ def per_user_policy(template: dict[str, Any]) -> dict[str, Any]:
         own_ok = other_denied = 0
         for n in sample:
             me, other = ident(n), ident((n + 1) % users)
-            own = S3Request(action="s3:GetObject", resource=f"arn:aws:s3:::user-data/private/{me}/a.txt",
-                            context={key: me})
-            theirs = S3Request(action="s3:GetObject", resource=f"arn:aws:s3:::user-data/private/{other}/a.txt",
-                               context={key: me})
+            own = S3Request(
+                action="s3:GetObject", resource=f"arn:aws:s3:::user-data/private/{me}/a.txt", context={key: me}
+            )
+            theirs = S3Request(
+                action="s3:GetObject", resource=f"arn:aws:s3:::user-data/private/{other}/a.txt", context={key: me}
+            )
             own_ok += s3_allows(own, identity_policies=[resolved])
             other_denied += not s3_allows(theirs, identity_policies=[resolved])
         names_a_user = any(ident(n) in raw.decode() for n in sample)
-        rows[users] = {"policy_bytes": len(raw), "statements": len(document["Statement"]),
-                       "sample": len(sample), "own_allowed": own_ok, "other_denied": other_denied,
-                       "names_a_user": names_a_user}
+        rows[users] = {
+            "policy_bytes": len(raw),
+            "statements": len(document["Statement"]),
+            "sample": len(sample),
+            "own_allowed": own_ok,
+            "other_denied": other_denied,
+            "names_a_user": names_a_user,
+        }
     return {"policy": policy_id, "rows": rows}
 
 
@@ -251,7 +287,7 @@ def profile_top(profile: Path, limit: int = 12) -> str:
     # and this repository's own code by cumulative time (config loading, stack building)
     stats.sort_stats("cumulative").print_stats(r"/(stacks|federation_constructs|bench)/", limit)
     text = out.getvalue()
-    parts = [p[p.find("ncalls"):] for p in text.split("   Ordered by:")[1:] if "ncalls" in p]
+    parts = [p[p.find("ncalls") :] for p in text.split("   Ordered by:")[1:] if "ncalls" in p]
     return "\n".join(parts).rstrip() or text.rstrip()
 
 
@@ -266,8 +302,15 @@ def save(fig: Any, name: str, info: dict[str, str]) -> str:
     return name
 
 
-def bars(name: str, title: str, labels: list[str], samples: list[list[float]], ylabel: str,
-         info: dict[str, str], target: float | None = None) -> str:
+def bars(
+    name: str,
+    title: str,
+    labels: list[str],
+    samples: list[list[float]],
+    ylabel: str,
+    info: dict[str, str],
+    target: float | None = None,
+) -> str:
     fig, ax = plt.subplots(figsize=(7, 4))
     medians = [statistics.median(s) for s in samples]
     ax.bar(labels, medians, color="#4c78a8", alpha=0.8)
@@ -297,12 +340,17 @@ def main() -> int:
     profiles: dict[str, str] = {}
     try:
         # --- figures 1 and 2: interleaved rounds over the variants ------------------------------
-        variants = [("bare", "bare", "none"), ("toolkit", "toolkit", "none"), ("toolkit+AwsSolutions", "toolkit", "aws"),
-                    ("toolkit+FederationChecks", "toolkit", "fed"), ("toolkit+both", "toolkit", "both")]
+        variants = [
+            ("bare", "bare", "none"),
+            ("toolkit", "toolkit", "none"),
+            ("toolkit+AwsSolutions", "toolkit", "aws"),
+            ("toolkit+FederationChecks", "toolkit", "fed"),
+            ("toolkit+both", "toolkit", "both"),
+        ]
         times: dict[str, list[float]] = {v[0]: [] for v in variants}
         rss: dict[str, list[int]] = {v[0]: [] for v in variants}
         for r in range(ROUNDS):
-            order = variants[r % len(variants):] + variants[:r % len(variants)]  # rotate: interleaved
+            order = variants[r % len(variants) :] + variants[: r % len(variants)]  # rotate: interleaved
             for label, kind, packs in order:
                 wall, peak = synth(kind, EXAMPLE, work / f"ex-{label}", packs=packs)
                 times[label].append(wall)
@@ -310,16 +358,22 @@ def main() -> int:
             log(f"round {r + 1}/{ROUNDS}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in times.items()))
         med = {k: statistics.median(v) for k, v in times.items()}
         results["example"] = {"times": times, "median": med, "rss_kib": rss}
-        eq = equivalence(templates(work / "ex-toolkit")["example-federation"],
-                         templates(work / "ex-bare")["example-federation"])
+        eq = equivalence(
+            templates(work / "ex-toolkit")["example-federation"], templates(work / "ex-bare")["example-federation"]
+        )
         results["equivalence"] = eq
         ratio = med["toolkit"] / med["bare"]
         aws_ratio = med["toolkit+AwsSolutions"] / med["toolkit"]
         fed_ratio = med["toolkit+FederationChecks"] / med["toolkit"]
         both_ratio = med["toolkit+both"] / med["toolkit"]
         fed_on_top = med["toolkit+both"] / med["toolkit+AwsSolutions"]
-        results["ratios"] = {"toolkit/bare": ratio, "aws/none": aws_ratio, "fed/none": fed_ratio,
-                             "both/none": both_ratio, "both/aws": fed_on_top}
+        results["ratios"] = {
+            "toolkit/bare": ratio,
+            "aws/none": aws_ratio,
+            "fed/none": fed_ratio,
+            "both/none": both_ratio,
+            "both/aws": fed_on_top,
+        }
         policy = per_user_policy(templates(work / "ex-toolkit")["example-federation"])
         results["per_user_policy"] = policy
         log(f"toolkit/bare {ratio:.3f}; packs aws {aws_ratio:.3f} fed {fed_ratio:.3f} both {both_ratio:.3f}")
@@ -339,13 +393,22 @@ def main() -> int:
                 walls.append(wall)
                 peaks.append(peak)
             found = templates(work / f"scale-{n}")
-            scale[n] = {"times": walls, "median": statistics.median(walls), "rss_kib": max(peaks),
-                        "template_bytes": sum(len(json.dumps(t)) for t in found.values()),
-                        "template_file_bytes": sum(p.stat().st_size for p in (work / f"scale-{n}").glob("*.template.json")),
-                        "stacks": len(found), "runs": runs,
-                        "roles": sum(1 for t in found.values() for r in t["Resources"].values() if r["Type"] == "AWS::IAM::Role")}
-            log(f"scale N={n}: {scale[n]['median']:.2f}s, {scale[n]['rss_kib'] / 1024:.0f} MiB, "
-                f"{scale[n]['stacks']} stacks, {scale[n]['template_file_bytes']} bytes")
+            scale[n] = {
+                "times": walls,
+                "median": statistics.median(walls),
+                "rss_kib": max(peaks),
+                "template_bytes": sum(len(json.dumps(t)) for t in found.values()),
+                "template_file_bytes": sum(p.stat().st_size for p in (work / f"scale-{n}").glob("*.template.json")),
+                "stacks": len(found),
+                "runs": runs,
+                "roles": sum(
+                    1 for t in found.values() for r in t["Resources"].values() if r["Type"] == "AWS::IAM::Role"
+                ),
+            }
+            log(
+                f"scale N={n}: {scale[n]['median']:.2f}s, {scale[n]['rss_kib'] / 1024:.0f} MiB, "
+                f"{scale[n]['stacks']} stacks, {scale[n]['template_file_bytes']} bytes"
+            )
         results["scale"] = scale
         scale_ratio = scale[max(SCALE_NS)]["median"] / scale[100 if 100 in scale else min(SCALE_NS)]["median"]
         results["ratios"]["t1000/t100"] = scale_ratio
@@ -375,31 +438,57 @@ def main() -> int:
             wall, _, code = run_process(["make", "test"], child_env(), work / "make-test.log", timeout=900)
             lines = (work / "make-test.log").read_text(errors="replace").strip().splitlines()
             shutil.copy(work / "make-test.log", BENCH / "last-make-test.log")
-            tail = [line.strip("= ") for line in lines if re.match(r"^=+ .*(passed|failed|error).* =+$", line)][-1:] or lines[-1:]
-            record = {"seconds": wall, "exit_code": code, "summary": tail[0] if tail else "",
-                      "measured_at": time.strftime("%Y-%m-%d %H:%M:%S")}
+            tail = [line.strip("= ") for line in lines if re.match(r"^=+ .*(passed|failed|error).* =+$", line)][
+                -1:
+            ] or lines[-1:]
+            record = {
+                "seconds": wall,
+                "exit_code": code,
+                "summary": tail[0] if tail else "",
+                "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+            }
             LAST_TEST.write_text(json.dumps(record, indent=2) + "\n")
             results["make_test"] = {**record, "skipped": False}
             log(f"make test: {wall:.1f}s (exit {code})")
 
         # --- plots ----------------------------------------------------------------------------------
         plots = [
-            bars("fig1_example_synth.png", f"Bundled example, whole-process synth (median of {ROUNDS}): "
-                 f"toolkit/bare = {ratio:.2f} (target <= {TARGETS['synth_ratio']})",
-                 ["bare aws-cdk-lib", "toolkit (no packs)"], [times["bare"], times["toolkit"]], "seconds", info),
-            bars("fig2_rule_packs.png", f"Rule packs on the example (median of {ROUNDS}); "
-                 f"FederationChecks {(fed_ratio - 1) * 100:+.0f}% (target <= 10%)",
-                 ["none", "AwsSolutions", "Federation", "both"],
-                 [times["toolkit"], times["toolkit+AwsSolutions"], times["toolkit+FederationChecks"],
-                  times["toolkit+both"]], "seconds", info),
+            bars(
+                "fig1_example_synth.png",
+                f"Bundled example, whole-process synth (median of {ROUNDS}): "
+                f"toolkit/bare = {ratio:.2f} (target <= {TARGETS['synth_ratio']})",
+                ["bare aws-cdk-lib", "toolkit (no packs)"],
+                [times["bare"], times["toolkit"]],
+                "seconds",
+                info,
+            ),
+            bars(
+                "fig2_rule_packs.png",
+                f"Rule packs on the example (median of {ROUNDS}); "
+                f"FederationChecks {(fed_ratio - 1) * 100:+.0f}% (target <= 10%)",
+                ["none", "AwsSolutions", "Federation", "both"],
+                [
+                    times["toolkit"],
+                    times["toolkit+AwsSolutions"],
+                    times["toolkit+FederationChecks"],
+                    times["toolkit+both"],
+                ],
+                "seconds",
+                info,
+            ),
         ]
         fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 4))
         ns = list(SCALE_NS)
         a1.plot(ns, [scale[n]["median"] for n in ns], "o-")
         for n in ns:
             a1.scatter([n] * len(scale[n]["times"]), scale[n]["times"], color="black", s=8, zorder=3)
-            a1.annotate(f"{scale[n]['stacks']} stack(s)", (n, scale[n]["median"]), fontsize=7,
-                        textcoords="offset points", xytext=(3, -10))
+            a1.annotate(
+                f"{scale[n]['stacks']} stack(s)",
+                (n, scale[n]["median"]),
+                fontsize=7,
+                textcoords="offset points",
+                xytext=(3, -10),
+            )
         a1.set_xscale("log")
         a1.set_xlabel("GitHub roles (N)"), a1.set_ylabel("synth seconds (median)")
         a1.set_title(f"time; t(1000)/t(100) = {scale_ratio:.1f} (target <= 11)", fontsize=9)
@@ -409,14 +498,29 @@ def main() -> int:
         a2.set_title("peak memory", fontsize=9)
         plots.append(save(fig, "fig3_scale.png", info))
         rows = policy["rows"]
-        plots.append(bars("fig4_per_user_policy.png", "Authenticated role's per-user policy: bytes for N users",
-                          ["10 users", "1,000,000 users"], [[rows[10]["policy_bytes"]], [rows[1_000_000]["policy_bytes"]]],
-                          "bytes", info))
+        plots.append(
+            bars(
+                "fig4_per_user_policy.png",
+                "Authenticated role's per-user policy: bytes for N users",
+                ["10 users", "1,000,000 users"],
+                [[rows[10]["policy_bytes"]], [rows[1_000_000]["policy_bytes"]]],
+                "bytes",
+                info,
+            )
+        )
         mt = results["make_test"]
         if mt.get("seconds"):
-            plots.append(bars("fig5_make_test.png", "make test wall time" + (" (last measured; skipped this run)"
-                              if mt["skipped"] else ""), ["make test"], [[mt["seconds"]]], "seconds", info,
-                              target=TARGETS["make_test_s"]))
+            plots.append(
+                bars(
+                    "fig5_make_test.png",
+                    "make test wall time" + (" (last measured; skipped this run)" if mt["skipped"] else ""),
+                    ["make test"],
+                    [[mt["seconds"]]],
+                    "seconds",
+                    info,
+                    target=TARGETS["make_test_s"],
+                )
+            )
         results["plots"] = plots
         results["bench_seconds"] = time.perf_counter() - T0
         (BENCH / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
@@ -431,87 +535,169 @@ def write_markdown(res: dict[str, Any], profiles: dict[str, str]) -> None:
     info, med, ratios = res["machine"], res["example"]["median"], res["ratios"]
     times, eq, scale, pol = res["example"]["times"], res["equivalence"], res["scale"], res["per_user_policy"]
     mt = res["make_test"]
-    L: list[str] = ["# Benchmark results", "",
-                    f"Generated by `make bench` (bench/run.py) on {time.strftime('%Y-%m-%d %H:%M:%S')}; the run took "
-                    f"{res['bench_seconds']:.0f} s.", "",
-                    "| machine | value |", "|---|---|"]
-    for key in ("cores", "memory", "platform", "loadavg", "python", "aws-cdk-lib", "cdk-nag", "z3-solver", "jsii", "node"):
+    L: list[str] = [
+        "# Benchmark results",
+        "",
+        f"Generated by `make bench` (bench/run.py) on {time.strftime('%Y-%m-%d %H:%M:%S')}; the run took "
+        f"{res['bench_seconds']:.0f} s.",
+        "",
+        "| machine | value |",
+        "|---|---|",
+    ]
+    for key in (
+        "cores",
+        "memory",
+        "platform",
+        "loadavg",
+        "python",
+        "aws-cdk-lib",
+        "cdk-nag",
+        "z3-solver",
+        "jsii",
+        "node",
+    ):
         L.append(f"| {key} | {info[key]} |")
-    L += ["", "Times are wall-clock seconds of whole processes (Python start-up + jsii/Node + synth) on a shared, "
-          "noisy 2-core machine; medians of interleaved runs. Peak memory is `ru_maxrss` from `os.wait4` "
-          "(the largest single process of the tree, Python or the Node jsii kernel).", ""]
+    L += [
+        "",
+        "Times are wall-clock seconds of whole processes (Python start-up + jsii/Node + synth) on a shared, "
+        "noisy 2-core machine; medians of interleaved runs. Peak memory is `ru_maxrss` from `os.wait4` "
+        "(the largest single process of the tree, Python or the Node jsii kernel).",
+        "",
+    ]
 
     fed_over = ratios["fed/none"] - 1
     test_s = mt.get("seconds")
-    L += ["## Targets", "", "| target | measured | status |", "|---|---|---|",
-          f"| toolkit synth <= 1.15x bare | {ratios['toolkit/bare']:.3f}x | {met(ratios['toolkit/bare'] <= TARGETS['synth_ratio'])} |",
-          f"| t(1000)/t(100) <= 11 | {ratios['t1000/t100']:.2f} | {met(ratios['t1000/t100'] <= TARGETS['scale_ratio'])} |",
-          f"| FederationChecks adds <= 10 % to synth | {fed_over * 100:+.1f} % (vs no packs); "
-          f"{(ratios['both/aws'] - 1) * 100:+.1f} % on top of AwsSolutions | {met(fed_over <= TARGETS['fed_overhead'])} |",
-          f"| make test <= 3 minutes | {f'{test_s:.0f} s' if test_s else 'not measured'}"
-          f"{' (last measured, skipped this run)' if mt.get('skipped') else ''} | "
-          f"{met(test_s <= TARGETS['make_test_s']) if test_s else 'unknown'} |", ""]
+    L += [
+        "## Targets",
+        "",
+        "| target | measured | status |",
+        "|---|---|---|",
+        f"| toolkit synth <= 1.15x bare | {ratios['toolkit/bare']:.3f}x | {met(ratios['toolkit/bare'] <= TARGETS['synth_ratio'])} |",
+        f"| t(1000)/t(100) <= 11 | {ratios['t1000/t100']:.2f} | {met(ratios['t1000/t100'] <= TARGETS['scale_ratio'])} |",
+        f"| FederationChecks adds <= 10 % to synth | {fed_over * 100:+.1f} % (vs no packs); "
+        f"{(ratios['both/aws'] - 1) * 100:+.1f} % on top of AwsSolutions | {met(fed_over <= TARGETS['fed_overhead'])} |",
+        f"| make test <= 3 minutes | {f'{test_s:.0f} s' if test_s else 'not measured'}"
+        f"{' (last measured, skipped this run)' if mt.get('skipped') else ''} | "
+        f"{met(test_s <= TARGETS['make_test_s']) if test_s else 'unknown'} |",
+        "",
+    ]
 
-    L += ["## 1. Bundled example: toolkit vs bare aws-cdk-lib", "",
-          "`bench/toolkit_synth.py` (config -> build_stacks -> app.synth(), no rule packs, no reports) vs "
-          "`bench/bare_app.py` (the same resources hand-written with aws-cdk-lib constructs).", "",
-          "| app | median s | runs (s) | peak RSS MiB |", "|---|---|---|---|"]
+    L += [
+        "## 1. Bundled example: toolkit vs bare aws-cdk-lib",
+        "",
+        "`bench/toolkit_synth.py` (config -> build_stacks -> app.synth(), no rule packs, no reports) vs "
+        "`bench/bare_app.py` (the same resources hand-written with aws-cdk-lib constructs).",
+        "",
+        "| app | median s | runs (s) | peak RSS MiB |",
+        "|---|---|---|---|",
+    ]
     for k in ("bare", "toolkit"):
-        L.append(f"| {k} | {med[k]:.2f} | {', '.join(f'{t:.2f}' for t in times[k])} | "
-                 f"{max(res['example']['rss_kib'][k]) / 1024:.0f} |")
-    L += ["", f"Ratio toolkit/bare: **{ratios['toolkit/bare']:.3f}** (fig1_example_synth.png)", "",
-          "### Equivalence of the two templates", "",
-          f"Resource types and counts equal: **{eq['types_equal']}** (CDKMetadata excluded from the property comparison). "
-          f"Resources with identical properties after stripping logical-id hashes and metadata and sorting "
-          f"action lists: **{eq['identical_resources']} of {eq['resources']}**"
-          + (f" (differ: {', '.join(eq['differ'])})" if eq["differ"] else "") +
-          f". Outputs equal: **{eq['outputs_equal']}**.", "",
-          "| resource type | toolkit | bare |", "|---|---|---|"]
+        L.append(
+            f"| {k} | {med[k]:.2f} | {', '.join(f'{t:.2f}' for t in times[k])} | "
+            f"{max(res['example']['rss_kib'][k]) / 1024:.0f} |"
+        )
+    L += [
+        "",
+        f"Ratio toolkit/bare: **{ratios['toolkit/bare']:.3f}** (fig1_example_synth.png)",
+        "",
+        "### Equivalence of the two templates",
+        "",
+        f"Resource types and counts equal: **{eq['types_equal']}** (CDKMetadata excluded from the property comparison). "
+        f"Resources with identical properties after stripping logical-id hashes and metadata and sorting "
+        f"action lists: **{eq['identical_resources']} of {eq['resources']}**"
+        + (f" (differ: {', '.join(eq['differ'])})" if eq["differ"] else "")
+        + f". Outputs equal: **{eq['outputs_equal']}**.",
+        "",
+        "| resource type | toolkit | bare |",
+        "|---|---|---|",
+    ]
     for t in sorted(set(eq["types_toolkit"]) | set(eq["types_bare"])):
         L.append(f"| {t} | {eq['types_toolkit'].get(t, 0)} | {eq['types_bare'].get(t, 0)} |")
     L += ["", "| role | AssumeRolePolicyDocument conditions (toolkit) | equal in bare |", "|---|---|---|"]
     for role, row in eq["roles"].items():
         L.append(f"| {role} | `{json.dumps(row['conditions'])}` | {row['equal']} |")
 
-    L += ["", "## 2. Rule packs", "", "Toolkit synth of the example with the packs registered as validation plugins "
-          "(registered as `federation_constructs.add_federation_review` registers them), interleaved with figure 1's runs.", "",
-          "| packs | median s | runs (s) | ratio vs none |", "|---|---|---|---|"]
-    for label, key in (("none", "toolkit"), ("AwsSolutions", "toolkit+AwsSolutions"),
-                       ("FederationChecks", "toolkit+FederationChecks"), ("both", "toolkit+both")):
-        L.append(f"| {label} | {med[key]:.2f} | {', '.join(f'{t:.2f}' for t in times[key])} | "
-                 f"{med[key] / med['toolkit']:.3f} |")
-    L += ["", f"both / AwsSolutions only: {ratios['both/aws']:.3f} (FederationChecks on top of the stock pack). "
-          "(fig2_rule_packs.png)", ""]
+    L += [
+        "",
+        "## 2. Rule packs",
+        "",
+        "Toolkit synth of the example with the packs registered as validation plugins "
+        "(registered as `federation_constructs.add_federation_review` registers them), interleaved with figure 1's runs.",
+        "",
+        "| packs | median s | runs (s) | ratio vs none |",
+        "|---|---|---|---|",
+    ]
+    for label, key in (
+        ("none", "toolkit"),
+        ("AwsSolutions", "toolkit+AwsSolutions"),
+        ("FederationChecks", "toolkit+FederationChecks"),
+        ("both", "toolkit+both"),
+    ):
+        L.append(
+            f"| {label} | {med[key]:.2f} | {', '.join(f'{t:.2f}' for t in times[key])} | "
+            f"{med[key] / med['toolkit']:.3f} |"
+        )
+    L += [
+        "",
+        f"both / AwsSolutions only: {ratios['both/aws']:.3f} (FederationChecks on top of the stock pack). "
+        "(fig2_rule_packs.png)",
+        "",
+    ]
 
-    L += ["## 3. Scale: N GitHub roles", "",
-          "| N | runs | median s | runs (s) | peak RSS MiB | stacks | roles | template bytes (files) |",
-          "|---|---|---|---|---|---|---|---|"]
+    L += [
+        "## 3. Scale: N GitHub roles",
+        "",
+        "| N | runs | median s | runs (s) | peak RSS MiB | stacks | roles | template bytes (files) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for n, row in scale.items():
-        L.append(f"| {n} | {row['runs']} | {row['median']:.2f} | {', '.join(f'{t:.2f}' for t in row['times'])} | "
-                 f"{row['rss_kib'] / 1024:.0f} | {row['stacks']} | {row['roles']} | {row['template_file_bytes']:,} |")
+        L.append(
+            f"| {n} | {row['runs']} | {row['median']:.2f} | {', '.join(f'{t:.2f}' for t in row['times'])} | "
+            f"{row['rss_kib'] / 1024:.0f} | {row['stacks']} | {row['roles']} | {row['template_file_bytes']:,} |"
+        )
     L += ["", f"t(1000)/t(100) = **{ratios['t1000/t100']:.2f}** (fig3_scale.png)", ""]
 
-    L += ["## 4. Per-user policy bytes", "",
-          f"The authenticated identity-pool role's policy (`{pol['policy']}`) is one document for the whole pool; it "
-          "names no user. Evaluated with tests/s3_matcher.py after substituting `${cognito-identity.amazonaws.com:sub}` "
-          "for a sample of generated identity ids: each id reaches its own `private/` folder and not a neighbour's.", "",
-          "| users | policy bytes | statements | ids sampled | own allowed | neighbour denied | policy names a user |",
-          "|---|---|---|---|---|---|---|"]
+    L += [
+        "## 4. Per-user policy bytes",
+        "",
+        f"The authenticated identity-pool role's policy (`{pol['policy']}`) is one document for the whole pool; it "
+        "names no user. Evaluated with tests/s3_matcher.py after substituting `${cognito-identity.amazonaws.com:sub}` "
+        "for a sample of generated identity ids: each id reaches its own `private/` folder and not a neighbour's.",
+        "",
+        "| users | policy bytes | statements | ids sampled | own allowed | neighbour denied | policy names a user |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for users, row in pol["rows"].items():
-        L.append(f"| {int(users):,} | {row['policy_bytes']:,} | {row['statements']} | {row['sample']} | "
-                 f"{row['own_allowed']} | {row['other_denied']} | {row['names_a_user']} |")
+        L.append(
+            f"| {int(users):,} | {row['policy_bytes']:,} | {row['statements']} | {row['sample']} | "
+            f"{row['own_allowed']} | {row['other_denied']} | {row['names_a_user']} |"
+        )
     eq_bytes = pol["rows"][10]["policy_bytes"] == pol["rows"][1_000_000]["policy_bytes"]
-    L += ["", f"Equal bytes for 10 and 1,000,000 users: **{eq_bytes}** (no per-user statements). (fig4_per_user_policy.png)", ""]
+    L += [
+        "",
+        f"Equal bytes for 10 and 1,000,000 users: **{eq_bytes}** (no per-user statements). (fig4_per_user_policy.png)",
+        "",
+    ]
 
-    L += ["## 5. make test", "", "| measured | seconds | exit | when | summary |", "|---|---|---|---|---|",
-          f"| {'last value (BENCH_SKIP_TESTS=1)' if mt.get('skipped') else 'this run'} | "
-          f"{f'{test_s:.1f}' if test_s else '-'} | {mt.get('exit_code', '-')} | {mt.get('measured_at', '-')} | "
-          f"{mt.get('summary', '')} |", ""]
+    L += [
+        "## 5. make test",
+        "",
+        "| measured | seconds | exit | when | summary |",
+        "|---|---|---|---|---|",
+        f"| {'last value (BENCH_SKIP_TESTS=1)' if mt.get('skipped') else 'this run'} | "
+        f"{f'{test_s:.1f}' if test_s else '-'} | {mt.get('exit_code', '-')} | {mt.get('measured_at', '-')} | "
+        f"{mt.get('summary', '')} |",
+        "",
+    ]
 
     if profiles:
-        L += ["## Where the time goes (cProfile, one run per missed target)", "",
-              "Python-side profile of one synth process, top functions by own time. Time spent in the Node jsii "
-              "kernel shows up as the Python side waiting on the kernel's pipe (`readline` / `_io` reads).", ""]
+        L += [
+            "## Where the time goes (cProfile, one run per missed target)",
+            "",
+            "Python-side profile of one synth process, top functions by own time. Time spent in the Node jsii "
+            "kernel shows up as the Python side waiting on the kernel's pipe (`readline` / `_io` reads).",
+            "",
+        ]
         for name, text in profiles.items():
             L += [f"### {name}", "", "```", text, "```", ""]
     (BENCH / "results.md").write_text("\n".join(L) + "\n")

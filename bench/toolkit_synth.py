@@ -34,9 +34,11 @@ def main() -> int:
     plugins = []
     if packs in ("aws", "both"):
         from cdk_nag import AwsSolutionsChecks
+
         plugins.append(AwsSolutionsChecks(app, verbose=True))
     if packs in ("fed", "both"):
         from federation_constructs.rules.pack import FederationChecks
+
         plugins.append(FederationChecks(app, verbose=True))
     if plugins:
         Validations.of(app).add_plugins(*plugins)

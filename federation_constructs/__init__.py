@@ -46,7 +46,37 @@ _EXPORTS = {
     "FederationBrokerRole": "federation_constructs.storage",
 }
 
-__all__ = sorted(_EXPORTS)
+# the same names as _EXPORTS, written out so type checkers see the exports (a test keeps them equal)
+__all__ = [
+    "AccessLevel",
+    "CognitoLogin",
+    "EksServiceAccountRole",
+    "FederatedRole",
+    "FederationBrokerRole",
+    "FederationChecks",
+    "FederationError",
+    "FederationReview",
+    "FederationValidationError",
+    "GitHubActionsRole",
+    "GitHubRepository",
+    "GitLabCiRole",
+    "HcpTerraformRole",
+    "IdentityPoolFederation",
+    "IdentityPoolLogins",
+    "IdentitySource",
+    "MappingRule",
+    "OidcIssuer",
+    "OidcProvider",
+    "OidcRole",
+    "RoleMapping",
+    "RoleOptions",
+    "SamlProvider",
+    "SamlRole",
+    "UserPrefixStorage",
+    "acknowledge",
+    "add_federation_review",
+    "invalid",
+]
 
 if TYPE_CHECKING:
     from federation_constructs.errors import FederationError, FederationValidationError, invalid

@@ -77,9 +77,10 @@ def _read_json(path: Path, what: str) -> Any:
 def _environment(artifact_id: str, value: Any, manifest: Path) -> tuple[str | None, str | None]:
     text = value if isinstance(value, str) else ""
     if not text.startswith("aws://") or text.count("/") != 3:
-        raise AssemblyError(f"{manifest}: artifact {artifact_id!r} has environment {value!r}; expected "
-                            f"'aws://ACCOUNT/REGION'")
-    account, region = text[len("aws://"):].split("/")
+        raise AssemblyError(
+            f"{manifest}: artifact {artifact_id!r} has environment {value!r}; expected 'aws://ACCOUNT/REGION'"
+        )
+    account, region = text[len("aws://") :].split("/")
     return (None if account == _UNKNOWN[0] else account), (None if region == _UNKNOWN[1] else region)
 
 
@@ -88,8 +89,9 @@ def load_assembly(directory: str | Path) -> list[StackArtifact]:
     manifest order. Raises `AssemblyError` naming the file for anything unreadable."""
     root = Path(directory)
     if not root.is_dir():
-        raise AssemblyError(f"{root}: not a directory; expected a cloud assembly written by `cdk synth` "
-                            f"(default cdk.out)")
+        raise AssemblyError(
+            f"{root}: not a directory; expected a cloud assembly written by `cdk synth` (default cdk.out)"
+        )
     return _load(root, seen=set())
 
 
@@ -135,10 +137,16 @@ def _load(directory: Path, *, seen: set[Path]) -> list[StackArtifact]:
             raise AssemblyError(f"{here / template_file}: is not a JSON object; expected a template")
         account, region = _environment(artifact_id, artifact.get("environment"), manifest)
         stack_name = properties.get("stackName")
-        found.append(StackArtifact(
-            artifact_id=artifact_id, display_name=str(artifact.get("displayName") or artifact_id),
-            stack_name=stack_name if isinstance(stack_name, str) and stack_name else artifact_id,
-            account=account, region=region, template=template))
+        found.append(
+            StackArtifact(
+                artifact_id=artifact_id,
+                display_name=str(artifact.get("displayName") or artifact_id),
+                stack_name=stack_name if isinstance(stack_name, str) and stack_name else artifact_id,
+                account=account,
+                region=region,
+                template=template,
+            )
+        )
     return found
 
 
@@ -163,10 +171,20 @@ def stack_set_members(stacks: list[StackArtifact]) -> list[StackSetMember]:
             try:
                 template = json.loads(body)
             except json.JSONDecodeError as err:
-                raise AssemblyError(f"stack {stack.display_name}: {logical_id}.TemplateBody is not valid JSON "
-                                    f"({err.msg}); expected the member template as a JSON string") from None
-            regions = tuple(r for group in properties.get("StackInstancesGroup") or [] if isinstance(group, dict)
-                            for r in group.get("Regions") or [] if isinstance(r, str))
-            members.append(StackSetMember(name=name, template=template, regions=tuple(dict.fromkeys(regions)),
-                                          declared_in=stack.display_name))
+                raise AssemblyError(
+                    f"stack {stack.display_name}: {logical_id}.TemplateBody is not valid JSON "
+                    f"({err.msg}); expected the member template as a JSON string"
+                ) from None
+            regions = tuple(
+                r
+                for group in properties.get("StackInstancesGroup") or []
+                if isinstance(group, dict)
+                for r in group.get("Regions") or []
+                if isinstance(r, str)
+            )
+            members.append(
+                StackSetMember(
+                    name=name, template=template, regions=tuple(dict.fromkeys(regions)), declared_in=stack.display_name
+                )
+            )
     return members

@@ -52,9 +52,7 @@ def invalid(scope: IConstruct, field: str, value: object, accepted: str) -> Fede
 
     Example message: ``Prod/Deploy: repository='octo' is not accepted; expected 'OWNER/REPO'``.
     """
-    return FederationValidationError(
-        f"{scope.node.path}: {field}={value!r} is not accepted; expected {accepted}"
-    )
+    return FederationValidationError(f"{scope.node.path}: {field}={value!r} is not accepted; expected {accepted}")
 
 
 # --- type checks, before a value reaches jsii (whose own checks end in a TypeError deep inside) ---

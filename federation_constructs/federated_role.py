@@ -95,11 +95,15 @@ class FederatedRole(Construct):
         options = self.role_options
         principal: iam.IPrincipal = assumed_by.with_session_tags() if options.session_tags else assumed_by
         self.role = iam.Role(
-            self, "Role", assumed_by=principal, max_session_duration=options.max_session_duration,
+            self,
+            "Role",
+            assumed_by=principal,
+            max_session_duration=options.max_session_duration,
             permissions_boundary=options.permissions_boundary,
             managed_policies=list(options.managed_policies) or None,
             inline_policies=dict(options.inline_policies) if options.inline_policies else None,
-            role_name=options.role_name, description=options.description or default_description,
+            role_name=options.role_name,
+            description=options.description or default_description,
         )
         return self.role
 
@@ -126,28 +130,47 @@ class FederatedRole(Construct):
         if options is None:
             return RoleOptions()
         if not isinstance(options, RoleOptions):
-            raise invalid(self, "role_options", options,
-                          "RoleOptions(...), e.g. RoleOptions(max_session_duration=Duration.hours(2))")
+            raise invalid(
+                self,
+                "role_options",
+                options,
+                "RoleOptions(...), e.g. RoleOptions(max_session_duration=Duration.hours(2))",
+            )
         checked_bool(self, "role_options.session_tags", options.session_tags)
         duration = checked_session_duration(self, options.max_session_duration, "role_options.max_session_duration")
         if options.permissions_boundary is not None and not _is_managed_policy(options.permissions_boundary):
-            raise invalid(self, "role_options.permissions_boundary", options.permissions_boundary,
-                          "an iam.IManagedPolicy, e.g. iam.ManagedPolicy.from_managed_policy_name(...)")
-        policies = checked_list(self, "role_options.managed_policies", options.managed_policies,
-                                "iam.IManagedPolicy, e.g. [iam.ManagedPolicy.from_aws_managed_policy_name("
-                                "'ReadOnlyAccess')]")
+            raise invalid(
+                self,
+                "role_options.permissions_boundary",
+                options.permissions_boundary,
+                "an iam.IManagedPolicy, e.g. iam.ManagedPolicy.from_managed_policy_name(...)",
+            )
+        policies = checked_list(
+            self,
+            "role_options.managed_policies",
+            options.managed_policies,
+            "iam.IManagedPolicy, e.g. [iam.ManagedPolicy.from_aws_managed_policy_name('ReadOnlyAccess')]",
+        )
         for policy in policies:
             if not _is_managed_policy(policy):
-                raise invalid(self, "role_options.managed_policies", policy,
-                              "iam.IManagedPolicy objects, e.g. iam.ManagedPolicy.from_aws_managed_policy_name("
-                              "'ReadOnlyAccess')")
+                raise invalid(
+                    self,
+                    "role_options.managed_policies",
+                    policy,
+                    "iam.IManagedPolicy objects, e.g. iam.ManagedPolicy.from_aws_managed_policy_name('ReadOnlyAccess')",
+                )
         if options.inline_policies is not None:
-            inline = checked_mapping(self, "role_options.inline_policies", options.inline_policies,
-                                     "a dict of policy name -> iam.PolicyDocument")
+            inline = checked_mapping(
+                self,
+                "role_options.inline_policies",
+                options.inline_policies,
+                "a dict of policy name -> iam.PolicyDocument",
+            )
             for name, document in inline.items():
                 if not isinstance(name, str) or not _POLICY_NAME_RE.fullmatch(name):
-                    raise invalid(self, "role_options.inline_policies", name,
-                                  "policy names of 1-128 letters, digits and +=,.@_-")
+                    raise invalid(
+                        self, "role_options.inline_policies", name, "policy names of 1-128 letters, digits and +=,.@_-"
+                    )
                 if not isinstance(document, iam.PolicyDocument):
                     raise invalid(self, f"role_options.inline_policies[{name!r}]", document, "an iam.PolicyDocument")
         checked_role_name(self, "role_options.role_name", options.role_name)
@@ -161,8 +184,7 @@ def _is_managed_policy(value: object) -> bool:
     return isinstance(getattr(value, "managed_policy_arn", None), str)
 
 
-def checked_session_duration(scope: IConstruct, duration: object,
-                             field: str = "max_session_duration") -> Duration:
+def checked_session_duration(scope: IConstruct, duration: object, field: str = "max_session_duration") -> Duration:
     """`duration` (default 1 hour), refused unless it is a `Duration` within IAM's 1-12 hours for a
     role's maximum session."""
     duration = Duration.hours(1) if duration is None else duration
@@ -176,11 +198,18 @@ def checked_session_duration(scope: IConstruct, duration: object,
 
 def check_trust_policy_quota(scope: IConstruct, quota: object, field: str = "trust_policy_quota") -> None:
     """Refuse a trust-policy quota IAM never grants."""
-    if isinstance(quota, bool) or not isinstance(quota, int) or not (
-            DEFAULT_TRUST_POLICY_QUOTA <= quota <= MAX_TRUST_POLICY_QUOTA):
-        raise invalid(scope, field, quota,
-                      f"{DEFAULT_TRUST_POLICY_QUOTA} (IAM's default) up to {MAX_TRUST_POLICY_QUOTA} "
-                      f"(the most IAM grants on request)")
+    if (
+        isinstance(quota, bool)
+        or not isinstance(quota, int)
+        or not (DEFAULT_TRUST_POLICY_QUOTA <= quota <= MAX_TRUST_POLICY_QUOTA)
+    ):
+        raise invalid(
+            scope,
+            field,
+            quota,
+            f"{DEFAULT_TRUST_POLICY_QUOTA} (IAM's default) up to {MAX_TRUST_POLICY_QUOTA} "
+            f"(the most IAM grants on request)",
+        )
 
 
 def checked_role_name(scope: IConstruct, field: str, name: object) -> str | None:
@@ -196,7 +225,8 @@ def checked_description(scope: IConstruct, field: str, description: object) -> s
     """`description` if it is None (the default text) or a string IAM accepts."""
     if description is None:
         return None
-    if not isinstance(description, str) or (not Token.is_unresolved(description)
-                                            and len(description) > MAX_DESCRIPTION_LENGTH):
+    if not isinstance(description, str) or (
+        not Token.is_unresolved(description) and len(description) > MAX_DESCRIPTION_LENGTH
+    ):
         raise invalid(scope, field, description, f"a description of at most {MAX_DESCRIPTION_LENGTH} characters")
     return description

@@ -134,13 +134,15 @@ def _lint(paths: Sequence[str | Path], *, aws_solutions: bool = False) -> tuple[
     from federation_constructs.rules.pack import FederationChecks
 
     with tempfile.TemporaryDirectory(prefix="federation-lint-") as outdir:
-        app = App(outdir=outdir, context={"aws:cdk:disable-stack-trace": True},
-                  builtin_cloud_formation_validation=False)
+        app = App(
+            outdir=outdir, context={"aws:cdk:disable-stack-trace": True}, builtin_cloud_formation_validation=False
+        )
         stacks: dict[str, Path] = {}
         for number, path in enumerate(files, start=1):
             # the template keeps its own BootstrapVersion parameter and rule (a CDK synth output has them)
-            stack = Stack(app, f"Template{number}",
-                          synthesizer=DefaultStackSynthesizer(generate_bootstrap_version_rule=False))
+            stack = Stack(
+                app, f"Template{number}", synthesizer=DefaultStackSynthesizer(generate_bootstrap_version_rule=False)
+            )
             try:
                 cfn_inc.CfnInclude(stack, "T", template_file=str(path))
             except RuntimeError as err:
@@ -167,10 +169,20 @@ def _lint(paths: Sequence[str | Path], *, aws_solutions: bool = False) -> tuple[
     found: list[LintFinding] = []
     for stack_path, finding in federation.findings:
         path = stacks[stack_path]
-        found.append(LintFinding(file=str(path), pack="Federation", rule=finding.rule_id, level=finding.level,
-                                 resource=finding.logical_id, resource_type=finding.resource_type,
-                                 finding=finding.finding, detail=finding.detail, fix=finding.fix,
-                                 line=_line_of(texts[path], finding.logical_id)))
+        found.append(
+            LintFinding(
+                file=str(path),
+                pack="Federation",
+                rule=finding.rule_id,
+                level=finding.level,
+                resource=finding.logical_id,
+                resource_type=finding.resource_type,
+                finding=finding.finding,
+                detail=finding.detail,
+                fix=finding.fix,
+                line=_line_of(texts[path], finding.logical_id),
+            )
+        )
     for plugin in report.get("pluginReports", []):
         if plugin.get("pluginName") != "AwsSolutions":
             continue
@@ -182,10 +194,20 @@ def _lint(paths: Sequence[str | Path], *, aws_solutions: bool = False) -> tuple[
                 if len(parts) < 3 or parts[0] not in stacks:
                     continue
                 path, logical = stacks[parts[0]], parts[2]
-                found.append(LintFinding(file=str(path), pack="AwsSolutions", rule=rule_id,
-                                         level=violation.get("severity", "error"), resource=logical,
-                                         resource_type=where.get("constructFqn", ""), finding=finding_text.rstrip("]"),
-                                         detail=violation.get("description", ""), fix="", line=_line_of(texts[path], logical)))
+                found.append(
+                    LintFinding(
+                        file=str(path),
+                        pack="AwsSolutions",
+                        rule=rule_id,
+                        level=violation.get("severity", "error"),
+                        resource=logical,
+                        resource_type=where.get("constructFqn", ""),
+                        finding=finding_text.rstrip("]"),
+                        detail=violation.get("description", ""),
+                        fix="",
+                        line=_line_of(texts[path], logical),
+                    )
+                )
     for error in federation.errors:
         raise LintError(f"the rule pack could not run: {error}")
     return sorted(found, key=lambda f: (f.file, f.line or 0, f.resource, f.rule, f.finding)), synthesized
@@ -204,8 +226,9 @@ def explain_template(template: dict[str, Any]) -> list[dict[str, Any]]:
     explained = []
     for role in report["roles"]:
         logical = role["logical_id"]
-        context = ResourceContext(logical_id=logical, type="AWS::IAM::Role", properties=index.properties(logical),
-                                  index=index)
+        context = ResourceContext(
+            logical_id=logical, type="AWS::IAM::Role", properties=index.properties(logical), index=index
+        )
         keys: list[str] = []
         for trust in federated_trusts(context):
             facts = trust.facts
@@ -216,13 +239,15 @@ def explain_template(template: dict[str, Any]) -> list[dict[str, Any]]:
             elif trust.kind == "cognito":
                 keys += ["cognito-identity.amazonaws.com:aud", "cognito-identity.amazonaws.com:amr"]
         result = explain(context.properties.get("AssumeRolePolicyDocument"), index.parameters, keys)
-        explained.append({
-            "resource": logical,
-            "admits": [who for door in role["doors"] for who in door["who"]],
-            "admits_anything": result.admits_anything,
-            "example": result.example.describe() if result.example else None,
-            "unbounded": {key: witness.claims.get(key) for key, witness in sorted(result.unbounded.items())},
-        })
+        explained.append(
+            {
+                "resource": logical,
+                "admits": [who for door in role["doors"] for who in door["who"]],
+                "admits_anything": result.admits_anything,
+                "example": result.example.describe() if result.example else None,
+                "unbounded": {key: witness.claims.get(key) for key, witness in sorted(result.unbounded.items())},
+            }
+        )
     return explained
 
 
@@ -272,49 +297,96 @@ def to_text(findings: Sequence[LintFinding], files: Sequence[str]) -> str:
 
 def to_json(findings: Sequence[LintFinding], files: Sequence[str]) -> str:
     errors = sum(f.level == "error" for f in findings)
-    return json.dumps({"files": list(files), "findings": [asdict(f) for f in findings],
-                       "summary": {"errors": errors, "warnings": len(findings) - errors}}, indent=2) + "\n"
+    return (
+        json.dumps(
+            {
+                "files": list(files),
+                "findings": [asdict(f) for f in findings],
+                "summary": {"errors": errors, "warnings": len(findings) - errors},
+            },
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 def to_sarif(findings: Sequence[LintFinding], files: Sequence[str]) -> str:
     """SARIF 2.1.0, one run, the Federation rules (and AwsSolutions rules that fired) as the driver's rules."""
     from federation_constructs.rules import RULES
 
-    rules = [{"id": r.id, "name": r.id, "shortDescription": {"text": r.title}, "help": {"text": r.fix},
-              "defaultConfiguration": {"level": r.level}} for r in RULES]
+    rules = [
+        {
+            "id": r.id,
+            "name": r.id,
+            "shortDescription": {"text": r.title},
+            "help": {"text": r.fix},
+            "defaultConfiguration": {"level": r.level},
+        }
+        for r in RULES
+    ]
     known = {r.id for r in RULES}
     for f in findings:
         if f.rule not in known:
             known.add(f.rule)
-            rules.append({"id": f.rule, "name": f.rule, "shortDescription": {"text": f.detail[:200]},
-                          "defaultConfiguration": {"level": f.level}})
+            rules.append(
+                {
+                    "id": f.rule,
+                    "name": f.rule,
+                    "shortDescription": {"text": f.detail[:200]},
+                    "defaultConfiguration": {"level": f.level},
+                }
+            )
     results = []
     for f in findings:
-        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": Path(f.file).as_posix()}},
-                                    "logicalLocations": [{"name": f.resource, "kind": "resource"}]}
+        location: dict[str, Any] = {
+            "physicalLocation": {"artifactLocation": {"uri": Path(f.file).as_posix()}},
+            "logicalLocations": [{"name": f.resource, "kind": "resource"}],
+        }
         if f.line:
             location["physicalLocation"]["region"] = {"startLine": f.line}
-        results.append({"ruleId": f.rule, "level": "error" if f.level == "error" else "warning",
-                        "message": {"text": f"{f.resource}: {f.detail}" + (f" Fix: {f.fix}" if f.fix else "")},
-                        "partialFingerprints": {"finding": f"{f.resource}/{f.rule}[{f.finding}]"},
-                        "locations": [location]})
-    sarif = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-             "runs": [{"tool": {"driver": {"name": _PROG, "informationUri": "https://example.invalid/federation-as-code",
-                                           "rules": rules}},
-                       "artifacts": [{"location": {"uri": Path(p).as_posix()}} for p in files],
-                       "results": results}]}
+        results.append(
+            {
+                "ruleId": f.rule,
+                "level": "error" if f.level == "error" else "warning",
+                "message": {"text": f"{f.resource}: {f.detail}" + (f" Fix: {f.fix}" if f.fix else "")},
+                "partialFingerprints": {"finding": f"{f.resource}/{f.rule}[{f.finding}]"},
+                "locations": [location],
+            }
+        )
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": _PROG,
+                        "informationUri": "https://example.invalid/federation-as-code",
+                        "rules": rules,
+                    }
+                },
+                "artifacts": [{"location": {"uri": Path(p).as_posix()}} for p in files],
+                "results": results,
+            }
+        ],
+    }
     return json.dumps(sarif, indent=2) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=_PROG, description="Check CloudFormation templates for identity "
-                                                             "federation mistakes (FederationChecks FED1...).")
+    parser = argparse.ArgumentParser(
+        prog=_PROG,
+        description="Check CloudFormation templates for identity federation mistakes (FederationChecks FED1...).",
+    )
     parser.add_argument("templates", nargs="+", help="template files (JSON or YAML)")
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     parser.add_argument("--aws-solutions", action="store_true", help="also run cdk-nag's AwsSolutions pack")
     parser.add_argument("--output", help="write the report to this file instead of stdout")
-    parser.add_argument("--explain", action="store_true",
-                        help="describe what each federated trust admits (solver-backed) instead of the findings")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="describe what each federated trust admits (solver-backed) instead of the findings",
+    )
     args = parser.parse_args(argv)
     try:
         findings, templates = _lint(args.templates, aws_solutions=args.aws_solutions)
@@ -323,12 +395,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.explain:
         explanations = {str(Path(p)): explain_template(templates[str(Path(p))]) for p in args.templates}
-        output = (json.dumps(explanations, indent=2) + "\n" if args.format == "json" else explain_text(explanations))
+        output = json.dumps(explanations, indent=2) + "\n" if args.format == "json" else explain_text(explanations)
         if args.output:
             Path(args.output).write_text(output, encoding="utf-8")
         else:
             sys.stdout.write(output)
-        return 1 if any(r["unbounded"] or not r["admits_anything"] for roles in explanations.values() for r in roles) else 0
+        return (
+            1
+            if any(r["unbounded"] or not r["admits_anything"] for roles in explanations.values() for r in roles)
+            else 0
+        )
     render = {"text": to_text, "json": to_json, "sarif": to_sarif}[args.format]
     output = render(findings, [str(Path(p)) for p in args.templates])
     if args.output:

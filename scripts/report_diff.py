@@ -45,8 +45,10 @@ def resolve(ref: str) -> str:
         raise DiffError(f"BASE={ref!r} is not accepted; expected a git branch, tag or commit, e.g. BASE=origin/main")
     found = _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     if found.returncode != 0:
-        raise DiffError(f"BASE={ref} is not a commit of this repository ({REPO}); expected a branch, tag or commit "
-                        "that `git rev-parse` knows, e.g. BASE=origin/main (run `git fetch` for a remote branch)")
+        raise DiffError(
+            f"BASE={ref} is not a commit of this repository ({REPO}); expected a branch, tag or commit "
+            "that `git rev-parse` knows, e.g. BASE=origin/main (run `git fetch` for a remote branch)"
+        )
     return found.stdout.strip()
 
 
@@ -71,8 +73,9 @@ def export(commit: str, ref: str, into: Path) -> None:
 
 def _tool_env() -> dict[str, str]:
     """The environment of `make`: the pinned Node first; no PYTHONPATH, so the base imports its own code."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "CDK_OUTDIR",
-                                                              "CDK_CONTEXT_JSON")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "CDK_OUTDIR", "CDK_CONTEXT_JSON")
+    }
     env["PATH"] = f"{NODE_BIN}{os.pathsep}{env.get('PATH', '')}"
     env["CDK_DISABLE_CLI_TELEMETRY"] = "true"
     return env
@@ -84,28 +87,51 @@ def synth_base(source: Path, outdir: Path, *, ref: str, config: str) -> Path:
         raise DiffError(f"BASE={ref} has no app.py and cdk.json at the top: not a commit of this project")
     config_path = Path(config) if Path(config).is_absolute() else source / config
     if not config_path.is_file():
-        raise DiffError(f"BASE={ref} has no config {config} (CONFIG={config}): the base is synthesized with its own "
-                        "copy of a relative CONFIG; give an absolute path to use one file for both sides")
+        raise DiffError(
+            f"BASE={ref} has no config {config} (CONFIG={config}): the base is synthesized with its own "
+            "copy of a relative CONFIG; give an absolute path to use one file for both sides"
+        )
     env = _tool_env()
-    where = subprocess.run([sys.executable, "-c", "import federation_constructs; print(federation_constructs.__file__)"],
-                           cwd=source, env=env, capture_output=True, text=True, check=False)
+    where = subprocess.run(
+        [sys.executable, "-c", "import federation_constructs; print(federation_constructs.__file__)"],
+        cwd=source,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if where.returncode != 0 or not Path(where.stdout.strip()).resolve().is_relative_to(source.resolve()):
-        raise DiffError(f"BASE={ref}: its app would not import its own federation_constructs "
-                        f"({(where.stdout or where.stderr).strip()}); is another copy installed in the venv?")
-    command = [str(NODE_BIN / "cdk"), "synth", "--quiet", "--no-notices", "-o", str(outdir),
-               "-c", f"config={config_path}", "--app", f"{shlex.quote(sys.executable)} app.py"]
+        raise DiffError(
+            f"BASE={ref}: its app would not import its own federation_constructs "
+            f"({(where.stdout or where.stderr).strip()}); is another copy installed in the venv?"
+        )
+    command = [
+        str(NODE_BIN / "cdk"),
+        "synth",
+        "--quiet",
+        "--no-notices",
+        "-o",
+        str(outdir),
+        "-c",
+        f"config={config_path}",
+        "--app",
+        f"{shlex.quote(sys.executable)} app.py",
+    ]
     print(f"report: synthesizing BASE={ref} ({config})", file=sys.stderr)
     done = subprocess.run(command, cwd=source, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-TAIL_LINES:])
-        raise DiffError(f"{tail}\n\nBASE={ref}: synthesizing the base commit failed (exit {done.returncode}; the end "
-                        f"of its output is above). That commit's own app could not synthesize {config}: e.g. it has "
-                        "findings it did not acknowledge, needs files that were never committed, or is too old for "
-                        "this checkout's venv and CDK CLI. Choose another base")
+        raise DiffError(
+            f"{tail}\n\nBASE={ref}: synthesizing the base commit failed (exit {done.returncode}; the end "
+            f"of its output is above). That commit's own app could not synthesize {config}: e.g. it has "
+            "findings it did not acknowledge, needs files that were never committed, or is too old for "
+            "this checkout's venv and CDK CLI. Choose another base"
+        )
     report = outdir / "access-report.json"
     if not report.is_file():
-        raise DiffError(f"BASE={ref} predates the access report: its synthesis wrote no access-report.json; "
-                        "choose a newer base")
+        raise DiffError(
+            f"BASE={ref} predates the access report: its synthesis wrote no access-report.json; choose a newer base"
+        )
     return report
 
 
@@ -137,8 +163,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             source = Path(tmp) / "src"
             export(commit, args.base, source)
             base = synth_base(source, Path(tmp) / "cdk.out", ref=args.base, config=args.config)
-            return diff_main(["--base", str(base), "--head", str(head), "--base-ref", label,
-                              "--head-ref", args.head_ref or head_label(), "--out-dir", args.out_dir])
+            return diff_main(
+                [
+                    "--base",
+                    str(base),
+                    "--head",
+                    str(head),
+                    "--base-ref",
+                    label,
+                    "--head-ref",
+                    args.head_ref or head_label(),
+                    "--out-dir",
+                    args.out_dir,
+                ]
+            )
     except (DiffError, ReportError) as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 2

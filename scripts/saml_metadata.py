@@ -29,25 +29,46 @@ def self_signed_certificate(common_name: str, not_before: datetime, not_after: d
     """A base64 DER self-signed RSA certificate (the key is discarded)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                   .not_valid_before(not_before).not_valid_after(not_after)
-                   .sign(key, hashes.SHA256()))
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .sign(key, hashes.SHA256())
+    )
     return base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode()
 
 
-def build_metadata(*, entity_id: str = ENTITY_ID, sso_url: str = SSO_URL,
-                   certificates: list[str] | None = None, use: str | None = "signing",
-                   valid_until: datetime | None = None, descriptor: str = "IDPSSODescriptor",
-                   doctype: str = "") -> str:
+def build_metadata(
+    *,
+    entity_id: str = ENTITY_ID,
+    sso_url: str = SSO_URL,
+    certificates: list[str] | None = None,
+    use: str | None = "signing",
+    valid_until: datetime | None = None,
+    descriptor: str = "IDPSSODescriptor",
+    doctype: str = "",
+) -> str:
     """AD FS-style IdP metadata; every part can be varied to make bad documents for tests."""
     now = datetime.now(UTC)
-    certs = certificates if certificates is not None else [
-        self_signed_certificate("ADFS Signing - adfs.example.com", now - timedelta(days=1), now + timedelta(days=3650))]
+    certs = (
+        certificates
+        if certificates is not None
+        else [
+            self_signed_certificate(
+                "ADFS Signing - adfs.example.com", now - timedelta(days=1), now + timedelta(days=3650)
+            )
+        ]
+    )
     use_attr = f' use="{use}"' if use else ""
     keys = "".join(
         f'<KeyDescriptor{use_attr}><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Data>'
-        f"<X509Certificate>{c}</X509Certificate></X509Data></KeyInfo></KeyDescriptor>" for c in certs)
+        f"<X509Certificate>{c}</X509Certificate></X509Data></KeyInfo></KeyDescriptor>"
+        for c in certs
+    )
     until = f' validUntil="{valid_until:%Y-%m-%dT%H:%M:%SZ}"' if valid_until else ""
     return (
         f'<?xml version="1.0" encoding="utf-8"?>{doctype}\n'
@@ -55,9 +76,9 @@ def build_metadata(*, entity_id: str = ENTITY_ID, sso_url: str = SSO_URL,
         f'xmlns="urn:oasis:names:tc:SAML:2.0:metadata">\n'
         f'<{descriptor} protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">{keys}\n'
         f'<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="{sso_url}"/>\n'
-        '<NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</NameIDFormat>\n'
-        '<NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</NameIDFormat>\n'
-        '<NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</NameIDFormat>\n'
+        "<NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</NameIDFormat>\n"
+        "<NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</NameIDFormat>\n"
+        "<NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</NameIDFormat>\n"
         f'<SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="{sso_url}"/>\n'
         f'<SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{sso_url}"/>\n'
         f"</{descriptor}>\n</EntityDescriptor>\n"

@@ -61,8 +61,13 @@ def _placement(config: DeploymentConfig, shards_file: Path | None, previous: dic
     declared = role_costs(config)
     budget = Budget(resources=config.sharding.max_resources, outputs=config.sharding.max_outputs)
     try:
-        placement = plan(declared, budget=budget, base_used=base_usage(config), pinned=pinned,
-                         previous={k: v for k, v in previous.items() if k not in pinned})
+        placement = plan(
+            declared,
+            budget=budget,
+            base_used=base_usage(config),
+            pinned=pinned,
+            previous={k: v for k, v in previous.items() if k not in pinned},
+        )
     except ValueError as err:
         raise FederationValidationError(f"sharding: {err}") from None
     if shards_file is not None and (any(placement.values()) or shards_file.exists()):
@@ -70,9 +75,14 @@ def _placement(config: DeploymentConfig, shards_file: Path | None, previous: dic
     return placement
 
 
-def build_deployment(app: App, config: DeploymentConfig, *, shards_file: Path | None = None,
-                     previous: dict[str, int] | None = None,
-                     member_review: Callable[[App], Any] | None = None) -> Deployment:
+def build_deployment(
+    app: App,
+    config: DeploymentConfig,
+    *,
+    shards_file: Path | None = None,
+    previous: dict[str, int] | None = None,
+    member_review: Callable[[App], Any] | None = None,
+) -> Deployment:
     """Add everything `config` describes to `app`.
 
     Without `targets`: one `FederationStack` (id and stack name: the config's `name`) in the config's
@@ -99,13 +109,15 @@ def build_deployment(app: App, config: DeploymentConfig, *, shards_file: Path | 
         deployment.stacks.append(stage.stack)
     if targets.organizational_units is not None:
         outdir = Path(app.outdir) / "stackset-member"
-        deployment.stack_set = FederationStackSet(app, config=config, placement=placement, member_outdir=outdir,
-                                                  review=member_review)
+        deployment.stack_set = FederationStackSet(
+            app, config=config, placement=placement, member_outdir=outdir, review=member_review
+        )
     return deployment
 
 
-def build_stacks(app: App, config: DeploymentConfig, *, shards_file: Path | None = None,
-                 previous: dict[str, int] | None = None) -> FederationStack:
+def build_stacks(
+    app: App, config: DeploymentConfig, *, shards_file: Path | None = None, previous: dict[str, int] | None = None
+) -> FederationStack:
     """`build_deployment`, returning the first federation stack (the only one without `targets`).
 
     Its `placement` and `shards` say where the roles went. With only organisational units, the

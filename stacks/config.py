@@ -64,12 +64,10 @@ NAME_ACCEPTED = (
     "(it becomes the CloudFormation stack name), e.g. 'acme-federation'"
 )
 ACCOUNT_ACCEPTED = (
-    "a 12-digit AWS account id written as a quoted string, e.g. account: \"123456789012\" "
+    'a 12-digit AWS account id written as a quoted string, e.g. account: "123456789012" '
     "(an unquoted YAML number loses leading zeros)"
 )
-REGION_ACCEPTED = (
-    "an AWS region code such as 'eu-west-1', 'us-east-1', 'us-gov-west-1' or 'cn-north-1'"
-)
+REGION_ACCEPTED = "an AWS region code such as 'eu-west-1', 'us-east-1', 'us-gov-west-1' or 'cn-north-1'"
 TAGS_ACCEPTED = (
     "a mapping of at most 50 tags, each key 1-128 and each value 0-256 characters of letters, "
     "digits, spaces and _ . : / = + - @, keys not starting with 'aws:', values quoted strings"
@@ -103,9 +101,7 @@ def _check_tags(value: dict[str, str]) -> dict[str, str]:
         if key.lower().startswith("aws:"):
             raise ValueError(f"tag key {key!r} uses the reserved 'aws:' prefix; expected {TAGS_ACCEPTED}")
         if len(tag_value) > 256 or not _TAG_CHARS_RE.fullmatch(tag_value):
-            raise ValueError(
-                f"tag {key!r} has value {tag_value!r}, which is not accepted; expected {TAGS_ACCEPTED}"
-            )
+            raise ValueError(f"tag {key!r} has value {tag_value!r}, which is not accepted; expected {TAGS_ACCEPTED}")
     return value
 
 
@@ -162,7 +158,7 @@ class DeploymentConfig(_Model):
     targets: TargetsSection | None = Field(
         default=None,
         description="accounts (one CDK Stage each) and organisational units (one StackSet) to deploy to instead "
-                    "of `account`; see the multi-account section",
+        "of `account`; see the multi-account section",
     )
 
     @model_validator(mode="after")
@@ -178,19 +174,25 @@ class DeploymentConfig(_Model):
                     value = getattr(item, attr)
                     here = f"{section_name}.{kind}"
                     if value in seen and seen[value] != here:
-                        raise ValueError(f"{value!r} is used in both {seen[value]} and {here}; provider ids and "
-                                         f"role names must be unique across sections (they name resources)")
+                        raise ValueError(
+                            f"{value!r} is used in both {seen[value]} and {here}; provider ids and "
+                            f"role names must be unique across sections (they name resources)"
+                        )
                     seen.setdefault(value, here)
-        singles = [(self.identity_pool.name if self.identity_pool else None, "identity_pool.name"),
-                   (self.storage.id if self.storage else None, "storage.id"),
-                   (self.storage.broker.id if self.storage and self.storage.broker else None, "storage.broker.id")]
+        singles = [
+            (self.identity_pool.name if self.identity_pool else None, "identity_pool.name"),
+            (self.storage.id if self.storage else None, "storage.id"),
+            (self.storage.broker.id if self.storage and self.storage.broker else None, "storage.broker.id"),
+        ]
         for value, here in singles:
             if value is None:
                 continue
             if value in seen:
-                raise ValueError(f"{value!r} is used in both {seen[value]} and {here}; provider ids, role names, the "
-                                 f"identity pool name and the storage and broker ids must be unique across sections "
-                                 f"(they name resources)")
+                raise ValueError(
+                    f"{value!r} is used in both {seen[value]} and {here}; provider ids, role names, the "
+                    f"identity pool name and the storage and broker ids must be unique across sections "
+                    f"(they name resources)"
+                )
             seen[value] = here
         pool = self.identity_pool
         if pool is not None:
@@ -199,8 +201,10 @@ class DeploymentConfig(_Model):
                 declared = [p.id for p in section.providers] if section else []
                 for provider_id in wanted:
                     if provider_id not in declared:
-                        raise ValueError(f"identity_pool.{section_name}_providers: {provider_id!r} is not in "
-                                         f"{section_name}.providers ({', '.join(declared) or 'none declared'})")
+                        raise ValueError(
+                            f"identity_pool.{section_name}_providers: {provider_id!r} is not in "
+                            f"{section_name}.providers ({', '.join(declared) or 'none declared'})"
+                        )
         return self
 
     @model_validator(mode="after")
@@ -220,11 +224,15 @@ class DeploymentConfig(_Model):
             names.extend(f"{pool.name}/{mapped}" for mapped in pool.mapped_roles)
         for index, grant in enumerate(storage.grants):
             if pool is not None and grant.role == f"{pool.name}/guest" and not pool.allow_guest:
-                raise ValueError(f"storage.grants[{index}].role: {grant.role!r} does not exist because "
-                                 f"identity_pool.allow_guest is false; expected a declared role, or allow_guest: true")
+                raise ValueError(
+                    f"storage.grants[{index}].role: {grant.role!r} does not exist because "
+                    f"identity_pool.allow_guest is false; expected a declared role, or allow_guest: true"
+                )
             if grant.role not in names:
-                raise ValueError(f"storage.grants[{index}].role: {grant.role!r} is not a role of this config; "
-                                 f"expected one of {', '.join(sorted(names)) or '(no roles declared)'}")
+                raise ValueError(
+                    f"storage.grants[{index}].role: {grant.role!r} is not a role of this config; "
+                    f"expected one of {', '.join(sorted(names)) or '(no roles declared)'}"
+                )
         return self
 
     @model_validator(mode="after")
@@ -242,14 +250,18 @@ class DeploymentConfig(_Model):
             if not _REGION_RE.fullmatch(region):
                 raise ValueError(f"{where}: {region!r} is not accepted; expected {REGION_ACCEPTED}")
             if partition_of(region) != self.partition:
-                raise ValueError(f"{where}: {region!r} is in partition {partition_of(region)!r}, not in "
-                                 f"{self.partition!r} of region {self.region!r}; expected a region of the same "
-                                 f"partition (another partition needs a config of its own)")
+                raise ValueError(
+                    f"{where}: {region!r} is in partition {partition_of(region)!r}, not in "
+                    f"{self.partition!r} of region {self.region!r}; expected a region of the same "
+                    f"partition (another partition needs a config of its own)"
+                )
         many = len(targets.accounts) > 1 or targets.organizational_units is not None
         if many and self.storage is not None and self.storage.bucket_name is not None:
-            raise ValueError(f"storage.bucket_name: {self.storage.bucket_name!r} is not accepted with targets; "
-                             f"expected no bucket_name (S3 bucket names are global, so every account but the "
-                             f"first would fail to create it; the generated name differs per account)")
+            raise ValueError(
+                f"storage.bucket_name: {self.storage.bucket_name!r} is not accepted with targets; "
+                f"expected no bucket_name (S3 bucket names are global, so every account but the "
+                f"first would fail to create it; the generated name differs per account)"
+            )
         return self
 
     @property
@@ -279,7 +291,9 @@ class _DuplicateKeyLoader(yaml.SafeLoader):
             line = key_node.start_mark.line + 1
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r} (first given on line {seen[key]})",
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first given on line {seen[key]})",
                     key_node.start_mark,
                 )
             seen[key] = line

@@ -9,18 +9,25 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 __all__ = ["ConstructId", "RoleCommon", "StrictModel"]
 
+
 def _not_default(value: str) -> str:
     if value == "Default":
-        raise ValueError("'Default' is not accepted; expected another id: the CDK gives the id 'Default' a "
-                         "special meaning (its children's logical ids lose the prefix)")
+        raise ValueError(
+            "'Default' is not accepted; expected another id: the CDK gives the id 'Default' a "
+            "special meaning (its children's logical ids lose the prefix)"
+        )
     return value
 
 
-ConstructId = Annotated[str, Field(
-    pattern=r"^[A-Za-z][A-Za-z0-9]{0,63}$",
-    description="a construct id: a letter, then letters and digits (at most 64), not 'Default'; it names "
-                "the resource in the template, so renaming it replaces the resource",
-), AfterValidator(_not_default)]
+ConstructId = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z][A-Za-z0-9]{0,63}$",
+        description="a construct id: a letter, then letters and digits (at most 64), not 'Default'; it names "
+        "the resource in the template, so renaming it replaces the resource",
+    ),
+    AfterValidator(_not_default),
+]
 
 _RULE_ID_RE = re.compile(r"([A-Za-z0-9]+::)?[A-Za-z0-9]+-[A-Za-z0-9.]+(\[[^\]]+\])?")
 
@@ -39,18 +46,20 @@ class RoleCommon(StrictModel):
     max_session_hours: int = Field(default=1, ge=1, le=12, description="1-12 hours")
     session_tags: bool = Field(default=False, description="also allow sts:TagSession")
     trust_policy_quota: int = Field(
-        default=2048, ge=2048, le=4096,
+        default=2048,
+        ge=2048,
+        le=4096,
         description="the account's trust-policy quota: 2048 (IAM's default) up to 4096 if raised",
     )
     managed_policies: list[str] = Field(
         default_factory=list,
         description="names of AWS managed policies to attach, e.g. 'ReadOnlyAccess' (AwsSolutions-IAM4 "
-                    "will ask for an acknowledgement)",
+        "will ask for an acknowledgement)",
     )
     acknowledgements: dict[str, str] = Field(
         default_factory=dict,
         description="rule id -> reason (at least 20 characters), for rule-pack findings on this role "
-                    "that are accepted on purpose",
+        "that are accepted on purpose",
     )
 
     @field_validator("acknowledgements")
@@ -58,6 +67,8 @@ class RoleCommon(StrictModel):
     def _reasons(cls, value: dict[str, str]) -> dict[str, str]:
         for rule_id, reason in value.items():
             if not _RULE_ID_RE.fullmatch(rule_id) or len(reason.strip()) < 20:
-                raise ValueError(f"acknowledgements[{rule_id!r}] needs a rule id such as 'AwsSolutions-IAM4' "
-                                 f"and a reason of at least 20 characters that says why the finding is accepted")
+                raise ValueError(
+                    f"acknowledgements[{rule_id!r}] needs a rule id such as 'AwsSolutions-IAM4' "
+                    f"and a reason of at least 20 characters that says why the finding is accepted"
+                )
         return value

@@ -28,8 +28,16 @@ class FederationStack(Stack):
     sections; constructs never see the config, only the values this stack passes them.
     """
 
-    def __init__(self, scope: Construct, id: str, *, config: DeploymentConfig,
-                 placement: Mapping[str, int] | None = None, any_account: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: DeploymentConfig,
+        placement: Mapping[str, int] | None = None,
+        any_account: bool = False,
+        **kwargs: Any,
+    ) -> None:
         """`any_account`: leave the account to deployment time (a StackSet member template); the region
         stays the config's. Otherwise the stack is bound to the config's account and region."""
         super().__init__(
@@ -48,13 +56,23 @@ class FederationStack(Stack):
         oidc_providers, self.oidc_roles = add_oidc(self, config.oidc, place=self._place) if config.oidc else ({}, {})
         saml_providers, self.saml_roles = add_saml(self, config.saml, place=self._place) if config.saml else ({}, {})
         #: the identity pool, when the config has one
-        self.identity_pool: IdentityPoolFederation | None = add_identity_pool(
-            self, config.identity_pool, oidc_providers=oidc_providers,
-            saml_providers=saml_providers) if config.identity_pool else None
+        self.identity_pool: IdentityPoolFederation | None = (
+            add_identity_pool(self, config.identity_pool, oidc_providers=oidc_providers, saml_providers=saml_providers)
+            if config.identity_pool
+            else None
+        )
         #: the user-data bucket, when the config has one
-        self.storage = add_storage(
-            self, config.storage, roles={**self.oidc_roles, **self.saml_roles}, pool=self.identity_pool,
-            pool_name=config.identity_pool.name if config.identity_pool else None) if config.storage else None
+        self.storage = (
+            add_storage(
+                self,
+                config.storage,
+                roles={**self.oidc_roles, **self.saml_roles},
+                pool=self.identity_pool,
+                pool_name=config.identity_pool.name if config.identity_pool else None,
+            )
+            if config.storage
+            else None
+        )
         if not any(CfnResource.is_cfn_resource(c) for c in self.node.find_all()):
             # CloudFormation rejects a template without resources; a wait-condition handle is
             # free and grants nothing, so an empty deployment still deploys (and can be deleted).
@@ -72,11 +90,13 @@ class FederationStack(Stack):
             return self
         if index not in self.shards:
             config = self.config
-            shard = Stack(self.node.scope, shard_stack_name(self.stack_name, index),  # type: ignore[arg-type]
-                          env=Environment(account=config.account, region=config.region),
-                          stack_name=shard_stack_name(self.stack_name, index),
-                          description=f"Identity federation for {config.name}: roles, shard {index} "
-                                      f"(federation-as-code)")
+            shard = Stack(
+                self.node.scope,
+                shard_stack_name(self.stack_name, index),  # type: ignore[arg-type]
+                env=Environment(account=config.account, region=config.region),
+                stack_name=shard_stack_name(self.stack_name, index),
+                description=f"Identity federation for {config.name}: roles, shard {index} (federation-as-code)",
+            )
             for key, value in sorted(config.tags.items()):
                 Tags.of(shard).add(key, value)
             shard.add_dependency(self, "roles import the providers of the base stack")

@@ -20,8 +20,10 @@ class CreatedUserPool(StrictModel):
     self_sign_up: bool = Field(default=True, description="users may sign themselves up")
     mfa: Literal["required", "optional"] = Field(default="required", description="multi-factor sign-in (TOTP)")
     threat_protection: bool = Field(
-        default=True, description="the Plus feature plan with threat protection enforced (billed per active user); "
-                                  "false needs an acknowledgement of AwsSolutions-COG8 with a reason")
+        default=True,
+        description="the Plus feature plan with threat protection enforced (billed per active user); "
+        "false needs an acknowledgement of AwsSolutions-COG8 with a reason",
+    )
 
 
 class ExistingUserPool(StrictModel):
@@ -89,24 +91,34 @@ class IdentityPoolSection(StrictModel):
     mapped_roles: list[ConstructId] = Field(default_factory=list, description="extra roles for role mappings")
     role_mappings: list[RoleMappingConfig] = Field(default_factory=list)
     principal_tags: dict[Literal["cognito", "google", "facebook", "amazon", "apple"], dict[str, str]] = Field(
-        default_factory=dict, description="provider -> {session tag: token claim} (ABAC)")
+        default_factory=dict, description="provider -> {session tag: token claim} (ABAC)"
+    )
     max_session_hours: int = Field(default=1, ge=1, le=12)
-    acknowledgements: dict[str, str] = Field(default_factory=dict,
-                                             description="rule id -> reason, for findings on the pool's constructs")
+    acknowledgements: dict[str, str] = Field(
+        default_factory=dict, description="rule id -> reason, for findings on the pool's constructs"
+    )
 
     @model_validator(mode="after")
     def _references(self) -> IdentityPoolSection:
-        given = {"cognito": self.user_pool is not None, "google": self.google_client_id is not None,
-                 "facebook": self.facebook_app_id is not None, "amazon": self.amazon_client_id is not None,
-                 "apple": self.apple_services_id is not None}
+        given = {
+            "cognito": self.user_pool is not None,
+            "google": self.google_client_id is not None,
+            "facebook": self.facebook_app_id is not None,
+            "amazon": self.amazon_client_id is not None,
+            "apple": self.apple_services_id is not None,
+        }
         for index, mapping in enumerate(self.role_mappings):
             if not given[mapping.provider]:
-                raise ValueError(f"identity_pool.role_mappings[{index}]: provider {mapping.provider!r} is not a "
-                                 f"provider of this pool; configured: {', '.join(k for k, v in given.items() if v) or 'none'}")
+                raise ValueError(
+                    f"identity_pool.role_mappings[{index}]: provider {mapping.provider!r} is not a "
+                    f"provider of this pool; configured: {', '.join(k for k, v in given.items() if v) or 'none'}"
+                )
             for rule in mapping.rules:
                 if rule.role not in self.mapped_roles:
-                    raise ValueError(f"identity_pool.role_mappings[{index}]: rule role {rule.role!r} is not in "
-                                     f"mapped_roles ({', '.join(self.mapped_roles) or 'none'})")
+                    raise ValueError(
+                        f"identity_pool.role_mappings[{index}]: rule role {rule.role!r} is not in "
+                        f"mapped_roles ({', '.join(self.mapped_roles) or 'none'})"
+                    )
         for provider in self.principal_tags:
             if not given[provider]:
                 raise ValueError(f"identity_pool.principal_tags: provider {provider!r} is not a provider of this pool")

@@ -46,8 +46,14 @@ class AccountStage(Stage):
     `stack` is the federation stack; its `stack_name` is the config's `name`.
     """
 
-    def __init__(self, scope: Construct, *, config: DeploymentConfig, target: AccountTarget,
-                 placement: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: DeploymentConfig,
+        target: AccountTarget,
+        placement: Mapping[str, int] | None = None,
+    ) -> None:
         region = target.region or config.region
         super().__init__(scope, target.stage_name, env=Environment(account=target.account, region=region))
         here = config.model_copy(update={"account": target.account, "region": region})
@@ -64,17 +70,28 @@ class FederationStackSet(Stack):
     before it is embedded; their findings stop the build like those of any other stack.
     """
 
-    def __init__(self, scope: Construct, *, config: DeploymentConfig, placement: Mapping[str, int] | None = None,
-                 member_outdir: str | Path | None = None,
-                 review: Callable[[App], Any] | None = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: DeploymentConfig,
+        placement: Mapping[str, int] | None = None,
+        member_outdir: str | Path | None = None,
+        review: Callable[[App], Any] | None = None,
+    ) -> None:
         units = config.targets.organizational_units if config.targets else None
         if units is None:
-            raise FederationValidationError("targets.organizational_units: None is not accepted here; expected "
-                                            "the OUs a StackSet deploys to")
+            raise FederationValidationError(
+                "targets.organizational_units: None is not accepted here; expected the OUs a StackSet deploys to"
+            )
         name = stack_set_stack_name(config.name)
-        super().__init__(scope, name, stack_name=name,
-                         env=Environment(account=config.account, region=config.region),
-                         description=f"StackSet of identity federation for {config.name} (federation-as-code)")
+        super().__init__(
+            scope,
+            name,
+            stack_name=name,
+            env=Environment(account=config.account, region=config.region),
+            description=f"StackSet of identity federation for {config.name} (federation-as-code)",
+        )
         for key, value in sorted(config.tags.items()):
             Tags.of(self).add(key, value)
         region = units.region or config.region
@@ -83,14 +100,21 @@ class FederationStackSet(Stack):
         #: the private app that synthesizes the member template (never part of the CLI's assembly)
         self.member_app = App(outdir=outdir, analytics_reporting=False)
         #: the federation stack every member account gets
-        self.member = FederationStack(self.member_app, config.name, config=member_config, placement=placement,
-                                      any_account=True, synthesizer=BootstraplessSynthesizer())
+        self.member = FederationStack(
+            self.member_app,
+            config.name,
+            config=member_config,
+            placement=placement,
+            any_account=True,
+            synthesizer=BootstraplessSynthesizer(),
+        )
         if self.member.shards:
             raise FederationValidationError(
                 f"targets.organizational_units: {len(self.member.shards) + 1} stacks is not accepted for a StackSet; "
                 f"expected the roles to fit one stack (sharding.max_resources {config.sharding.max_resources}, "
                 f"max_outputs {config.sharding.max_outputs}): a StackSet deploys one template, so use "
-                f"targets.accounts (one Stage per account) for a role set this large")
+                f"targets.accounts (one Stage per account) for a role set this large"
+            )
         #: what `review(member_app)` returned: the rule packs and reports of the member template
         self.member_review = review(self.member_app) if review else None
         #: the synthesized member assembly
@@ -101,24 +125,31 @@ class FederationStackSet(Stack):
             raise FederationValidationError(
                 f"targets.organizational_units: a member template of {len(body.encode()):,} bytes is not accepted; "
                 f"expected at most {STACK_SET_BODY_LIMIT:,} bytes (CloudFormation's TemplateBody limit): use "
-                f"targets.accounts (one Stage per account) or fewer roles per config")
+                f"targets.accounts (one Stage per account) or fewer roles per config"
+            )
         #: the StackSet resource
         self.stack_set = CfnStackSet(
-            self, "StackSet",
+            self,
+            "StackSet",
             stack_set_name=config.name,
             description=f"Identity federation for {config.name} (federation-as-code)",
             permission_model="SERVICE_MANAGED",
             auto_deployment=CfnStackSet.AutoDeploymentProperty(
-                enabled=True, retain_stacks_on_account_removal=units.retain_stacks_on_account_removal),
+                enabled=True, retain_stacks_on_account_removal=units.retain_stacks_on_account_removal
+            ),
             call_as="DELEGATED_ADMIN" if units.delegated_admin else "SELF",
             capabilities=["CAPABILITY_NAMED_IAM"],
             managed_execution={"Active": True},
             operation_preferences=CfnStackSet.OperationPreferencesProperty(
                 max_concurrent_percentage=units.max_concurrent_percentage,
                 failure_tolerance_percentage=units.failure_tolerance_percentage,
-                region_concurrency_type="SEQUENTIAL"),
-            stack_instances_group=[CfnStackSet.StackInstancesProperty(
-                deployment_targets=CfnStackSet.DeploymentTargetsProperty(organizational_unit_ids=list(units.ids)),
-                regions=[region])],
+                region_concurrency_type="SEQUENTIAL",
+            ),
+            stack_instances_group=[
+                CfnStackSet.StackInstancesProperty(
+                    deployment_targets=CfnStackSet.DeploymentTargetsProperty(organizational_unit_ids=list(units.ids)),
+                    regions=[region],
+                )
+            ],
             template_body=body,
         )

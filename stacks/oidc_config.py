@@ -19,19 +19,23 @@ __all__ = [
     "OidcSection",
 ]
 
+
 class _ProviderBase(StrictModel):
     id: ConstructId
     existing: bool = Field(
         default=False,
         description="true: the account already has this provider; import it by ARN instead of creating it "
-                    "(IAM allows one provider per issuer per account)",
+        "(IAM allows one provider per issuer per account)",
     )
     client_ids: list[str] | None = Field(
-        default=None, min_length=1, max_length=100,
+        default=None,
+        min_length=1,
+        max_length=100,
         description="audiences the provider accepts (1-100); default: the issuer's default audience",
     )
     thumbprints: list[str] = Field(
-        default_factory=list, max_length=5,
+        default_factory=list,
+        max_length=5,
         description="0-5 SHA-1 certificate thumbprints (40 hex characters); most issuers need none",
     )
 
@@ -94,7 +98,14 @@ class CustomProviderConfig(_ProviderBase):
 
 
 OidcProviderConfig = Annotated[
-    GitHubProviderConfig | GitLabProviderConfig | HcpTerraformProviderConfig | EksProviderConfig | CircleCiProviderConfig | BitbucketProviderConfig | AppleProviderConfig | CustomProviderConfig,
+    GitHubProviderConfig
+    | GitLabProviderConfig
+    | HcpTerraformProviderConfig
+    | EksProviderConfig
+    | CircleCiProviderConfig
+    | BitbucketProviderConfig
+    | AppleProviderConfig
+    | CustomProviderConfig,
     Field(discriminator="preset"),
 ]
 
@@ -110,8 +121,10 @@ class GitHubRepositoryConfig(StrictModel):
     owner_id: int | None = Field(default=None, gt=0, description="the owner's numeric id")
     repository_id: int | None = Field(default=None, gt=0, description="the repository's numeric id")
     subject_format: Literal["name", "immutable", "both"] | None = Field(
-        default=None, description="the subject form the repository's tokens use (default: immutable when "
-                                  "both ids are given, else name); 'both' for a migration window")
+        default=None,
+        description="the subject form the repository's tokens use (default: immutable when "
+        "both ids are given, else name); 'both' for a migration window",
+    )
 
 
 class GitHubRoleConfig(_ProviderRole):
@@ -119,13 +132,16 @@ class GitHubRoleConfig(_ProviderRole):
 
     type: Literal["github"]
     repositories: list[str | GitHubRepositoryConfig] = Field(min_length=1, description="'OWNER/REPO' names")
-    branches: list[str] = Field(default_factory=list, description="branch names (default: main, if no "
-                                                                   "tag, environment or pull request is given)")
+    branches: list[str] = Field(
+        default_factory=list,
+        description="branch names (default: main, if no tag, environment or pull request is given)",
+    )
     tags: list[str] = Field(default_factory=list, description="tag names")
     environments: list[str] = Field(default_factory=list, description="environment names")
     pull_requests: bool = Field(default=False, description="also admit pull_request jobs")
     job_workflow_refs: list[str] = Field(
-        default_factory=list, description="reusable workflows: OWNER/REPO/.github/workflows/FILE.yml@REF")
+        default_factory=list, description="reusable workflows: OWNER/REPO/.github/workflows/FILE.yml@REF"
+    )
     audience: str = Field(default="sts.amazonaws.com", description="the audience the workflow requests")
     allow_repository_wildcards: bool = False
     allow_any_ref: bool = False
@@ -172,8 +188,9 @@ class GenericRoleConfig(_ProviderRole):
     type: Literal["generic"]
     audiences: list[str] | None = Field(default=None, description="default: the issuer's default audience")
     subjects: list[str] = Field(default_factory=list)
-    conditions: dict[str, list[str]] = Field(default_factory=dict,
-                                             description="claim -> accepted values (claims IAM evaluates)")
+    conditions: dict[str, list[str]] = Field(
+        default_factory=dict, description="claim -> accepted values (claims IAM evaluates)"
+    )
     allow_any_subject: bool = False
 
 
@@ -188,13 +205,17 @@ class WebIdentityRoleConfig(RoleCommon):
 
 
 OidcRoleConfig = Annotated[
-    GitHubRoleConfig | GitLabRoleConfig | HcpTerraformRoleConfig | EksRoleConfig | GenericRoleConfig | WebIdentityRoleConfig,
+    GitHubRoleConfig
+    | GitLabRoleConfig
+    | HcpTerraformRoleConfig
+    | EksRoleConfig
+    | GenericRoleConfig
+    | WebIdentityRoleConfig,
     Field(discriminator="type"),
 ]
 
 # which provider presets each role type can use
-_ROLE_PRESETS = {"github": {"github_actions"}, "gitlab": {"gitlab"}, "hcp_terraform": {"hcp_terraform"},
-                 "eks": {"eks"}}
+_ROLE_PRESETS = {"github": {"github_actions"}, "gitlab": {"gitlab"}, "hcp_terraform": {"hcp_terraform"}, "eks": {"eks"}}
 
 
 class OidcSection(StrictModel):
@@ -218,10 +239,14 @@ class OidcSection(StrictModel):
                 continue
             provider = providers.get(role.provider)
             if provider is None:
-                raise ValueError(f"{where}: provider {role.provider!r} is not declared; declared providers: "
-                                 f"{', '.join(providers) or 'none'}")
+                raise ValueError(
+                    f"{where}: provider {role.provider!r} is not declared; declared providers: "
+                    f"{', '.join(providers) or 'none'}"
+                )
             allowed = _ROLE_PRESETS.get(role.type)
             if allowed and provider.preset not in allowed:
-                raise ValueError(f"{where}: a {role.type} role needs a {' or '.join(sorted(allowed))} provider; "
-                                 f"{provider.id!r} is {provider.preset}")
+                raise ValueError(
+                    f"{where}: a {role.type} role needs a {' or '.join(sorted(allowed))} provider; "
+                    f"{provider.id!r} is {provider.preset}"
+                )
         return self

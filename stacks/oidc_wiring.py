@@ -48,12 +48,19 @@ def issuer_for(provider: Any) -> OidcIssuer:
     raise TypeError(f"unknown provider entry {provider!r}")
 
 
-_WEB_IDENTITY = {"google": OidcIssuer.google, "facebook": OidcIssuer.facebook,
-                 "login_with_amazon": OidcIssuer.login_with_amazon}
+_WEB_IDENTITY = {
+    "google": OidcIssuer.google,
+    "facebook": OidcIssuer.facebook,
+    "login_with_amazon": OidcIssuer.login_with_amazon,
+}
 
 
-def add_oidc(stack: Stack, section: cfg.OidcSection, *, place: Callable[[str], Stack] | None = None,
-             ) -> tuple[dict[str, Any], dict[str, OidcRole]]:
+def add_oidc(
+    stack: Stack,
+    section: cfg.OidcSection,
+    *,
+    place: Callable[[str], Stack] | None = None,
+) -> tuple[dict[str, Any], dict[str, OidcRole]]:
     """Add the section's providers and roles to `stack`; one `<name>RoleArn` output per role.
 
     `place(role name)` gives the stack a role goes to (default `stack`); a role in another stack
@@ -63,13 +70,18 @@ def add_oidc(stack: Stack, section: cfg.OidcSection, *, place: Callable[[str], S
         try:
             issuer = issuer_for(entry)
         except PresetValueError as err:
-            raise FederationValidationError(f"{stack.node.path}/{entry.id}: {err.field}={err.value!r} is not "
-                                            f"accepted; expected {err.accepted}") from None
+            raise FederationValidationError(
+                f"{stack.node.path}/{entry.id}: {err.field}={err.value!r} is not accepted; expected {err.accepted}"
+            ) from None
         if entry.existing:
             providers[entry.id] = (OidcProvider.from_issuer(stack, entry.id, issuer), entry)
         else:
-            providers[entry.id] = (OidcProvider(stack, entry.id, issuer=issuer, client_ids=entry.client_ids,
-                                                thumbprints=entry.thumbprints), entry)
+            providers[entry.id] = (
+                OidcProvider(
+                    stack, entry.id, issuer=issuer, client_ids=entry.client_ids, thumbprints=entry.thumbprints
+                ),
+                entry,
+            )
     imported: dict[tuple[str, str], tuple[Any, Any]] = {}
 
     def providers_in(target: Stack) -> dict[str, tuple[Any, Any]]:
@@ -86,50 +98,114 @@ def add_oidc(stack: Stack, section: cfg.OidcSection, *, place: Callable[[str], S
         role = _role(target, spec, providers_in(target))
         for rule_id, reason in spec.acknowledgements.items():
             acknowledge(role, rule_id, reason)
-        CfnOutput(target, f"{spec.name}RoleArn", value=role.role_arn,
-                  description=f"{role.issuer.name} role {spec.name}")
+        CfnOutput(
+            target, f"{spec.name}RoleArn", value=role.role_arn, description=f"{role.issuer.name} role {spec.name}"
+        )
         roles[spec.name] = role
     return {key: provider for key, (provider, _) in providers.items()}, roles
 
 
 def _role(stack: Stack, spec: Any, providers: dict[str, tuple[Any, Any]]) -> OidcRole:
     options = RoleOptions(
-        max_session_duration=Duration.hours(spec.max_session_hours), session_tags=spec.session_tags,
-        trust_policy_quota=spec.trust_policy_quota, description=spec.description,
-        managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(n) for n in spec.managed_policies])
+        max_session_duration=Duration.hours(spec.max_session_hours),
+        session_tags=spec.session_tags,
+        trust_policy_quota=spec.trust_policy_quota,
+        description=spec.description,
+        managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(n) for n in spec.managed_policies],
+    )
     if isinstance(spec, cfg.WebIdentityRoleConfig):
-        return OidcRole(stack, spec.name, issuer=_WEB_IDENTITY[spec.issuer](), audiences=spec.audiences,
-                        subjects=spec.subjects, conditions=spec.conditions, role_options=options)
+        return OidcRole(
+            stack,
+            spec.name,
+            issuer=_WEB_IDENTITY[spec.issuer](),
+            audiences=spec.audiences,
+            subjects=spec.subjects,
+            conditions=spec.conditions,
+            role_options=options,
+        )
     provider, entry = providers[spec.provider]
     match spec:
         case cfg.GitHubRoleConfig():
-            repositories = [r if isinstance(r, str) else GitHubRepository(
-                owner=r.name.partition("/")[0], name=r.name.partition("/")[2], owner_id=r.owner_id,
-                repository_id=r.repository_id, subject_format=r.subject_format) for r in spec.repositories]
+            repositories = [
+                r
+                if isinstance(r, str)
+                else GitHubRepository(
+                    owner=r.name.partition("/")[0],
+                    name=r.name.partition("/")[2],
+                    owner_id=r.owner_id,
+                    repository_id=r.repository_id,
+                    subject_format=r.subject_format,
+                )
+                for r in spec.repositories
+            ]
             return GitHubActionsRole(
-                stack, spec.name, provider=provider, repositories=repositories, branches=spec.branches,
-                tags=spec.tags, environments=spec.environments, pull_requests=spec.pull_requests,
-                job_workflow_refs=spec.job_workflow_refs, enterprise_slug=entry.enterprise_slug,
-                audience=spec.audience, allow_repository_wildcards=spec.allow_repository_wildcards,
-                allow_any_ref=spec.allow_any_ref, allow_any_subject=spec.allow_any_subject, role_options=options)
+                stack,
+                spec.name,
+                provider=provider,
+                repositories=repositories,
+                branches=spec.branches,
+                tags=spec.tags,
+                environments=spec.environments,
+                pull_requests=spec.pull_requests,
+                job_workflow_refs=spec.job_workflow_refs,
+                enterprise_slug=entry.enterprise_slug,
+                audience=spec.audience,
+                allow_repository_wildcards=spec.allow_repository_wildcards,
+                allow_any_ref=spec.allow_any_ref,
+                allow_any_subject=spec.allow_any_subject,
+                role_options=options,
+            )
         case cfg.GitLabRoleConfig():
-            return GitLabCiRole(stack, spec.name, provider=provider, projects=spec.projects,
-                                ref_type=spec.ref_type, refs=spec.refs, host=entry.host, audience=spec.audience,
-                                allow_any_ref=spec.allow_any_ref, allow_any_subject=spec.allow_any_subject,
-                                role_options=options)
+            return GitLabCiRole(
+                stack,
+                spec.name,
+                provider=provider,
+                projects=spec.projects,
+                ref_type=spec.ref_type,
+                refs=spec.refs,
+                host=entry.host,
+                audience=spec.audience,
+                allow_any_ref=spec.allow_any_ref,
+                allow_any_subject=spec.allow_any_subject,
+                role_options=options,
+            )
         case cfg.HcpTerraformRoleConfig():
-            return HcpTerraformRole(stack, spec.name, provider=provider, organization=spec.organization,
-                                    projects=spec.projects, workspaces=spec.workspaces,
-                                    run_phases=spec.run_phases, host=entry.host, audience=spec.audience,
-                                    allow_any_workspace=spec.allow_any_workspace,
-                                    allow_any_subject=spec.allow_any_subject, role_options=options)
+            return HcpTerraformRole(
+                stack,
+                spec.name,
+                provider=provider,
+                organization=spec.organization,
+                projects=spec.projects,
+                workspaces=spec.workspaces,
+                run_phases=spec.run_phases,
+                host=entry.host,
+                audience=spec.audience,
+                allow_any_workspace=spec.allow_any_workspace,
+                allow_any_subject=spec.allow_any_subject,
+                role_options=options,
+            )
         case cfg.EksRoleConfig():
-            return EksServiceAccountRole(stack, spec.name, provider=provider, cluster_region=entry.region,
-                                         cluster_id=entry.cluster_id, namespace=spec.namespace,
-                                         service_accounts=spec.service_accounts,
-                                         allow_any_service_account=spec.allow_any_service_account, role_options=options)
+            return EksServiceAccountRole(
+                stack,
+                spec.name,
+                provider=provider,
+                cluster_region=entry.region,
+                cluster_id=entry.cluster_id,
+                namespace=spec.namespace,
+                service_accounts=spec.service_accounts,
+                allow_any_service_account=spec.allow_any_service_account,
+                role_options=options,
+            )
         case cfg.GenericRoleConfig():
-            return OidcRole(stack, spec.name, issuer=issuer_for(entry), provider=provider,
-                            audiences=spec.audiences, subjects=spec.subjects, conditions=spec.conditions,
-                            allow_any_subject=spec.allow_any_subject, role_options=options)
+            return OidcRole(
+                stack,
+                spec.name,
+                issuer=issuer_for(entry),
+                provider=provider,
+                audiences=spec.audiences,
+                subjects=spec.subjects,
+                conditions=spec.conditions,
+                allow_any_subject=spec.allow_any_subject,
+                role_options=options,
+            )
     raise TypeError(f"unknown role entry {spec!r}")

@@ -17,14 +17,17 @@ class SamlProviderConfig(StrictModel):
 
     id: ConstructId
     metadata: str | None = Field(
-        default=None, description="path of the IdP's metadata XML, relative to this config file")
+        default=None, description="path of the IdP's metadata XML, relative to this config file"
+    )
     name: str | None = Field(default=None, description="the provider's IAM name (default: generated)")
     existing_name: str | None = Field(default=None, description="an existing provider in the account, by name")
     existing_arn: str | None = Field(default=None, description="an existing provider, by ARN")
     assertion_encryption: Literal["Allowed", "Required"] | None = Field(
-        default=None, description="IAM's AssertionEncryptionMode for a new provider")
-    expiry_warning_days: int = Field(default=30, ge=0, le=3650,
-                                     description="warn when a signing certificate expires within this many days")
+        default=None, description="IAM's AssertionEncryptionMode for a new provider"
+    )
+    expiry_warning_days: int = Field(
+        default=30, ge=0, le=3650, description="warn when a signing certificate expires within this many days"
+    )
 
     @field_validator("metadata")
     @classmethod
@@ -38,11 +41,14 @@ class SamlProviderConfig(StrictModel):
     def _one_source(self) -> SamlProviderConfig:
         given = [k for k in ("metadata", "existing_name", "existing_arn") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"saml provider {self.id!r} needs exactly one of metadata (a new provider), "
-                             f"existing_name or existing_arn; got {', '.join(given) or 'none'}")
+            raise ValueError(
+                f"saml provider {self.id!r} needs exactly one of metadata (a new provider), "
+                f"existing_name or existing_arn; got {', '.join(given) or 'none'}"
+            )
         if given[0] != "metadata" and (self.name or self.assertion_encryption):
-            raise ValueError(f"saml provider {self.id!r}: name and assertion_encryption apply only to a "
-                             f"new provider (with metadata)")
+            raise ValueError(
+                f"saml provider {self.id!r}: name and assertion_encryption apply only to a new provider (with metadata)"
+            )
         return self
 
 
@@ -51,12 +57,15 @@ class SamlRoleConfig(RoleCommon):
 
     provider: ConstructId = Field(description="the id of a provider in saml.providers")
     sign_in: list[str] = Field(
-        default_factory=lambda: ["global"], min_length=1,
+        default_factory=lambda: ["global"],
+        min_length=1,
         description="sign-in endpoints the IdP posts to: 'global', 'regional' (the stack's region) or "
-                    "region codes such as 'eu-west-1'")
+        "region codes such as 'eu-west-1'",
+    )
     attribute_conditions: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="SAML keys IAM evaluates -> accepted values, e.g. {'saml:sub_type': ['persistent']}")
+        description="SAML keys IAM evaluates -> accepted values, e.g. {'saml:sub_type': ['persistent']}",
+    )
 
 
 class SamlSection(StrictModel):
@@ -76,6 +85,8 @@ class SamlSection(StrictModel):
             raise ValueError(f"saml.roles: role name {duplicate!r} is used twice; each name must be unique")
         for index, role in enumerate(self.roles):
             if role.provider not in ids:
-                raise ValueError(f"saml.roles[{index}] ({role.name}): provider {role.provider!r} is not declared "
-                                 f"or imported; declared providers: {', '.join(ids) or 'none'}")
+                raise ValueError(
+                    f"saml.roles[{index}] ({role.name}): provider {role.provider!r} is not declared "
+                    f"or imported; declared providers: {', '.join(ids) or 'none'}"
+                )
         return self

@@ -17,8 +17,12 @@ from stacks.saml_config import SamlSection
 __all__ = ["add_saml"]
 
 
-def add_saml(stack: Stack, section: SamlSection, *, place: Callable[[str], Stack] | None = None,
-             ) -> tuple[dict[str, Any], dict[str, SamlRole]]:
+def add_saml(
+    stack: Stack,
+    section: SamlSection,
+    *,
+    place: Callable[[str], Stack] | None = None,
+) -> tuple[dict[str, Any], dict[str, SamlRole]]:
     """Add the section's providers and roles to `stack`; returns providers by id and roles by name.
 
     Outputs per role: `<name>RoleArn`, and `<name>IdpRoleAttribute`, the value the IdP must send
@@ -28,8 +32,13 @@ def add_saml(stack: Stack, section: SamlSection, *, place: Callable[[str], Stack
     for entry in section.providers:
         if entry.metadata is not None:
             providers[entry.id] = SamlProvider(
-                stack, entry.id, metadata_file=entry.metadata, name=entry.name,
-                assertion_encryption=entry.assertion_encryption, expiry_warning_days=entry.expiry_warning_days)
+                stack,
+                entry.id,
+                metadata_file=entry.metadata,
+                name=entry.name,
+                assertion_encryption=entry.assertion_encryption,
+                expiry_warning_days=entry.expiry_warning_days,
+            )
         elif entry.existing_name is not None:
             providers[entry.id] = SamlProvider.from_name(stack, entry.id, entry.existing_name)
         else:
@@ -50,7 +59,8 @@ def add_saml(stack: Stack, section: SamlSection, *, place: Callable[[str], Stack
                     raise FederationValidationError(
                         f"saml.providers[{key}].name: None is not accepted here; expected a provider name: roles "
                         f"of this provider are placed in shard stack {target.stack_name}, which imports the "
-                        f"provider by name")
+                        f"provider by name"
+                    )
                 imported[(target.node.path, key)] = SamlProvider.from_name(target, key, name)
         return imported[(target.node.path, key)]
 
@@ -58,15 +68,27 @@ def add_saml(stack: Stack, section: SamlSection, *, place: Callable[[str], Stack
     for spec in section.roles:
         target = place(spec.name) if place else stack
         role = SamlRole(
-            target, spec.name, provider=provider_in(target, spec.provider), sign_in=spec.sign_in,
-            attribute_conditions=spec.attribute_conditions, role_options=RoleOptions(
-                session_tags=spec.session_tags, max_session_duration=Duration.hours(spec.max_session_hours),
-                description=spec.description, trust_policy_quota=spec.trust_policy_quota,
-                managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(n) for n in spec.managed_policies]))
+            target,
+            spec.name,
+            provider=provider_in(target, spec.provider),
+            sign_in=spec.sign_in,
+            attribute_conditions=spec.attribute_conditions,
+            role_options=RoleOptions(
+                session_tags=spec.session_tags,
+                max_session_duration=Duration.hours(spec.max_session_hours),
+                description=spec.description,
+                trust_policy_quota=spec.trust_policy_quota,
+                managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(n) for n in spec.managed_policies],
+            ),
+        )
         for rule_id, reason in spec.acknowledgements.items():
             acknowledge(role, rule_id, reason)
         CfnOutput(target, f"{spec.name}RoleArn", value=role.role_arn, description=f"SAML role {spec.name}")
-        CfnOutput(target, f"{spec.name}IdpRoleAttribute", value=role.idp_role_attribute,
-                  description=f"what the IdP sends in https://aws.amazon.com/SAML/Attributes/Role for {spec.name}")
+        CfnOutput(
+            target,
+            f"{spec.name}IdpRoleAttribute",
+            value=role.idp_role_attribute,
+            description=f"what the IdP sends in https://aws.amazon.com/SAML/Attributes/Role for {spec.name}",
+        )
         roles[spec.name] = role
     return providers, roles

@@ -22,8 +22,9 @@ class PrincipalTagSource(StrictModel):
     principal_tag: str = Field(pattern=r"^[\w.:/=+\-@]{1,128}$", description="the tag key, e.g. 'user'")
 
 
-SOURCE_ACCEPTED = ("'cognito', 'saml' or {principal_tag: KEY} (KEY: 1-128 letters, digits and _.:/=+-@, not "
-                   "starting with 'aws:')")
+SOURCE_ACCEPTED = (
+    "'cognito', 'saml' or {principal_tag: KEY} (KEY: 1-128 letters, digits and _.:/=+-@, not starting with 'aws:')"
+)
 _TAG_KEY_RE = re.compile(r"[\w.:/=+\-@]{1,128}", re.ASCII)
 
 
@@ -44,17 +45,25 @@ GrantSource = Annotated[Literal["cognito", "saml"] | PrincipalTagSource | None, 
 class GrantConfig(StrictModel):
     """Per-user folders for one role."""
 
-    role: str = Field(description="a role of this config: an oidc or saml role name, the broker id, or "
-                                  "'<identity pool name>/authenticated', '<identity pool name>/guest', "
-                                  "'<identity pool name>/<mapped role>'")
+    role: str = Field(
+        description="a role of this config: an oidc or saml role name, the broker id, or "
+        "'<identity pool name>/authenticated', '<identity pool name>/guest', "
+        "'<identity pool name>/<mapped role>'"
+    )
     source: GrantSource = Field(
-        default=None, description="where the user id comes from: 'cognito' (identity id), 'saml' "
-                                  "(namequalifier/sub, persistent ids only) or {principal_tag: KEY}; not "
-                                  "needed when every level is public")
+        default=None,
+        description="where the user id comes from: 'cognito' (identity id), 'saml' "
+        "(namequalifier/sub, persistent ids only) or {principal_tag: KEY}; not "
+        "needed when every level is public",
+    )
     levels: dict[str, list[Literal["read", "write", "delete"]]] = Field(
-        min_length=1, description=f"level -> capabilities; levels are {LEVELS_ACCEPTED}")
-    browse: bool = Field(default=False, description="also list the bucket root and level roots one level deep "
-                                                    "(s3:delimiter '/'), as the S3 console does")
+        min_length=1, description=f"level -> capabilities; levels are {LEVELS_ACCEPTED}"
+    )
+    browse: bool = Field(
+        default=False,
+        description="also list the bucket root and level roots one level deep "
+        "(s3:delimiter '/'), as the S3 console does",
+    )
     allow_guest_write: bool = Field(default=False, description="let identity-pool guests write to public/")
 
     @field_validator("levels")
@@ -62,8 +71,10 @@ class GrantConfig(StrictModel):
     def _levels(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         for level, capabilities in value.items():
             if not _LEVEL_RE.fullmatch(level):
-                raise ValueError(f"level {level!r} is not accepted; expected {LEVELS_ACCEPTED} (the user segment "
-                                 f"'{{id}}' last and followed by '/', no wildcards)")
+                raise ValueError(
+                    f"level {level!r} is not accepted; expected {LEVELS_ACCEPTED} (the user segment "
+                    f"'{{id}}' last and followed by '/', no wildcards)"
+                )
             if not capabilities:
                 raise ValueError(f"level {level!r} has no capabilities; expected a list of {', '.join(CAPABILITIES)}")
         return value
@@ -74,8 +85,9 @@ class BrokerConfig(StrictModel):
 
     id: ConstructId
     trusted: list[str] = Field(min_length=1, description="the broker service's IAM role (or user) ARNs")
-    user_tag: str = Field(default="user", pattern=r"^[\w.:/=+\-@]{1,128}$",
-                          description="the session tag key that carries the user id")
+    user_tag: str = Field(
+        default="user", pattern=r"^[\w.:/=+\-@]{1,128}$", description="the session tag key that carries the user id"
+    )
     external_id: str | None = Field(default=None, description="an external id the broker must send")
     allow_account_root: bool = Field(default=False, description="accept a whole account in trusted")
     max_session_hours: int = Field(default=1, ge=1, le=12, description="1-12 hours (1 for a broker running as a role)")
@@ -86,10 +98,14 @@ class StorageSection(StrictModel):
 
     id: ConstructId = Field(default="UserData", description="construct id of the bucket and its grants")
     encryption: Literal["s3", "kms"] = Field(default="s3", description="SSE-S3 (default) or a KMS key created here")
-    bucket_name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-                                    description="a fixed bucket name; default a generated one")
-    noncurrent_version_days: int | None = Field(default=90, ge=1, description="days to keep overwritten versions "
-                                                                              "(null: keep forever)")
+    bucket_name: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+        description="a fixed bucket name; default a generated one",
+    )
+    noncurrent_version_days: int | None = Field(
+        default=90, ge=1, description="days to keep overwritten versions (null: keep forever)"
+    )
     broker: BrokerConfig | None = Field(default=None, description="a federation broker role")
     grants: list[GrantConfig] = Field(default_factory=list, description="per-user folders per role")
 
@@ -98,7 +114,8 @@ class StorageSection(StrictModel):
         seen: set[str] = set()
         for grant in self.grants:
             if grant.role in seen:
-                raise ValueError(f"storage.grants names role {grant.role!r} twice; expected one entry per role "
-                                 f"with all its levels")
+                raise ValueError(
+                    f"storage.grants names role {grant.role!r} twice; expected one entry per role with all its levels"
+                )
             seen.add(grant.role)
         return self

@@ -14,8 +14,13 @@ from stacks.storage_config import GrantConfig, StorageSection
 __all__ = ["add_storage", "role_names"]
 
 
-def role_names(*, roles: Mapping[str, object], pool: IdentityPoolFederation | None, pool_name: str | None,
-               broker: FederationBrokerRole | None) -> dict[str, object]:
+def role_names(
+    *,
+    roles: Mapping[str, object],
+    pool: IdentityPoolFederation | None,
+    pool_name: str | None,
+    broker: FederationBrokerRole | None,
+) -> dict[str, object]:
     """Every role a grant may name: oidc/saml role names, the broker id, '<pool>/authenticated',
     '<pool>/guest' and '<pool>/<mapped role>'."""
     named: dict[str, object] = dict(roles)
@@ -40,19 +45,36 @@ def _source(grant: GrantConfig) -> IdentitySource | None:
     return IdentitySource.principal_tag(grant.source.principal_tag)  # type: ignore[union-attr]
 
 
-def add_storage(stack: Stack, section: StorageSection, *, roles: Mapping[str, object],
-                pool: IdentityPoolFederation | None, pool_name: str | None) -> UserPrefixStorage:
+def add_storage(
+    stack: Stack,
+    section: StorageSection,
+    *,
+    roles: Mapping[str, object],
+    pool: IdentityPoolFederation | None,
+    pool_name: str | None,
+) -> UserPrefixStorage:
     """Add the bucket, the broker and every grant to `stack`; outputs the bucket name and broker ARN."""
     storage = UserPrefixStorage(
-        stack, section.id, encryption=section.encryption, bucket_name=section.bucket_name,
-        noncurrent_version_expiration=(Duration.days(section.noncurrent_version_days)
-                                       if section.noncurrent_version_days is not None else None))
+        stack,
+        section.id,
+        encryption=section.encryption,
+        bucket_name=section.bucket_name,
+        noncurrent_version_expiration=(
+            Duration.days(section.noncurrent_version_days) if section.noncurrent_version_days is not None else None
+        ),
+    )
     broker = None
     if section.broker is not None:
         spec = section.broker
         broker = FederationBrokerRole(
-            stack, spec.id, trusted=spec.trusted, user_tag=spec.user_tag, external_id=spec.external_id,
-            allow_account_root=spec.allow_account_root, max_session_duration=Duration.hours(spec.max_session_hours))
+            stack,
+            spec.id,
+            trusted=spec.trusted,
+            user_tag=spec.user_tag,
+            external_id=spec.external_id,
+            allow_account_root=spec.allow_account_root,
+            max_session_duration=Duration.hours(spec.max_session_hours),
+        )
         CfnOutput(stack, f"{spec.id}RoleArn", value=broker.role_arn, description="the federation broker's role")
     named = role_names(roles=roles, pool=pool, pool_name=pool_name, broker=broker)
     for index, grant in enumerate(section.grants):
@@ -60,9 +82,16 @@ def add_storage(stack: Stack, section: StorageSection, *, roles: Mapping[str, ob
         if role is None:
             raise FederationValidationError(
                 f"storage.grants[{index}].role: {grant.role!r} is not accepted; expected a role of this config: "
-                f"{', '.join(sorted(named)) or '(none declared)'}")
+                f"{', '.join(sorted(named)) or '(none declared)'}"
+            )
         for level, capabilities in grant.levels.items():
-            storage.grant_user_prefix(role, source=_source(grant), level=level, actions=capabilities,
-                                      browse=grant.browse, allow_guest_write=grant.allow_guest_write)
+            storage.grant_user_prefix(
+                role,
+                source=_source(grant),
+                level=level,
+                actions=capabilities,
+                browse=grant.browse,
+                allow_guest_write=grant.allow_guest_write,
+            )
     CfnOutput(stack, f"{section.id}BucketName", value=storage.bucket_name, description="the per-user data bucket")
     return storage

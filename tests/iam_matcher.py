@@ -427,7 +427,7 @@ def _resolve(node: Any, lookup: Mapping[str, str]) -> Any:
     if not isinstance(node, dict):
         return node
     if len(node) == 1:
-        (name, arg), = node.items()
+        ((name, arg),) = node.items()
         if name == "Ref" and isinstance(arg, str):
             return lookup.get(arg, node)
         if name == "Fn::GetAtt":

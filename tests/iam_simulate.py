@@ -43,9 +43,7 @@ def unavailable_reason() -> str | None:
     """Why the evaluator cannot run here (None when it can): what is missing and how to install it."""
     missing = [str(p.relative_to(REPO)) for p in (NODE, SCRIPT) if not p.exists()]
     missing += [
-        f"node_modules/{name}"
-        for name in _PACKAGES
-        if not (REPO / "node_modules" / name / "package.json").is_file()
+        f"node_modules/{name}" for name in _PACKAGES if not (REPO / "node_modules" / name / "package.json").is_file()
     ]
     if not missing:
         return None

@@ -82,17 +82,31 @@ class OidcProviderModel(_Created, CloudFormationModel):
         return {"Arn": self.physical_id}
 
     @classmethod
-    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],  # type: ignore[override]
-                                        account_id: str, region_name: str, **kwargs: Any) -> OidcProviderModel:
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],  # type: ignore[override]
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> OidcProviderModel:
         properties = cloudformation_json["Properties"]
         provider = _iam(account_id, region_name).create_open_id_connect_provider(
-            url=properties["Url"], thumbprint_list=properties.get("ThumbprintList", []),
-            client_id_list=properties.get("ClientIdList", []), tags=properties.get("Tags", []))
+            url=properties["Url"],
+            thumbprint_list=properties.get("ThumbprintList", []),
+            client_id_list=properties.get("ClientIdList", []),
+            tags=properties.get("Tags", []),
+        )
         return cls(provider.arn)
 
     @classmethod
-    def delete_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],  # type: ignore[override]
-                                        account_id: str, region_name: str) -> None:
+    def delete_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],  # type: ignore[override]
+        account_id: str,
+        region_name: str,
+    ) -> None:
         _iam(account_id, region_name).delete_open_id_connect_provider(resource_name)
 
 
@@ -107,16 +121,28 @@ class SamlProviderModel(_Created, CloudFormationModel):
         return {"Arn": self.physical_id}
 
     @classmethod
-    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],  # type: ignore[override]
-                                        account_id: str, region_name: str, **kwargs: Any) -> SamlProviderModel:
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],  # type: ignore[override]
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> SamlProviderModel:
         properties = cloudformation_json["Properties"]
         provider = _iam(account_id, region_name).create_saml_provider(
-            name=resource_name[:128], saml_metadata_document=properties["SamlMetadataDocument"])
+            name=resource_name[:128], saml_metadata_document=properties["SamlMetadataDocument"]
+        )
         return cls(provider.arn)
 
     @classmethod
-    def delete_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],  # type: ignore[override]
-                                        account_id: str, region_name: str) -> None:
+    def delete_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],  # type: ignore[override]
+        account_id: str,
+        region_name: str,
+    ) -> None:
         _iam(account_id, region_name).delete_saml_provider(resource_name)
 
 
@@ -134,12 +160,22 @@ class UserPoolModel(_Created, CloudFormationModel):
 
     def attributes(self) -> dict[str, str]:
         provider = f"cognito-idp.{self.region_name}.amazonaws.com/{self.pool.id}"
-        return {"Arn": str(self.pool.arn), "ProviderName": provider, "ProviderURL": f"https://{provider}",
-                "UserPoolId": str(self.pool.id)}
+        return {
+            "Arn": str(self.pool.arn),
+            "ProviderName": provider,
+            "ProviderURL": f"https://{provider}",
+            "UserPoolId": str(self.pool.id),
+        }
 
     @classmethod
-    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],  # type: ignore[override]
-                                        account_id: str, region_name: str, **kwargs: Any) -> UserPoolModel:
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],  # type: ignore[override]
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> UserPoolModel:
         properties = dict(cloudformation_json["Properties"])
         properties.pop("UserPoolName", None)
         pool = cognitoidp_backends[account_id][region_name].create_user_pool(resource_name, properties)
@@ -157,14 +193,21 @@ class UserPoolClientModel(_Created, CloudFormationModel):
         return {"ClientId": self.physical_id}
 
     @classmethod
-    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],  # type: ignore[override]
-                                        account_id: str, region_name: str, **kwargs: Any) -> UserPoolClientModel:
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],  # type: ignore[override]
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> UserPoolClientModel:
         properties = dict(cloudformation_json["Properties"])
         pool_id = properties.pop("UserPoolId")
         generate_secret = bool(properties.pop("GenerateSecret", False))
         properties.setdefault("ClientName", resource_name)
         client = cognitoidp_backends[account_id][region_name].create_user_pool_client(
-            pool_id, generate_secret, properties)
+            pool_id, generate_secret, properties
+        )
         return cls(client.id)
 
 
@@ -183,8 +226,14 @@ class IdentityPoolModel(_Created, CloudFormationModel):
         return {"Id": self.physical_id, "Name": self.name}
 
     @classmethod
-    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],  # type: ignore[override]
-                                        account_id: str, region_name: str, **kwargs: Any) -> IdentityPoolModel:
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],  # type: ignore[override]
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> IdentityPoolModel:
         properties = cloudformation_json["Properties"]
         name = resource_name.replace("_", "-")[:128]
         created = cognitoidentity_backends[account_id][region_name].create_identity_pool(
@@ -195,7 +244,8 @@ class IdentityPoolModel(_Created, CloudFormationModel):
             open_id_connect_provider_arns=properties.get("OpenIdConnectProviderARNs", []),
             cognito_identity_providers=properties.get("CognitoIdentityProviders", []),
             saml_provider_arns=properties.get("SamlProviderARNs", []),
-            tags={t["Key"]: t["Value"] for t in properties.get("IdentityPoolTags", [])})
+            tags={t["Key"]: t["Value"] for t in properties.get("IdentityPoolTags", [])},
+        )
         return cls(json.loads(created)["IdentityPoolId"], name)
 
 
@@ -203,8 +253,10 @@ def register() -> None:
     """Make moto's CloudFormation see the models above (its model map is cached on first use)."""
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
-    missing = {m.cloudformation_type() for m in (OidcProviderModel, SamlProviderModel, UserPoolModel,
-                                                 UserPoolClientModel, IdentityPoolModel)} - set(parsing.get_model_map())
+    missing = {
+        m.cloudformation_type()
+        for m in (OidcProviderModel, SamlProviderModel, UserPoolModel, UserPoolClientModel, IdentityPoolModel)
+    } - set(parsing.get_model_map())
     assert not missing, f"moto does not see the test models for {sorted(missing)}"
 
 

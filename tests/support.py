@@ -32,8 +32,7 @@ def cfn_lint_errors(template: dict[str, Any], region: str) -> list[str]:
     from cfnlint.api import lint
 
     matches = lint(json.dumps(template), regions=[region])
-    return [f"{m.rule.id} {'/'.join(map(str, m.path))}: {m.message}"
-            for m in matches if m.rule.id.startswith("E")]
+    return [f"{m.rule.id} {'/'.join(map(str, m.path))}: {m.message}" for m in matches if m.rule.id.startswith("E")]
 
 
 def synth(stack: Stack) -> Template:
@@ -77,7 +76,7 @@ def tool_env() -> dict[str, str]:
 def check_refusal_message(message: str, prefix: str, accepted: tuple[str, ...]) -> None:
     """`message` starts with `prefix` and its accepted part names every phrase of `accepted`."""
     assert message.startswith(prefix), f"\n{message!r}\ndoes not start with\n{prefix!r}"
-    rest = message[len(prefix):]
+    rest = message[len(prefix) :]
     assert rest.strip(), "the message does not say what is accepted"
     for phrase in accepted:
         assert phrase in rest, f"{phrase!r} not in the accepted part: {rest!r}"

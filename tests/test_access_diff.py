@@ -51,8 +51,12 @@ def edited(template: TemplateDict, edit: Callable[[TemplateDict], None]) -> Temp
 
 
 def role_id(template: TemplateDict, name: str) -> str:
-    (found,) = [k for k, v in template["Resources"].items() if v["Type"] == "AWS::IAM::Role"
-                and v.get("Metadata", {}).get("aws:cdk:path", "").startswith(f"{STACK}/{name}/")]
+    (found,) = [
+        k
+        for k, v in template["Resources"].items()
+        if v["Type"] == "AWS::IAM::Role"
+        and v.get("Metadata", {}).get("aws:cdk:path", "").startswith(f"{STACK}/{name}/")
+    ]
     return found
 
 
@@ -82,7 +86,9 @@ def test_every_role_carries_its_trust_with_references_rendered(template: Templat
     (statement,) = document["Statement"]
     assert statement["Principal"] == {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB}"}
     assert statement["Condition"]["StringEquals"][f"{GITHUB}:sub"] == [
-        MAIN, "repo:octo-org/web-app:environment:production"]
+        MAIN,
+        "repo:octo-org/web-app:environment:production",
+    ]
     pool = trust(report(template), "AppIdentityPool/GuestRole")["Statement"][0]["Condition"]["StringEquals"]
     assert pool["cognito-identity.amazonaws.com:aud"].startswith("(id of identity pool AppIdentityPool")
 
@@ -101,7 +107,10 @@ def test_a_wider_subject_is_a_widened_trust_with_a_witness_only_the_head_admits(
     assert verdict["status"] == "widened" and verdict["narrower"] is None
     witness = verdict["wider"]
     sub = witness["claims"][f"{GITHUB}:sub"]
-    assert sub.startswith("repo:octo-org/web-app:") and sub not in (MAIN, "repo:octo-org/web-app:environment:production")
+    assert sub.startswith("repo:octo-org/web-app:") and sub not in (
+        MAIN,
+        "repo:octo-org/web-app:environment:production",
+    )
     claims = witness["claims"]
     assert TrustModel(trust(head, "WebAppDeploy")).admits(witness["principal"], witness["action"], claims)
     assert not TrustModel(trust(base, "WebAppDeploy")).admits(witness["principal"], witness["action"], claims)
@@ -122,8 +131,7 @@ def test_a_removed_condition_is_a_widened_trust_whose_witness_leaves_the_claim_o
     assert verdict["status"] == "widened"
     assert verdict["wider"]["claims"]["saml:sub_type"] != "persistent"
     (door,) = changed(diff, "Administrator")["doors"]
-    assert door["change"] == "changed" and door["conditions_removed"] == [
-        "StringEquals saml:sub_type = `persistent`"]
+    assert door["change"] == "changed" and door["conditions_removed"] == ["StringEquals saml:sub_type = `persistent`"]
 
 
 def test_the_reverse_change_is_narrowed(template: TemplateDict) -> None:
@@ -136,9 +144,16 @@ def test_the_reverse_change_is_narrowed(template: TemplateDict) -> None:
 
 def test_wider_here_and_narrower_there_is_changed() -> None:
     def document(sub: str) -> dict[str, Any]:
-        return {"Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/x"},
-                               "Action": "sts:AssumeRoleWithWebIdentity",
-                               "Condition": {"StringEquals": {"x:aud": "a", "x:sub": sub}}}]}
+        return {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/x"},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {"StringEquals": {"x:aud": "a", "x:sub": sub}},
+                }
+            ]
+        }
 
     result = compare(document("one"), document("two"))
     assert result.status == "changed"
@@ -166,7 +181,8 @@ def test_roles_added_and_removed(template: TemplateDict) -> None:
 def test_a_managed_policy_or_an_action_added_is_a_permission_added(template: TemplateDict) -> None:
     def admin_for_deploy(t: TemplateDict) -> None:
         t["Resources"][role_id(t, "WebAppDeploy")]["Properties"]["ManagedPolicyArns"] = [
-            "arn:aws:iam::aws:policy/AdministratorAccess"]
+            "arn:aws:iam::aws:policy/AdministratorAccess"
+        ]
 
     diff = diff_access_reports(report(template), report(edited(template, admin_for_deploy)))
     permissions = changed(diff, "WebAppDeploy")["permissions"]
@@ -176,13 +192,24 @@ def test_a_managed_policy_or_an_action_added_is_a_permission_added(template: Tem
     base = report(template)
     head = copy.deepcopy(base)
     (guest,) = [r for r in head["stacks"][0]["roles"] if r["name"] == "AppIdentityPool/GuestRole"]
-    guest["permissions"]["statements"].append({"policy": "x", "effect": "Allow", "actions": ["s3:PutObject"],
-                                               "resources": ["arn:aws:s3:::example-app-assets/public/*"],
-                                               "conditions": []})
+    guest["permissions"]["statements"].append(
+        {
+            "policy": "x",
+            "effect": "Allow",
+            "actions": ["s3:PutObject"],
+            "resources": ["arn:aws:s3:::example-app-assets/public/*"],
+            "conditions": [],
+        }
+    )
     diff = diff_access_reports(base, head)
     assert changed(diff, "AppIdentityPool/GuestRole")["permissions"]["added"] == [
-        {"effect": "Allow", "resource": "arn:aws:s3:::example-app-assets/public/*", "conditions": [],
-         "actions": ["s3:PutObject"]}]
+        {
+            "effect": "Allow",
+            "resource": "arn:aws:s3:::example-app-assets/public/*",
+            "conditions": [],
+            "actions": ["s3:PutObject"],
+        }
+    ]
     assert diff["headline"] == "Access WIDENED: 1 permission added"
     assert diff_access_reports(head, base)["headline"] == "Access not widened: 1 permission removed"
 
@@ -198,10 +225,23 @@ def test_a_longer_session_is_flagged(template: TemplateDict) -> None:
 
 
 def test_findings_newly_open_acknowledged_and_acknowledgement_removed(template: TemplateDict) -> None:
-    acknowledged = {"status": "acknowledged", "pack": "AwsSolutions", "rule": "AwsSolutions-IAM4",
-                    "finding": "Policy::x", "path": f"{STACK}/Administrator/Role/Resource", "reason": "break glass"}
-    opened = {"status": "open", "pack": "Federation", "rule": "Federation-FED25", "finding": "MaxSessionDuration",
-              "level": "error", "path": f"{STACK}/ReadOnlyConsole/Role/Resource", "detail": "long session"}
+    acknowledged = {
+        "status": "acknowledged",
+        "pack": "AwsSolutions",
+        "rule": "AwsSolutions-IAM4",
+        "finding": "Policy::x",
+        "path": f"{STACK}/Administrator/Role/Resource",
+        "reason": "break glass",
+    }
+    opened = {
+        "status": "open",
+        "pack": "Federation",
+        "rule": "Federation-FED25",
+        "finding": "MaxSessionDuration",
+        "level": "error",
+        "path": f"{STACK}/ReadOnlyConsole/Role/Resource",
+        "detail": "long session",
+    }
     diff = diff_access_reports(report(template, findings=[acknowledged]), report(template, findings=[opened]))
     assert [f["rule"] for f in changed(diff, "ReadOnlyConsole")["findings"]["newly_open"]] == ["Federation-FED25"]
     (removed,) = changed(diff, "Administrator")["findings"]["acknowledgements_removed"]
@@ -226,8 +266,10 @@ def test_a_base_report_without_trust_is_compared_by_its_doors(template: Template
         del role["trust"]
     same = diff_access_reports(old, report(template))
     assert same["headline"] == "No change in access"
-    assert same["notes"] == ["the base report carries no trust policies (made before the access report had them): "
-                             "its trusts were compared by the doors' conditions, not by the solver"]
+    assert same["notes"] == [
+        "the base report carries no trust policies (made before the access report had them): "
+        "its trusts were compared by the doors' conditions, not by the solver"
+    ]
     assert "\nNote: the base report carries no trust policies" in diff_to_markdown(same)
     diff = diff_access_reports(old, report(edited(template, any_web_app_ref)))
     verdict = changed(diff, "WebAppDeploy")["trust"]
@@ -251,8 +293,9 @@ def test_hostile_names_are_escaped_in_html_and_markdown_cells(template: Template
     assert '<li class="narrower">' in narrowed
 
 
-def test_cli_writes_json_and_markdown_and_refuses_bad_input(template: TemplateDict, tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_json_and_markdown_and_refuses_bad_input(
+    template: TemplateDict, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     base, head = tmp_path / "base.json", tmp_path / "head.json"
     base.write_text(json.dumps(report(template)))
     head.write_text(json.dumps(report(edited(template, any_web_app_ref))))
@@ -287,9 +330,24 @@ def test_report_against_a_ref_synthesizes_it_and_cleans_up(tmp_path: Path) -> No
     source.mkdir()
     subprocess.run(f"git archive HEAD | tar -x -C {source}", shell=True, cwd=REPO, check=True)
     head_out = tmp_path / "head.out"
-    head_synth = subprocess.run([str(NODE_BIN / "cdk"), "synth", "--quiet", "--no-notices", "-o", str(head_out),
-                                 "--app", f"{sys.executable} app.py"], cwd=source, env=env, capture_output=True,
-                                text=True, timeout=300, check=False)
+    head_synth = subprocess.run(
+        [
+            str(NODE_BIN / "cdk"),
+            "synth",
+            "--quiet",
+            "--no-notices",
+            "-o",
+            str(head_out),
+            "--app",
+            f"{sys.executable} app.py",
+        ],
+        cwd=source,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     head_report = head_out / "access-report.json"
     if head_synth.returncode != 0:  # measure the script against a report of this checkout instead
         head_out.mkdir(exist_ok=True)
@@ -299,9 +357,26 @@ def test_report_against_a_ref_synthesizes_it_and_cleans_up(tmp_path: Path) -> No
     worktrees = subprocess.run(["git", "worktree", "list"], cwd=REPO, capture_output=True, text=True).stdout
 
     def report_diff(ref: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "scripts/report_diff.py", "--base", ref, "--head", str(head_report),
-                               "--out-dir", str(tmp_path / "out"), "--tmp-root", str(scratch)],
-                              cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+        return subprocess.run(
+            [
+                sys.executable,
+                "scripts/report_diff.py",
+                "--base",
+                ref,
+                "--head",
+                str(head_report),
+                "--out-dir",
+                str(tmp_path / "out"),
+                "--tmp-root",
+                str(scratch),
+            ],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
     bad = report_diff("no-such-ref-xyz")
     assert bad.returncode == 2 and "BASE=no-such-ref-xyz is not a commit of this repository" in bad.stderr
@@ -311,8 +386,10 @@ def test_report_against_a_ref_synthesizes_it_and_cleans_up(tmp_path: Path) -> No
     if head_synth.returncode != 0:
         assert result.returncode == 2
         assert "BASE=HEAD: synthesizing the base commit failed" in result.stderr, result.stderr
-        pytest.skip("HEAD's own app does not synthesize (the script said so and cleaned up): "
-                    + [line for line in head_synth.stderr.splitlines() if "Error" in line][-1].strip())
+        pytest.skip(
+            "HEAD's own app does not synthesize (the script said so and cleaned up): "
+            + [line for line in head_synth.stderr.splitlines() if "Error" in line][-1].strip()
+        )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("No change in access\n")
     assert (tmp_path / "out" / "access-diff.md").read_text().startswith("## No change in access\n")

@@ -24,12 +24,33 @@ def report(example_config: DeploymentConfig) -> dict[str, Any]:
     """The example, synthesized with construct paths in the template (as `cdk synth` writes it)."""
     app = new_app(**{"aws:cdk:enable-path-metadata": True})
     template = Template.from_stack(build_stacks(app, example_config)).to_json()
-    findings = [{"status": "acknowledged", "pack": "AwsSolutions", "rule": "AwsSolutions-IAM4",
-                 "finding": "Policy::x", "path": "/example-federation/Administrator", "reason": "break glass only"},
-                {"status": "open", "pack": "Federation", "rule": "Federation-FED25", "finding": "MaxSessionDuration",
-                 "level": "error", "path": "example-federation/ReadOnlyConsole/Role/Resource", "detail": "long"}]
-    return build_access_report(template, stack="example-federation", account=ACCOUNT,
-                               findings=findings, opt_ins=collect_opt_ins(app), intents=collect_intents(app))
+    findings = [
+        {
+            "status": "acknowledged",
+            "pack": "AwsSolutions",
+            "rule": "AwsSolutions-IAM4",
+            "finding": "Policy::x",
+            "path": "/example-federation/Administrator",
+            "reason": "break glass only",
+        },
+        {
+            "status": "open",
+            "pack": "Federation",
+            "rule": "Federation-FED25",
+            "finding": "MaxSessionDuration",
+            "level": "error",
+            "path": "example-federation/ReadOnlyConsole/Role/Resource",
+            "detail": "long",
+        },
+    ]
+    return build_access_report(
+        template,
+        stack="example-federation",
+        account=ACCOUNT,
+        findings=findings,
+        opt_ins=collect_opt_ins(app),
+        intents=collect_intents(app),
+    )
 
 
 def role(report: dict[str, Any], name: str) -> dict[str, Any]:
@@ -39,12 +60,22 @@ def role(report: dict[str, Any], name: str) -> dict[str, Any]:
 
 def test_every_federated_role_of_the_example_is_listed(report: dict[str, Any]) -> None:
     assert [r["name"] for r in report["roles"]] == [
-        "Administrator", "AppIdentityPool/AuthenticatedRole", "AppIdentityPool/GuestRole", "EmployeeFiles",
-        "InfraPipeline", "ReadOnlyConsole", "WebAppDeploy"]
-    assert report["summary"] == {"roles": 7, "roles_per_door": {"Cognito identity pool": 2, "GitHub Actions": 1,
-                                                                "GitLab CI": 1, "SAML": 3},
-                                 "roles_proved": 7, "roles_with_intent": 7,
-                                 "roles_with_opt_ins": 1, "unacknowledged_findings": 1}
+        "Administrator",
+        "AppIdentityPool/AuthenticatedRole",
+        "AppIdentityPool/GuestRole",
+        "EmployeeFiles",
+        "InfraPipeline",
+        "ReadOnlyConsole",
+        "WebAppDeploy",
+    ]
+    assert report["summary"] == {
+        "roles": 7,
+        "roles_per_door": {"Cognito identity pool": 2, "GitHub Actions": 1, "GitLab CI": 1, "SAML": 3},
+        "roles_proved": 7,
+        "roles_with_intent": 7,
+        "roles_with_opt_ins": 1,
+        "unacknowledged_findings": 1,
+    }
     assert all(r["proof"]["status"] == "proved" and r["intent"] for r in report["roles"])
 
 
@@ -53,20 +84,25 @@ def test_github_role_in_plain_words(report: dict[str, Any]) -> None:
     (door,) = deploy["doors"]
     assert door["issuer"] == "GitHub Actions" and door["audiences"] == ["sts.amazonaws.com"]
     assert door["provider"] == f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
-    assert door["who"] == ["GitHub Actions: workflows of repository `octo-org/web-app` on branch `main`",
-                           "GitHub Actions: jobs of repository `octo-org/web-app` that use environment `production`"]
+    assert door["who"] == [
+        "GitHub Actions: workflows of repository `octo-org/web-app` on branch `main`",
+        "GitHub Actions: jobs of repository `octo-org/web-app` that use environment `production`",
+    ]
     assert deploy["max_session_seconds"] == 3600 and deploy["session_tags"] is False
 
 
 def test_saml_role_shows_the_role_attribute_and_per_user_prefix(report: dict[str, Any]) -> None:
     files = role(report, "EmployeeFiles")
-    assert files["saml_role_attribute"] == (f"arn:aws:iam::{ACCOUNT}:role/(name set at deploy),"
-                                            f"arn:aws:iam::{ACCOUNT}:saml-provider/corp-adfs")
+    assert files["saml_role_attribute"] == (
+        f"arn:aws:iam::{ACCOUNT}:role/(name set at deploy),arn:aws:iam::{ACCOUNT}:saml-provider/corp-adfs"
+    )
     assert files["doors"][0]["who"] == [
         f"users of SAML provider arn:aws:iam::{ACCOUNT}:saml-provider/corp-adfs signing in through "
-        "`https://signin.aws.amazon.com/saml`, when StringEquals saml:sub_type = `persistent`"]
+        "`https://signin.aws.amazon.com/saml`, when StringEquals saml:sub_type = `persistent`"
+    ]
     assert files["permissions"]["per_user_prefixes"] == [
-        "arn:aws:s3:::{bucket UserData/Bucket}/home/{SAML name qualifier}/{SAML subject}/*"]
+        "arn:aws:s3:::{bucket UserData/Bucket}/home/{SAML name qualifier}/{SAML subject}/*"
+    ]
     assert files["max_session_seconds"] == 8 * 3600
 
 
@@ -79,13 +115,22 @@ def test_pool_roles_say_guest_or_signed_in_and_the_guest_opt_in(report: dict[str
     assert signed_in["opt_ins"] == [] and signed_in["permissions"]["services"] == ["s3"]
     assert sorted(signed_in["permissions"]["per_user_prefixes"]) == [
         "arn:aws:s3:::{bucket UserData/Bucket}/private/{identity id}/*",
-        "arn:aws:s3:::{bucket UserData/Bucket}/protected/{identity id}/*"]
+        "arn:aws:s3:::{bucket UserData/Bucket}/protected/{identity id}/*",
+    ]
 
 
 def test_findings_and_acknowledgements_are_matched_to_their_role(report: dict[str, Any]) -> None:
     assert role(report, "Administrator")["findings"] == [
-        {"status": "acknowledged", "pack": "AwsSolutions", "rule": "AwsSolutions-IAM4", "finding": "Policy::x",
-         "level": "", "detail": "", "reason": "break glass only"}]
+        {
+            "status": "acknowledged",
+            "pack": "AwsSolutions",
+            "rule": "AwsSolutions-IAM4",
+            "finding": "Policy::x",
+            "level": "",
+            "detail": "",
+            "reason": "break glass only",
+        }
+    ]
     assert [f["rule"] for f in role(report, "ReadOnlyConsole")["findings"]] == ["Federation-FED25"]
     assert role(report, "WebAppDeploy")["findings"] == []
 
@@ -101,15 +146,38 @@ def test_markdown_answers_who_can_assume_each_role(report: dict[str, Any]) -> No
 def test_a_widened_role_shows_its_counterexample_in_the_report() -> None:
     provider = "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"
     key = "token.actions.githubusercontent.com"
-    template = {"Resources": {"R": {"Type": "AWS::IAM::Role", "Metadata": {"aws:cdk:path": "S/Deploy/Role/Resource"},
-                                    "Properties": {"AssumeRolePolicyDocument": {"Statement": [{
-                                        "Effect": "Allow", "Principal": {"Federated": provider},
-                                        "Action": "sts:AssumeRoleWithWebIdentity",
-                                        "Condition": {"StringEquals": {f"{key}:aud": "sts.amazonaws.com"},
-                                                      "StringLike": {f"{key}:sub": "repo:acme*"}}}]}}}}}
-    intent = TrustIntent("oidc", provider, "sts:AssumeRoleWithWebIdentity",
-                         (ClaimIntent(f"{key}:aud", ("sts.amazonaws.com",)),
-                          ClaimIntent(f"{key}:sub", ("repo:acme/app:ref:refs/heads/main",))))
+    template = {
+        "Resources": {
+            "R": {
+                "Type": "AWS::IAM::Role",
+                "Metadata": {"aws:cdk:path": "S/Deploy/Role/Resource"},
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Federated": provider},
+                                "Action": "sts:AssumeRoleWithWebIdentity",
+                                "Condition": {
+                                    "StringEquals": {f"{key}:aud": "sts.amazonaws.com"},
+                                    "StringLike": {f"{key}:sub": "repo:acme*"},
+                                },
+                            }
+                        ]
+                    }
+                },
+            }
+        }
+    }
+    intent = TrustIntent(
+        "oidc",
+        provider,
+        "sts:AssumeRoleWithWebIdentity",
+        (
+            ClaimIntent(f"{key}:aud", ("sts.amazonaws.com",)),
+            ClaimIntent(f"{key}:sub", ("repo:acme/app:ref:refs/heads/main",)),
+        ),
+    )
     report = build_access_report(template, stack="S", account=ACCOUNT, intents={"S/Deploy/Role": intent})
     (role,) = report["roles"]
     assert role["proof"]["status"] == "widened"
@@ -119,43 +187,81 @@ def test_a_widened_role_shows_its_counterexample_in_the_report() -> None:
 
 
 def test_a_hand_written_wide_trust_reads_as_wide() -> None:
-    template = {"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
-        "Statement": [{"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
-                       "Action": "sts:AssumeRoleWithWebIdentity"},
-                      {"Effect": "Allow", "Principal": {
-                          "Federated": "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"},
-                       "Action": "sts:AssumeRoleWithWebIdentity"}]}}}}}
+    template = {
+        "Resources": {
+            "R": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                                "Action": "sts:AssumeRoleWithWebIdentity",
+                            },
+                            {
+                                "Effect": "Allow",
+                                "Principal": {
+                                    "Federated": "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"
+                                },
+                                "Action": "sts:AssumeRoleWithWebIdentity",
+                            },
+                        ]
+                    }
+                },
+            }
+        }
+    }
     (wide,) = build_access_report(template, stack="s", account=ACCOUNT)["roles"]
-    assert [d["who"] for d in wide["doors"]] == [["any identity, signed in or not of ANY identity pool"],
-                                                 ["ANY GitHub Actions token"]]
+    assert [d["who"] for d in wide["doors"]] == [
+        ["any identity, signed in or not of ANY identity pool"],
+        ["ANY GitHub Actions token"],
+    ]
 
 
-@pytest.mark.parametrize(("issuer", "subject", "words"), [
-    ("GitHub Actions", "repo:o/r:ref:refs/tags/v1", "workflows of repository `o/r` for tag `v1`"),
-    ("GitHub Actions", "repo:o/r:pull_request", "pull-request workflows of repository `o/r`"),
-    ("GitLab CI", "project_path:g/p:ref_type:tag:ref:v1", "pipelines of project `g/p` on tag `v1`"),
-    ("GitHub Actions", "repo:acme*", "any workflow of any repository whose name starts with `acme` (subject "
-                                     "`repo:acme*`: other owners' names match too)"),
-    ("HCP Terraform", "organization:o:project:p:workspace:w:run_phase:apply",
-     "runs of organization `o`, project `p`, workspace `w`, phase `apply`"),
-    ("EKS service accounts", "system:serviceaccount:ns:sa", "pods running as service account `sa` in namespace `ns`"),
-    ("Other", "anything", "subject `anything`"),
-])
+@pytest.mark.parametrize(
+    ("issuer", "subject", "words"),
+    [
+        ("GitHub Actions", "repo:o/r:ref:refs/tags/v1", "workflows of repository `o/r` for tag `v1`"),
+        ("GitHub Actions", "repo:o/r:pull_request", "pull-request workflows of repository `o/r`"),
+        ("GitLab CI", "project_path:g/p:ref_type:tag:ref:v1", "pipelines of project `g/p` on tag `v1`"),
+        (
+            "GitHub Actions",
+            "repo:acme*",
+            "any workflow of any repository whose name starts with `acme` (subject "
+            "`repo:acme*`: other owners' names match too)",
+        ),
+        (
+            "HCP Terraform",
+            "organization:o:project:p:workspace:w:run_phase:apply",
+            "runs of organization `o`, project `p`, workspace `w`, phase `apply`",
+        ),
+        (
+            "EKS service accounts",
+            "system:serviceaccount:ns:sa",
+            "pods running as service account `sa` in namespace `ns`",
+        ),
+        ("Other", "anything", "subject `anything`"),
+    ],
+)
 def test_subjects_in_plain_words(issuer: str, subject: str, words: str) -> None:
     assert describe_subject(issuer, subject, wildcard="*" in subject) == words
 
 
 def test_a_wildcard_subject_says_it_is_a_pattern() -> None:
     assert describe_subject("GitHub Actions", "repo:acme/*:ref:refs/heads/main", wildcard=True).endswith(
-        "(pattern: `*` matches anything, `/` and `:` included)")
+        "(pattern: `*` matches anything, `/` and `:` included)"
+    )
 
 
 def test_a_fixed_repository_with_a_context_prefix_is_not_called_any_repository() -> None:
     words = describe_subject("GitHub Actions", "repo:octo-org/web-app:ref:refs/heads/release/*", wildcard=True)
-    assert words.startswith("workflows of repository `octo-org/web-app` whose context starts with "
-                            "`ref:refs/heads/release/`"), words
+    assert words.startswith(
+        "workflows of repository `octo-org/web-app` whose context starts with `ref:refs/heads/release/`"
+    ), words
     words = describe_subject("GitLab CI", "project_path:platform/infra:ref_type:branch:*", wildcard=True)
     assert words.startswith("pipelines of project `platform/infra` whose context starts with `ref_type:branch:`"), words
     # the owner-wide pattern keeps its warning
     assert describe_subject("GitHub Actions", "repo:octo-org/*", wildcard=True).startswith(
-        "any workflow of any repository of `octo-org`")
+        "any workflow of any repository of `octo-org`"
+    )

@@ -20,8 +20,9 @@ def run_app(tmp_path: Path, config: Path) -> subprocess.CompletedProcess[str]:
     env = tool_env()
     env["CDK_OUTDIR"] = str(tmp_path / "cdk.out")
     env["CDK_CONTEXT_JSON"] = json.dumps({"config": str(config)})
-    return subprocess.run([sys.executable, "app.py"], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "app.py"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def test_app_synthesizes_the_example_with_reports(tmp_path: Path) -> None:
@@ -36,8 +37,15 @@ def test_app_synthesizes_the_example_with_reports(tmp_path: Path) -> None:
     assert findings and all(row["status"] == "acknowledged" and row["reason"] for row in findings)
     assert (out / "findings.csv").read_text().splitlines()[0].startswith("status,pack,rule,finding,level")
     access = (out / "access-report.md").read_text()
-    for name in ("WebAppDeploy", "InfraPipeline", "ReadOnlyConsole", "Administrator", "EmployeeFiles",
-                 "AppIdentityPool/AuthenticatedRole", "AppIdentityPool/GuestRole"):
+    for name in (
+        "WebAppDeploy",
+        "InfraPipeline",
+        "ReadOnlyConsole",
+        "Administrator",
+        "EmployeeFiles",
+        "AppIdentityPool/AuthenticatedRole",
+        "AppIdentityPool/GuestRole",
+    ):
         assert f"### {name}\n" in access
     assert json.loads((out / "access-report.json").read_text())["stacks"][0]["summary"]["roles"] == 7
     assert not any(word in result.stderr.lower() for word in NODE_WARNING_WORDS), result.stderr
@@ -51,7 +59,8 @@ def test_app_with_a_bad_config_prints_one_message_and_no_traceback(tmp_path: Pat
     assert "Traceback" not in result.stderr
     assert result.stderr.strip() == (
         f"config error: {bad}:4: oidcc: unknown key (did you mean 'oidc'?); accepted keys here: "
-        "name, account, region, tags, oidc, saml, identity_pool, storage, sharding, targets")
+        "name, account, region, tags, oidc, saml, identity_pool, storage, sharding, targets"
+    )
     assert not (tmp_path / "cdk.out" / "demo.template.json").exists()
 
 
@@ -66,7 +75,8 @@ def test_app_fails_on_a_federation_finding_and_names_rule_resource_and_fix(tmp_p
         "  roles:\n    - name: Admin\n      provider: Corp\n      max_session_hours: 12\n"
         "      managed_policies: [AdministratorAccess]\n      acknowledgements:\n"
         "        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AdministratorAccess]': "
-        "'The break-glass role needs AdministratorAccess by definition'\n")
+        "'The break-glass role needs AdministratorAccess by definition'\n"
+    )
     result = run_app(tmp_path, config)
     assert result.returncode == 1, result.stderr
     report = json.loads((tmp_path / "cdk.out" / "validation-report.json").read_text())
@@ -82,15 +92,26 @@ def test_cdk_cli_with_unknown_key_exits_non_zero_without_traceback(tmp_path: Pat
     bad = tmp_path / "bad.yaml"
     bad.write_text('name: demo\naccount: "111122223333"\nregion: eu-west-1\nstorage:\n  buckets: []\n')
     result = subprocess.run(
-        [str(NODE_BIN / "cdk"), "synth", "--quiet", "--no-notices", "-o", str(tmp_path / "out"),
-         "-c", f"config={bad}"],
-        cwd=REPO, env=tool_env(), capture_output=True, text=True, timeout=300, check=False)
+        [str(NODE_BIN / "cdk"), "synth", "--quiet", "--no-notices", "-o", str(tmp_path / "out"), "-c", f"config={bad}"],
+        cwd=REPO,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr + result.stdout
     assert f"config error: {bad}:5: storage.buckets: unknown key" in result.stderr
 
 
 def test_make_targets_run_the_pinned_node_24() -> None:
-    result = subprocess.run(["make", "-s", "--no-print-directory", "node-version"], cwd=REPO, capture_output=True, text=True,
-                            timeout=300, check=True)
+    result = subprocess.run(
+        ["make", "-s", "--no-print-directory", "node-version"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     assert result.stdout.strip().startswith("v24."), result.stdout

@@ -49,9 +49,13 @@ assert len(USER_ID_64) == 64
 def fake_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and region, no profile or config file: boto3 never reads real ones; and no
     proxy, so the stub server on 127.0.0.1 is reached directly."""
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_SECURITY_TOKEN": "testing", "AWS_SESSION_TOKEN": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"):
         monkeypatch.delenv(name, raising=False)
@@ -130,18 +134,26 @@ def recording_sts() -> tuple[Any, list[dict[str, Any]]]:
     return client, calls
 
 
-CREDS = Credentials(access_key_id="ASIAEXAMPLE", secret_access_key="secret/key+x", session_token="token==",
-                    expiration=None, user_id="alice")
+CREDS = Credentials(
+    access_key_id="ASIAEXAMPLE",
+    secret_access_key="secret/key+x",
+    session_token="token==",
+    expiration=None,
+    user_id="alice",
+)
 
 
 # --- no CDK at run time --------------------------------------------------------------------------
 
 
 def test_importing_the_broker_does_not_start_cdk_or_jsii() -> None:
-    code = ("import sys, federation_constructs.storage.broker; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii', 'constructs', 'cdk_nag')))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60,
-                            check=False)
+    code = (
+        "import sys, federation_constructs.storage.broker; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aws_cdk', 'jsii', 'constructs', 'cdk_nag')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]", f"the broker module imported {result.stdout.strip()}"
 
@@ -152,8 +164,9 @@ def test_importing_the_broker_does_not_start_cdk_or_jsii() -> None:
 def test_credentials_for_user_sends_source_identity_tag_and_session_policy() -> None:
     with mock_aws():
         client, calls = recording_sts()
-        creds = credentials_for_user("alice", role_arn=ROLE_ARN, bucket=BUCKET, duration_seconds=1800,
-                                     sts_client=client)
+        creds = credentials_for_user(
+            "alice", role_arn=ROLE_ARN, bucket=BUCKET, duration_seconds=1800, sts_client=client
+        )
     assert isinstance(creds, Credentials)
     assert creds.access_key_id and creds.secret_access_key and creds.session_token
     assert creds.user_id == "alice"
@@ -172,16 +185,24 @@ def test_credentials_for_user_sends_source_identity_tag_and_session_policy() -> 
 def test_credentials_for_user_passes_level_actions_tag_key_and_prefix() -> None:
     with mock_aws():
         client, calls = recording_sts()
-        creds = credentials_for_user("bob.smith@example.com", role_arn=ROLE_ARN, bucket=BUCKET, level="home/{id}/",
-                                     actions=["read"], tag_key="employee", session_name_prefix="intranet",
-                                     sts_client=client)
+        creds = credentials_for_user(
+            "bob.smith@example.com",
+            role_arn=ROLE_ARN,
+            bucket=BUCKET,
+            level="home/{id}/",
+            actions=["read"],
+            tag_key="employee",
+            session_name_prefix="intranet",
+            sts_client=client,
+        )
     assert creds.user_id == "bob.smith@example.com"
     params = calls[0]
     assert params["RoleSessionName"] == "intranet-bob.smith@example.com"
     assert params["Tags"] == [{"Key": "employee", "Value": "bob.smith@example.com"}]
     assert "DurationSeconds" not in params  # not sent by default: the console sign-in needs that
-    assert json.loads(params["Policy"]) == session_policy("bob.smith@example.com", bucket=BUCKET,
-                                                          level="home/{id}/", actions=["read"])
+    assert json.loads(params["Policy"]) == session_policy(
+        "bob.smith@example.com", bucket=BUCKET, level="home/{id}/", actions=["read"]
+    )
 
 
 def test_credentials_for_user_session_name_stays_within_64_characters() -> None:
@@ -221,8 +242,15 @@ def test_private_session_policy_reaches_only_alices_folder() -> None:
     for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"):
         assert allowed(policy, action, "private/alice/x"), action
         assert allowed(policy, action, "private/alice/deep/er/x.txt"), action
-        for key in ("private/alice2/x", "private/bob/x", "x", "private/x", "private/alicex", "public/x",
-                    "protected/alice/x"):
+        for key in (
+            "private/alice2/x",
+            "private/bob/x",
+            "x",
+            "private/x",
+            "private/alicex",
+            "public/x",
+            "protected/alice/x",
+        ):
             assert not allowed(policy, action, key), (action, key)
     assert allowed(policy, "s3:ListBucket", **{"s3:prefix": "private/alice/"})
     assert allowed(policy, "s3:ListBucket", **{"s3:prefix": "private/alice/sub/"})
@@ -312,8 +340,9 @@ def expect_refusal(value: object, fn: Any, *args: Any, **kwargs: Any) -> str:
 def test_refused_user_id(user_id: object) -> None:
     expect_refusal(user_id, check_user_id, user_id)
     expect_refusal(user_id, session_policy, user_id, bucket=BUCKET)
-    message = expect_refusal(user_id, credentials_for_user, user_id, role_arn=ROLE_ARN, bucket=BUCKET,
-                             sts_client=NoSts())
+    message = expect_refusal(
+        user_id, credentials_for_user, user_id, role_arn=ROLE_ARN, bucket=BUCKET, sts_client=NoSts()
+    )
     assert "user_id" in message
 
 
@@ -370,11 +399,13 @@ def test_console_url_asks_for_a_token_and_builds_the_login_url(stub: Stub) -> No
     assert asked["Action"] == ["getSigninToken"]
     assert "SessionDuration" not in asked
     assert set(asked) == {"Action", "Session"}
-    assert json.loads(asked["Session"][0]) == {"sessionId": "ASIAEXAMPLE", "sessionKey": "secret/key+x",
-                                               "sessionToken": "token=="}
+    assert json.loads(asked["Session"][0]) == {
+        "sessionId": "ASIAEXAMPLE",
+        "sessionKey": "secret/key+x",
+        "sessionToken": "token==",
+    }
     query = login_query(url, stub.endpoint)
-    assert query == {"Action": ["login"], "Issuer": [ISSUER], "Destination": [DESTINATION],
-                     "SigninToken": ["tok-123"]}
+    assert query == {"Action": ["login"], "Issuer": [ISSUER], "Destination": [DESTINATION], "SigninToken": ["tok-123"]}
 
 
 def test_console_url_with_session_duration(stub: Stub) -> None:
@@ -430,8 +461,11 @@ def test_console_url_uses_the_opener_it_is_given() -> None:
 
 # (id, keyword arguments, the refused value)
 REFUSED_CONSOLE_ARGUMENTS = [
-    ("plain_http_off_loopback", {"federation_endpoint": "http://example.com/federation"},
-     "http://example.com/federation"),
+    (
+        "plain_http_off_loopback",
+        {"federation_endpoint": "http://example.com/federation"},
+        "http://example.com/federation",
+    ),
     ("endpoint_with_query", {"federation_endpoint": "https://x/federation?a=b"}, "https://x/federation?a=b"),
     ("endpoint_with_fragment", {"federation_endpoint": "https://x/federation#a"}, "https://x/federation#a"),
     ("endpoint_ftp", {"federation_endpoint": "ftp://127.0.0.1/federation"}, "ftp://127.0.0.1/federation"),
@@ -454,24 +488,30 @@ def test_console_url_refusal_never_calls_the_endpoint(stub: Stub, kwargs: dict[s
     assert not stub.requests
 
 
-@pytest.mark.parametrize("credentials", [
-    pytest.param({"AccessKeyId": "a", "SecretAccessKey": "b"}, id="no-session-token"),
-    pytest.param({}, id="empty"),
-    pytest.param(None, id="none"),
-])
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        pytest.param({"AccessKeyId": "a", "SecretAccessKey": "b"}, id="no-session-token"),
+        pytest.param({}, id="empty"),
+        pytest.param(None, id="none"),
+    ],
+)
 def test_console_url_refuses_credentials_without_a_session_token(stub: Stub, credentials: Any) -> None:
     with pytest.raises(BrokerError, match="credentials is not accepted; expected"):
         console_url(credentials, issuer=ISSUER, federation_endpoint=stub.endpoint)
     assert not stub.requests
 
 
-@pytest.mark.parametrize("body", [
-    pytest.param(b"<html>not json</html>", id="not-json"),
-    pytest.param(b'{"Token": "x"}', id="no-signin-token"),
-    pytest.param(b'["tok-123"]', id="a-list"),
-    pytest.param(b'{"SigninToken": ""}', id="empty-token"),
-    pytest.param(b'{"SigninToken": 5}', id="non-string-token"),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"<html>not json</html>", id="not-json"),
+        pytest.param(b'{"Token": "x"}', id="no-signin-token"),
+        pytest.param(b'["tok-123"]', id="a-list"),
+        pytest.param(b'{"SigninToken": ""}', id="empty-token"),
+        pytest.param(b'{"SigninToken": 5}', id="non-string-token"),
+    ],
+)
 def test_console_url_refuses_an_answer_without_a_token(stub: Stub, body: bytes) -> None:
     stub.body = body
     with pytest.raises(BrokerError, match="SigninToken"):
@@ -489,6 +529,9 @@ def test_credentials_then_console_url(stub: Stub) -> None:
     url = console_url(creds, issuer=ISSUER, destination=DESTINATION, federation_endpoint=stub.endpoint)
     assert calls and calls[0]["SourceIdentity"] == "alice"
     session = json.loads(stub.query()["Session"][0])
-    assert session == {"sessionId": creds.access_key_id, "sessionKey": creds.secret_access_key,
-                       "sessionToken": creds.session_token}
+    assert session == {
+        "sessionId": creds.access_key_id,
+        "sessionKey": creds.secret_access_key,
+        "sessionToken": creds.session_token,
+    }
     assert login_query(url, stub.endpoint)["SigninToken"] == ["tok-123"]

@@ -44,8 +44,15 @@ def browser_available() -> None:
 
 def check(html: Path, screenshot: Path) -> dict[str, Any]:
     """Run tests/browser/check_report.mjs on `html`; its one JSON line."""
-    result = subprocess.run([str(NODE_BIN / "node"), str(SCRIPT), str(html), str(screenshot)], cwd=REPO,
-                            env=tool_env(), capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [str(NODE_BIN / "node"), str(SCRIPT), str(html), str(screenshot)],
+        cwd=REPO,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -57,8 +64,9 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = tool_env()
     env["CDK_OUTDIR"] = str(outdir)
     env["CDK_CONTEXT_JSON"] = json.dumps({"config": str(REPO / "examples" / "example.yaml")})
-    result = subprocess.run([sys.executable, "app.py"], cwd=REPO, env=env, capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, "app.py"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     assert result.returncode == 0, result.stderr
     return outdir
 

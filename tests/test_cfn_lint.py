@@ -12,8 +12,7 @@ def test_example_template_has_no_cfn_lint_errors(example_template: Template) -> 
 
 
 def test_lint_reports_a_broken_template() -> None:
-    broken = {"Resources": {"Role": {"Type": "AWS::IAM::Role",
-                                     "Properties": {"MaxSessionDuration": 99999}}}}
+    broken = {"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {"MaxSessionDuration": 99999}}}}
     errors = cfn_lint_errors(broken, "eu-west-1")
     assert any("AssumeRolePolicyDocument" in e for e in errors)
     assert any("MaxSessionDuration" in e for e in errors)

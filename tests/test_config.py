@@ -52,10 +52,17 @@ def test_empty_sections_are_accepted(tmp_path: Path) -> None:
     assert config.oidc is not None and config.storage is not None
 
 
-@pytest.mark.parametrize(("region", "partition"), [
-    ("eu-west-1", "aws"), ("cn-north-1", "aws-cn"), ("cn-northwest-1", "aws-cn"),
-    ("us-gov-west-1", "aws-us-gov"), ("us-iso-east-1", "aws-iso"), ("us-isob-east-1", "aws-iso-b"),
-])
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [
+        ("eu-west-1", "aws"),
+        ("cn-north-1", "aws-cn"),
+        ("cn-northwest-1", "aws-cn"),
+        ("us-gov-west-1", "aws-us-gov"),
+        ("us-iso-east-1", "aws-iso"),
+        ("us-isob-east-1", "aws-iso-b"),
+    ],
+)
 def test_partition_follows_region(region: str, partition: str) -> None:
     assert partition_of(region) == partition
 
@@ -147,11 +154,14 @@ def test_bad_name(tmp_path: Path, name: str) -> None:
     assert f"{path}:1: name: {name!r} is not accepted; expected a name that starts with a letter" in error_of(path)
 
 
-@pytest.mark.parametrize(("tags", "expected"), [
-    ('{"aws:owner": x}', "uses the reserved 'aws:' prefix"),
-    ('{"": x}', "tag key '' is not accepted"),
-    ('{owner: "a|b"}', "tag 'owner' has value 'a|b', which is not accepted"),
-])
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        ('{"aws:owner": x}', "uses the reserved 'aws:' prefix"),
+        ('{"": x}', "tag key '' is not accepted"),
+        ('{owner: "a|b"}', "tag 'owner' has value 'a|b', which is not accepted"),
+    ],
+)
 def test_bad_tags(tmp_path: Path, tags: str, expected: str) -> None:
     path = write(tmp_path, VALID.replace("tags:\n  owner: platform\n", f"tags: {tags}\n"))
     message = error_of(path)

@@ -72,24 +72,34 @@ class Pools:
         self.login = CognitoLogin.from_user_pool(self.users, self.client)
         self.oidc = OidcProvider(s, "Idp", issuer="https://idp.example.com/tenant", client_ids=["my-app"])
         self.saml = SamlProvider(s, "Corp", metadata_file=METADATA, name="corp-idp")
-        self.guest_statement = iam.PolicyStatement(actions=["s3:GetObject"],
-                                                   resources=["arn:aws:s3:::app-assets/public/*"])
+        self.guest_statement = iam.PolicyStatement(
+            actions=["s3:GetObject"], resources=["arn:aws:s3:::app-assets/public/*"]
+        )
         self.pools: dict[str, IdentityPoolFederation] = {
             "basic": IdentityPoolFederation(s, "Basic", logins=google),
-            "guest": IdentityPoolFederation(s, "Guests", logins=google, allow_guest=True,
-                                            guest_statements=[self.guest_statement]),
+            "guest": IdentityPoolFederation(
+                s, "Guests", logins=google, allow_guest=True, guest_statements=[self.guest_statement]
+            ),
             "mapped": IdentityPoolFederation(
-                s, "Mapped", logins=IdentityPoolLogins(cognito=[self.login], google_client_id=GOOGLE_CLIENT),
-                principal_tags={GOOGLE: {"department": "hd", "email": "email"}}),
+                s,
+                "Mapped",
+                logins=IdentityPoolLogins(cognito=[self.login], google_client_id=GOOGLE_CLIENT),
+                principal_tags={GOOGLE: {"department": "hd", "email": "email"}},
+            ),
             "enterprise": IdentityPoolFederation(
-                s, "Enterprise", logins=IdentityPoolLogins(oidc_providers=[self.oidc], saml_providers=[self.saml])),
-            "classic": IdentityPoolFederation(s, "Classic", logins=google, classic_flow=True,
-                                              allow_classic_flow=True),
+                s, "Enterprise", logins=IdentityPoolLogins(oidc_providers=[self.oidc], saml_providers=[self.saml])
+            ),
+            "classic": IdentityPoolFederation(s, "Classic", logins=google, classic_flow=True, allow_classic_flow=True),
         }
         mapped = self.pools["mapped"]
         self.admins = mapped.add_mapped_role("Admins")
-        mapped.add_role_mapping(RoleMapping(provider=GOOGLE, type="Rules", rules=[
-            MappingRule(claim="hd", match_type="Equals", value="example.com", role=self.admins)]))
+        mapped.add_role_mapping(
+            RoleMapping(
+                provider=GOOGLE,
+                type="Rules",
+                rules=[MappingRule(claim="hd", match_type="Equals", value="example.com", role=self.admins)],
+            )
+        )
         mapped.add_role_mapping(RoleMapping(provider=self.login.mapping_key, type="Token"))
 
         self.roles: dict[str, RoleRef] = {}
@@ -130,8 +140,7 @@ class Pools:
         """The role's trust as CloudFormation sees it, every pool's `Ref` replaced by its made-up id."""
         return resolve_refs(self.raw_trust(key), self.pool_ids)
 
-    def admits(self, key: str, claims: Mapping[str, Any], *, action: str = WEB,
-               principal: str = COGNITO) -> bool:
+    def admits(self, key: str, claims: Mapping[str, Any], *, action: str = WEB, principal: str = COGNITO) -> bool:
         return trust_allows(self.trust(key), principal=principal, action=action, claims=claims)
 
 
@@ -155,8 +164,15 @@ def getatt_arn(fx: Pools, role: iam.Role) -> dict[str, Any]:
 
 # --- exact trusts ------------------------------------------------------------------------------------
 
-ROLE_KEYS = ("basic.authenticated", "guest.authenticated", "guest.guest", "mapped.authenticated",
-             "mapped.Admins", "enterprise.authenticated", "classic.authenticated")
+ROLE_KEYS = (
+    "basic.authenticated",
+    "guest.authenticated",
+    "guest.guest",
+    "mapped.authenticated",
+    "mapped.Admins",
+    "enterprise.authenticated",
+    "classic.authenticated",
+)
 
 
 @pytest.mark.parametrize("key", ROLE_KEYS)
@@ -193,7 +209,8 @@ def test_roles_start_without_permissions_and_guests_get_only_their_statement(fx:
     (policy,) = policies.values()
     assert policy["Properties"]["Roles"] == [{"Ref": fx.logical_id(fx.pools["guest"].guest_role)}]
     assert policy["Properties"]["PolicyDocument"]["Statement"] == [
-        {"Action": "s3:GetObject", "Effect": "Allow", "Resource": "arn:aws:s3:::app-assets/public/*"}]
+        {"Action": "s3:GetObject", "Effect": "Allow", "Resource": "arn:aws:s3:::app-assets/public/*"}
+    ]
     for role in fx.template.find_resources("AWS::IAM::Role").values():
         assert "ManagedPolicyArns" not in role["Properties"] and "Policies" not in role["Properties"]
         assert role["Properties"]["MaxSessionDuration"] == 3600
@@ -220,8 +237,10 @@ def test_only_the_guest_pool_allows_guests(fx: Pools) -> None:
         expected = {"authenticated"} | ({"unauthenticated"} if key == "guest" else set())
         assert set(fx.attachment(key)["Roles"]) == expected, key
     pool = fx.pools["guest"]
-    assert fx.attachment("guest")["Roles"] == {"authenticated": getatt_arn(fx, pool.authenticated_role),
-                                               "unauthenticated": getatt_arn(fx, pool.guest_role)}
+    assert fx.attachment("guest")["Roles"] == {
+        "authenticated": getatt_arn(fx, pool.authenticated_role),
+        "unauthenticated": getatt_arn(fx, pool.guest_role),
+    }
 
 
 def test_classic_flow_only_when_opted_in(fx: Pools) -> None:
@@ -242,11 +261,13 @@ def test_social_providers(fx: Pools) -> None:
 
 
 def test_cognito_user_pool_client(fx: Pools) -> None:
-    assert fx.pool_props("mapped")["CognitoIdentityProviders"] == [{
-        "ClientId": {"Ref": fx.logical_id(fx.client)},
-        "ProviderName": {"Fn::GetAtt": [fx.logical_id(fx.users), "ProviderName"]},
-        "ServerSideTokenCheck": True,
-    }]
+    assert fx.pool_props("mapped")["CognitoIdentityProviders"] == [
+        {
+            "ClientId": {"Ref": fx.logical_id(fx.client)},
+            "ProviderName": {"Fn::GetAtt": [fx.logical_id(fx.users), "ProviderName"]},
+            "ServerSideTokenCheck": True,
+        }
+    ]
     for key in ("basic", "guest", "enterprise", "classic"):
         assert "CognitoIdentityProviders" not in fx.pool_props(key), key
 
@@ -271,8 +292,11 @@ def test_rules_mapping_for_google_denies_when_ambiguous(fx: Pools) -> None:
         "Type": "Rules",
         "AmbiguousRoleResolution": "Deny",
         "IdentityProvider": GOOGLE,
-        "RulesConfiguration": {"Rules": [{"Claim": "hd", "MatchType": "Equals", "Value": "example.com",
-                                          "RoleARN": getatt_arn(fx, fx.admins)}]},
+        "RulesConfiguration": {
+            "Rules": [
+                {"Claim": "hd", "MatchType": "Equals", "Value": "example.com", "RoleARN": getatt_arn(fx, fx.admins)}
+            ]
+        },
     }
 
 
@@ -284,8 +308,12 @@ def test_token_mapping_for_the_cognito_client(fx: Pools) -> None:
     assert mappings[key] == {
         "Type": "Token",
         "AmbiguousRoleResolution": "Deny",
-        "IdentityProvider": {"Fn::Join": ["", [
-            {"Fn::GetAtt": [fx.logical_id(fx.users), "ProviderName"]}, ":", {"Ref": fx.logical_id(fx.client)}]]},
+        "IdentityProvider": {
+            "Fn::Join": [
+                "",
+                [{"Fn::GetAtt": [fx.logical_id(fx.users), "ProviderName"]}, ":", {"Ref": fx.logical_id(fx.client)}],
+            ]
+        },
     }
 
 
@@ -380,9 +408,12 @@ def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 def identity_pool_part(template: Mapping[str, Any], prefix: str = "AppIdentityPool") -> dict[str, Any]:
     """The Cognito resources, the pool's IAM roles and policies, and its outputs."""
     data = normalized(dict(template))
-    resources = {name: resource for name, resource in data["Resources"].items()
-                 if resource["Type"].startswith("AWS::Cognito::")
-                 or (resource["Type"] in ("AWS::IAM::Role", "AWS::IAM::Policy") and name.startswith(prefix))}
+    resources = {
+        name: resource
+        for name, resource in data["Resources"].items()
+        if resource["Type"].startswith("AWS::Cognito::")
+        or (resource["Type"] in ("AWS::IAM::Role", "AWS::IAM::Policy") and name.startswith(prefix))
+    }
     outputs = {name: output for name, output in data.get("Outputs", {}).items() if name.startswith(prefix)}
     return {"Resources": resources, "Outputs": outputs}
 
@@ -390,7 +421,14 @@ def identity_pool_part(template: Mapping[str, Any], prefix: str = "AppIdentityPo
 def test_example_identity_pool_snapshot(example_template: Template, snapshot_json: SnapshotAssertion) -> None:
     part = identity_pool_part(example_template.to_json())
     types = sorted(r["Type"] for r in part["Resources"].values())
-    assert types == ["AWS::Cognito::IdentityPool", "AWS::Cognito::IdentityPoolRoleAttachment",
-                     "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
-                     "AWS::IAM::Policy", "AWS::IAM::Policy", "AWS::IAM::Role", "AWS::IAM::Role"]
+    assert types == [
+        "AWS::Cognito::IdentityPool",
+        "AWS::Cognito::IdentityPoolRoleAttachment",
+        "AWS::Cognito::UserPool",
+        "AWS::Cognito::UserPoolClient",
+        "AWS::IAM::Policy",
+        "AWS::IAM::Policy",
+        "AWS::IAM::Role",
+        "AWS::IAM::Role",
+    ]
     assert part == snapshot_json

@@ -40,29 +40,59 @@ NO_SUB = textwrap.dedent(f"""\
 
 ANY_REPO = {
     "Resources": {
-        "Provider": {"Type": "AWS::IAM::OIDCProvider", "Properties": {
-            "Url": "https://token.actions.githubusercontent.com", "ClientIdList": ["sts.amazonaws.com"]}},
-        "DocsRole": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
-            "Version": "2012-10-17",
-            "Statement": {"Effect": "Allow", "Principal": {"Federated": {"Ref": "Provider"}},
-                          "Action": "sts:AssumeRoleWithWebIdentity",
-                          "Condition": {"stringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
-                                        "StringLike": {"token.actions.githubusercontent.com:sub":
-                                                       "repo:acme/*:ref:refs/heads/main"}}}}}},
+        "Provider": {
+            "Type": "AWS::IAM::OIDCProvider",
+            "Properties": {"Url": "https://token.actions.githubusercontent.com", "ClientIdList": ["sts.amazonaws.com"]},
+        },
+        "DocsRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": {
+                        "Effect": "Allow",
+                        "Principal": {"Federated": {"Ref": "Provider"}},
+                        "Action": "sts:AssumeRoleWithWebIdentity",
+                        "Condition": {
+                            "stringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                            "StringLike": {
+                                "token.actions.githubusercontent.com:sub": "repo:acme/*:ref:refs/heads/main"
+                            },
+                        },
+                    },
+                }
+            },
+        },
     }
 }
 
 CLEAN = {
     "Resources": {
-        "Provider": {"Type": "AWS::IAM::OIDCProvider", "Properties": {
-            "Url": "https://token.actions.githubusercontent.com", "ClientIdList": ["sts.amazonaws.com"]}},
-        "DeployRole": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Federated": {"Fn::GetAtt": ["Provider", "Arn"]}},
-                           "Action": "sts:AssumeRoleWithWebIdentity",
-                           "Condition": {"StringEquals": {
-                               "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                               "token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"}}}]}}},
+        "Provider": {
+            "Type": "AWS::IAM::OIDCProvider",
+            "Properties": {"Url": "https://token.actions.githubusercontent.com", "ClientIdList": ["sts.amazonaws.com"]},
+        },
+        "DeployRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Federated": {"Fn::GetAtt": ["Provider", "Arn"]}},
+                            "Action": "sts:AssumeRoleWithWebIdentity",
+                            "Condition": {
+                                "StringEquals": {
+                                    "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                    "token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main",
+                                }
+                            },
+                        }
+                    ],
+                }
+            },
+        },
     }
 }
 
@@ -84,13 +114,24 @@ def outputs(files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
     found = {}
     for fmt in ("text", "json", "sarif"):
         target = out / f"report.{fmt}"
-        code = main([str(files["no_sub"]), str(files["any_repo"]), str(files["clean"]), "--format", fmt,
-                     "--output", str(target)])
+        code = main(
+            [
+                str(files["no_sub"]),
+                str(files["any_repo"]),
+                str(files["clean"]),
+                "--format",
+                fmt,
+                "--output",
+                str(target),
+            ]
+        )
         found[fmt] = (code, target.read_text())
     return found
 
 
-def test_text_names_rule_level_resource_line_and_fix(outputs: dict[str, tuple[int, str]], files: dict[str, Path]) -> None:
+def test_text_names_rule_level_resource_line_and_fix(
+    outputs: dict[str, tuple[int, str]], files: dict[str, Path]
+) -> None:
     code, text = outputs["text"]
     assert code == 1  # FED1 is an error
     assert f"{files['no_sub']}: 1 finding(s)" in text
@@ -108,10 +149,13 @@ def test_json_lists_every_finding_as_data(outputs: dict[str, tuple[int, str]], f
     assert code == 1 and data["summary"] == {"errors": 1, "warnings": 1}
     assert [(f["file"], f["rule"], f["level"], f["resource"]) for f in data["findings"]] == [
         (str(files["any_repo"]), "FED3", "warning", "DocsRole"),
-        (str(files["no_sub"]), "FED1", "error", "DeployRole")]
+        (str(files["no_sub"]), "FED1", "error", "DeployRole"),
+    ]
 
 
-def test_sarif_is_2_1_0_with_rules_results_and_locations(outputs: dict[str, tuple[int, str]], files: dict[str, Path]) -> None:
+def test_sarif_is_2_1_0_with_rules_results_and_locations(
+    outputs: dict[str, tuple[int, str]], files: dict[str, Path]
+) -> None:
     _, text = outputs["sarif"]
     sarif = json.loads(text)
     assert sarif["version"] == "2.1.0"
@@ -132,13 +176,19 @@ def test_warnings_alone_exit_zero(files: dict[str, Path], capsys: pytest.Capture
     assert "FED3" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("", "is empty"),
-    ('{"Resources": {"A": {"Properties": {}}}}', "cannot be loaded as a CloudFormation template: The `type` property is required"),
-    ("Resources:\n  A: [\n", ":3: not valid YAML"),
-    ('{"Resources": ', ":1: not valid JSON"),
-    ("just: text\n", "has no Resources mapping"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "is empty"),
+        (
+            '{"Resources": {"A": {"Properties": {}}}}',
+            "cannot be loaded as a CloudFormation template: The `type` property is required",
+        ),
+        ("Resources:\n  A: [\n", ":3: not valid YAML"),
+        ('{"Resources": ', ":1: not valid JSON"),
+        ("just: text\n", "has no Resources mapping"),
+    ],
+)
 def test_unloadable_templates_get_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
     bad = tmp_path / "bad.template"
     bad.write_text(content)
@@ -154,9 +204,23 @@ def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 def test_console_script_runs_with_aws_solutions(files: dict[str, Path]) -> None:
     """As a user runs it: `python -m federation_constructs.lint`, AwsSolutions on request too."""
-    result = subprocess.run([sys.executable, "-m", "federation_constructs.lint", "--aws-solutions", "--format", "json",
-                             str(files["clean"])], cwd=REPO, env=tool_env(), capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "federation_constructs.lint",
+            "--aws-solutions",
+            "--format",
+            "json",
+            str(files["clean"]),
+        ],
+        cwd=REPO,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     data = json.loads(result.stdout)
     assert {f["pack"] for f in data["findings"]} <= {"AwsSolutions"}
     assert result.returncode == (1 if data["summary"]["errors"] else 0)
@@ -177,23 +241,34 @@ def test_federation_lint_agrees_with_the_engine_on_the_whole_corpus() -> None:
     through_cli = {(Path(f.file).name, f.rule, f.resource, f.finding) for f in lint_files(paths)}
     direct = {(p.name, f.rule_id, f.logical_id, f.finding) for p in paths for f in findings(p)}
     assert through_cli == direct
-    flawed_with_errors = {name for name, rule, _, _ in through_cli
-                          if name in {p.name for p in corpus_files(FLAWED)}}
+    flawed_with_errors = {name for name, rule, _, _ in through_cli if name in {p.name for p in corpus_files(FLAWED)}}
     assert len(flawed_with_errors) == len(corpus_files(FLAWED))
 
 
 def test_explain_says_what_each_trust_admits_and_flags_the_unbounded(files: dict[str, Path], tmp_path: Path) -> None:
     target = tmp_path / "explain.json"
-    code = main([str(files["no_sub"]), str(files["any_repo"]), str(files["clean"]), "--explain", "--format", "json",
-                 "--output", str(target)])
+    code = main(
+        [
+            str(files["no_sub"]),
+            str(files["any_repo"]),
+            str(files["clean"]),
+            "--explain",
+            "--format",
+            "json",
+            "--output",
+            str(target),
+        ]
+    )
     explained = json.loads(target.read_text())
     assert code == 1  # something is unbounded
     (no_sub,) = explained[str(files["no_sub"])]
     assert no_sub["admits"] == ["ANY GitHub Actions token with audience `sts.amazonaws.com`"]
     assert no_sub["unbounded"] == {"token.actions.githubusercontent.com:sub": None}  # the solver leaves it out
     (any_repo,) = explained[str(files["any_repo"])]
-    assert any_repo["admits"] == ["GitHub Actions: workflows of repository `acme/*` on branch `main` "
-                                  "(pattern: `*` matches anything, `/` and `:` included)"]
+    assert any_repo["admits"] == [
+        "GitHub Actions: workflows of repository `acme/*` on branch `main` "
+        "(pattern: `*` matches anything, `/` and `:` included)"
+    ]
     assert list(any_repo["unbounded"]) == ["token.actions.githubusercontent.com:sub"]
     assert len(any_repo["unbounded"]["token.actions.githubusercontent.com:sub"]) > 40
     (clean,) = explained[str(files["clean"])]
@@ -209,7 +284,8 @@ def test_explain_text(files: dict[str, Path], capsys: pytest.CaptureFixture[str]
 
 
 def test_a_cdk_synthesized_template_with_its_bootstrap_parameter_and_rule_lints(
-        example_template: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    example_template: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """What `make lint` reads after `make synth`: CDK output keeps its BootstrapVersion parameter and
     CheckBootstrapVersion rule; linting it must not collide with the linter's own stack."""
     template = example_template.to_json()  # type: ignore[attr-defined]

@@ -84,11 +84,15 @@ def load(path: Path) -> CorpusTemplate:
     assert isinstance(expect, list), f"{_id(path)}: Metadata.LintCorpus.Expect must be a list"
     pairs = []
     for entry in expect:
-        assert isinstance(entry, dict) and set(entry) == {"Rule", "Resource"}, \
+        assert isinstance(entry, dict) and set(entry) == {"Rule", "Resource"}, (
             f"{_id(path)}: each Expect entry is {{Rule: FEDn, Resource: LogicalId}}, got {entry!r}"
+        )
         pairs.append((str(entry["Rule"]), str(entry["Resource"])))
     return CorpusTemplate(
-        path=path, text=text, template=template, mistake=str(meta.get("Mistake", "")),
+        path=path,
+        text=text,
+        template=template,
+        mistake=str(meta.get("Mistake", "")),
         expect=frozenset(pairs),
         allow_warnings=frozenset(str(r) for r in meta.get("AllowWarnings") or []),
         cfn_lint_errors=frozenset(str(r) for r in meta.get("CfnLintErrors") or []),
@@ -107,10 +111,12 @@ def _describe(found: Iterator[Finding] | tuple[Finding, ...]) -> str:
 
 def _report(item: CorpusTemplate, problem: str) -> str:
     expected = ", ".join(f"{r}@{res}" for r, res in sorted(item.expect)) or "(none)"
-    return (f"{_id(item.path)}: {problem}\n"
-            f"mistake: {item.mistake}\n"
-            f"expected: {expected}\n"
-            f"found:\n{_describe(findings(item.path))}")
+    return (
+        f"{_id(item.path)}: {problem}\n"
+        f"mistake: {item.mistake}\n"
+        f"expected: {expected}\n"
+        f"found:\n{_describe(findings(item.path))}"
+    )
 
 
 # --- the corpus, template by template ---------------------------------------------------------
@@ -134,8 +140,9 @@ def test_template_declares_its_expectation(path: Path) -> None:
         assert item.mistake.startswith("Correct"), f"{_id(path)}: the Mistake line starts with 'Correct'"
     if path.suffix != ".json":
         first = item.text.splitlines()[0] if item.text else ""
-        assert first.startswith("# ") and len(first) > 10, \
+        assert first.startswith("# ") and len(first) > 10, (
             f"{_id(path)}: a YAML template starts with a one-line '# ...' comment naming the mistake"
+        )
 
 
 @pytest.mark.parametrize("path", corpus_files(FLAWED), ids=_id)
@@ -146,8 +153,7 @@ def test_flawed_template_gets_exactly_its_findings(path: Path) -> None:
     missing = sorted(item.expect - pairs)
     assert not missing, _report(item, f"expected findings not reported: {missing}")
     unexpected = [f for f in found if f.level == "error" and (f.rule_id, f.logical_id) not in item.expect]
-    assert not unexpected, _report(item, "error-level findings the template does not expect:\n"
-                                         + _describe(unexpected))
+    assert not unexpected, _report(item, "error-level findings the template does not expect:\n" + _describe(unexpected))
 
 
 @pytest.mark.parametrize("path", corpus_files(CORRECT), ids=_id)
@@ -189,8 +195,11 @@ def test_shared_cfn_lint_runner_agrees_with_cfnlint_api() -> None:
     broken = {"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {"MaxSessionDuration": 99999}}}}
     samples = [json.dumps(broken), load(corpus_files(CORRECT)[0]).text]
     for text in samples:
-        via_api = sorted(f"{m.rule.id} {'/'.join(map(str, m.path))}: {m.message}"
-                         for m in lint(text, regions=[REGION]) if m.rule.id.startswith("E"))
+        via_api = sorted(
+            f"{m.rule.id} {'/'.join(map(str, m.path))}: {m.message}"
+            for m in lint(text, regions=[REGION])
+            if m.rule.id.startswith("E")
+        )
         assert sorted(cfn_lint_errors(text)) == via_api
     assert any("MaxSessionDuration" in e for e in cfn_lint_errors(samples[0]))
 
@@ -217,8 +226,12 @@ def test_corpus_size_and_formats() -> None:
     for folder in (flawed, correct):
         suffixes = {p.suffix for p in folder}
         assert ".json" in suffixes and ".yaml" in suffixes, "each half mixes JSON and YAML"
-    short_form = [p for p in ALL_FILES if p.suffix != ".json"
-                  and any(tag in p.read_text(encoding="utf-8") for tag in ("!Ref ", "!Sub ", "!GetAtt ", "!Join "))]
+    short_form = [
+        p
+        for p in ALL_FILES
+        if p.suffix != ".json"
+        and any(tag in p.read_text(encoding="utf-8") for tag in ("!Ref ", "!Sub ", "!GetAtt ", "!Join "))
+    ]
     assert len(short_form) >= 5, "several YAML templates use short-form intrinsics"
     stray = [p.name for p in CORPUS.rglob("*") if p.is_file() and p.suffix not in SUFFIXES]
     assert not stray, f"files the corpus tests would not read: {stray}"

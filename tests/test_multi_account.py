@@ -26,8 +26,11 @@ pytestmark = pytest.mark.slow
 
 MULTI = REPO / "examples" / "multi-account.yaml"
 HOME = "111122223333"
-ACCOUNTS = {"dev": ("222233334444", "eu-west-1"), "staging": ("333344445555", "eu-west-1"),
-            "prod": ("444455556666", "eu-central-1")}
+ACCOUNTS = {
+    "dev": ("222233334444", "eu-west-1"),
+    "staging": ("333344445555", "eu-west-1"),
+    "prod": ("444455556666", "eu-central-1"),
+}
 ALL_ACCOUNTS = {HOME, *(a for a, _ in ACCOUNTS.values())}
 
 
@@ -42,9 +45,15 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def manifest_stacks(directory: Path) -> dict[str, dict[str, Any]]:
     """display name -> {template, account, region, stack_name} for every stack, stages included."""
-    return {s.display_name: {"template": s.template, "account": s.account or "unknown-account",
-                             "region": s.region or "unknown-region", "stack_name": s.stack_name}
-            for s in load_assembly(directory)}
+    return {
+        s.display_name: {
+            "template": s.template,
+            "account": s.account or "unknown-account",
+            "region": s.region or "unknown-region",
+            "stack_name": s.stack_name,
+        }
+        for s in load_assembly(directory)
+    }
 
 
 def resolve(template: dict[str, Any], *, account: str, region: str) -> dict[str, Any]:
@@ -53,8 +62,12 @@ def resolve(template: dict[str, Any], *, account: str, region: str) -> dict[str,
     resources = template["Resources"]
 
     def ref(name: str) -> str:
-        pseudo = {"AWS::AccountId": account, "AWS::Region": region, "AWS::Partition": "aws",
-                  "AWS::URLSuffix": "amazonaws.com"}
+        pseudo = {
+            "AWS::AccountId": account,
+            "AWS::Region": region,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
         if name in pseudo:
             return pseudo[name]
         resource = resources[name]
@@ -86,9 +99,14 @@ def resolve(template: dict[str, Any], *, account: str, region: str) -> dict[str,
 
 def roles(resolved: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """logical id -> (trust, max session) of every role."""
-    return {logical: {"trust": r["Properties"]["AssumeRolePolicyDocument"],
-                      "max": r["Properties"].get("MaxSessionDuration", 3600)}
-            for logical, r in resolved["Resources"].items() if r["Type"] == "AWS::IAM::Role"}
+    return {
+        logical: {
+            "trust": r["Properties"]["AssumeRolePolicyDocument"],
+            "max": r["Properties"].get("MaxSessionDuration", 3600),
+        }
+        for logical, r in resolved["Resources"].items()
+        if r["Type"] == "AWS::IAM::Role"
+    }
 
 
 def account_ids(value: Any) -> set[str]:
@@ -122,13 +140,17 @@ def test_each_account_gets_the_same_roles_with_its_own_account_in_every_arn(out:
         assert account_ids(resolved) == {account}
         found = roles(resolved)
         federated = {s["Principal"]["Federated"] for r in found.values() for s in r["trust"]["Statement"]}
-        assert federated == {f"arn:aws:iam::{account}:oidc-provider/token.actions.githubusercontent.com",
-                             f"arn:aws:iam::{account}:saml-provider/corp-idp"}
+        assert federated == {
+            f"arn:aws:iam::{account}:oidc-provider/token.actions.githubusercontent.com",
+            f"arn:aws:iam::{account}:saml-provider/corp-idp",
+        }
         outputs = resolved["Outputs"]
         assert outputs["DeployRoleArn"]["Value"].startswith(f"arn:aws:iam::{account}:role/")
         assert outputs["ReadOnlyIdpRoleAttribute"]["Value"] == (
             f"arn:aws:iam::{account}:role/ReadOnlyRoleC3F3E2C8,arn:aws:iam::{account}:saml-provider/corp-idp"
-            if "ReadOnlyRoleC3F3E2C8" in found else outputs["ReadOnlyIdpRoleAttribute"]["Value"])
+            if "ReadOnlyRoleC3F3E2C8" in found
+            else outputs["ReadOnlyIdpRoleAttribute"]["Value"]
+        )
         # the same roles everywhere, once the account id is put back as a placeholder
         per_account[stage] = json.loads(json.dumps(found).replace(account, "<account>"))
     assert per_account["dev"] == per_account["staging"] == per_account["prod"]
@@ -136,10 +158,21 @@ def test_each_account_gets_the_same_roles_with_its_own_account_in_every_arn(out:
 
 
 def test_the_cli_selects_every_stage_with_double_star(out: Path) -> None:
-    listed = subprocess.run([str(NODE_BIN / "cdk"), "ls", "--app", str(out), "**"], cwd=REPO, env=tool_env(),
-                            capture_output=True, text=True, timeout=120, check=True).stdout.split("\n")
+    listed = subprocess.run(
+        [str(NODE_BIN / "cdk"), "ls", "--app", str(out), "**"],
+        cwd=REPO,
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.split("\n")
     assert {line.split(" ")[0] for line in listed if line} == {
-        "org-federation-stackset", "dev/org-federation", "staging/org-federation", "prod/org-federation"}
+        "org-federation-stackset",
+        "dev/org-federation",
+        "staging/org-federation",
+        "prod/org-federation",
+    }
 
 
 def test_reports_cover_every_stage(out: Path) -> None:
@@ -165,9 +198,12 @@ def test_stack_set_is_service_managed_with_auto_deployment_to_the_ous(out: Path)
     props = home["template"]["Resources"]["StackSet"]["Properties"]
     assert props["PermissionModel"] == "SERVICE_MANAGED" and props["CallAs"] == "SELF"
     assert props["AutoDeployment"] == {"Enabled": True, "RetainStacksOnAccountRemoval": False}
-    assert props["StackInstancesGroup"] == [{
-        "DeploymentTargets": {"OrganizationalUnitIds": ["ou-ab12-cd34ef56", "ou-ab12-99887766"]},
-        "Regions": ["eu-west-1"]}]
+    assert props["StackInstancesGroup"] == [
+        {
+            "DeploymentTargets": {"OrganizationalUnitIds": ["ou-ab12-cd34ef56", "ou-ab12-99887766"]},
+            "Regions": ["eu-west-1"],
+        }
+    ]
     assert props["Capabilities"] == ["CAPABILITY_NAMED_IAM"]
     assert props["StackSetName"] == "org-federation"
 
@@ -194,8 +230,10 @@ def test_stack_set_member_has_its_own_reports(out: Path) -> None:
     report = json.loads((member_dir / "access-report.json").read_text())
     (stack,) = report["stacks"]
     assert stack["account"] == "<account>"
-    assert sorted((r["name"], r["proof"]["status"]) for r in stack["roles"]) == [("Deploy", "proved"),
-                                                                                 ("ReadOnly", "proved")]
+    assert sorted((r["name"], r["proof"]["status"]) for r in stack["roles"]) == [
+        ("Deploy", "proved"),
+        ("ReadOnly", "proved"),
+    ]
     packs = json.loads((member_dir / "rule-pack-report.json").read_text())
     assert packs["packs"] == ["AwsSolutions", "Federation"] and packs["unacknowledged_findings"] == []
 
@@ -204,8 +242,10 @@ def test_stack_set_member_has_its_own_reports(out: Path) -> None:
 
 
 def _without_acknowledgement(tmp_path: Path, *, form: str) -> Path:
-    text = MULTI.read_text().replace("saml/adfs-example-metadata.xml", str(REPO / "examples/saml/adfs-example-metadata.xml"))
-    text = text[:text.index("      acknowledgements:")]
+    text = MULTI.read_text().replace(
+        "saml/adfs-example-metadata.xml", str(REPO / "examples/saml/adfs-example-metadata.xml")
+    )
+    text = text[: text.index("      acknowledgements:")]
     if form == "stages":
         text = re.sub(r"  organizational_units:\n    ids: \[[^\]]*\]\n", "", text)
     else:
@@ -222,10 +262,18 @@ def test_an_unacknowledged_finding_stops_synthesis(tmp_path: Path, form: str) ->
     assert "synthesis stopped: rule-pack findings are not acknowledged" in result.stderr
     out = tmp_path / "cdk.out" / ("stackset-member" if form == "stack_set" else "")
     report = json.loads((out / "validation-report.json").read_text())
-    paths = {where["constructPath"] for plugin in report["pluginReports"] for v in plugin["violations"]
-             if v["ruleName"].startswith("AwsSolutions-IAM4") for where in v["violatingConstructs"]}
-    expected = {"org-federation/ReadOnly/Role/Resource"} if form == "stack_set" else {
-        f"{stage}/org-federation/ReadOnly/Role/Resource" for stage in ACCOUNTS}
+    paths = {
+        where["constructPath"]
+        for plugin in report["pluginReports"]
+        for v in plugin["violations"]
+        if v["ruleName"].startswith("AwsSolutions-IAM4")
+        for where in v["violatingConstructs"]
+    }
+    expected = (
+        {"org-federation/ReadOnly/Role/Resource"}
+        if form == "stack_set"
+        else {f"{stage}/org-federation/ReadOnly/Role/Resource" for stage in ACCOUNTS}
+    )
     assert paths == expected
 
 
@@ -246,32 +294,71 @@ def error_of(tmp_path: Path, targets: str, extra: str = "") -> str:
     return str(caught.value)
 
 
-@pytest.mark.parametrize(("targets", "expected"), [
-    ('accounts: [{account: "222233334444"}, {account: "222233334444", region: eu-central-1}]',
-     "targets: accounts[1].account: '222233334444' is already accounts[0]; expected each account once"),
-    ('accounts: [{account: "2222333344"}]', "targets.accounts[0].account: '2222333344' is not accepted; expected a 12-digit"),
-    ('accounts: [{account: "222233334444", name: dev}, {account: "333344445555", name: dev}]',
-     "'dev' is already the name of accounts[0]; expected a unique stage name"),
-    ('accounts: [{account: "222233334444", name: 9lives}]', "targets.accounts[0].name: '9lives' is not accepted; expected a stage name"),
-    ('accounts: [{account: "222233334444", region: cn-north-1}]',
-     "targets.accounts[0].region: 'cn-north-1' is in partition 'aws-cn', not in 'aws' of region 'eu-west-1'"),
-    ('accounts: [{account: "222233334444", region: europe}]',
-     "targets.accounts[0].region: 'europe' is not accepted; expected an AWS region code"),
-    ("organizational_units: {ids: [ou-1]}", "targets.organizational_units.ids[0]: 'ou-1' is not accepted; expected an organisational unit id"),
-    ("organizational_units: {ids: []}", "targets.organizational_units.ids: [] is not accepted"),
-    ("organizational_units: {ids: [ou-ab12-cd34ef56, ou-ab12-cd34ef56]}", "ids[1]: 'ou-ab12-cd34ef56' is listed twice"),
-    ("{}", "targets needs `accounts`, `organizational_units` or both"),
-    ("acounts: []", "targets.acounts: unknown key (did you mean 'accounts'?)"),
-], ids=["same-account-twice", "bad-account", "same-stage-name", "bad-stage-name", "other-partition", "bad-region",
-        "bad-ou", "no-ou", "same-ou-twice", "empty", "unknown-key"])
-def test_bad_targets_are_refused_with_field_value_and_what_is_accepted(tmp_path: Path, targets: str,
-                                                                         expected: str) -> None:
+@pytest.mark.parametrize(
+    ("targets", "expected"),
+    [
+        (
+            'accounts: [{account: "222233334444"}, {account: "222233334444", region: eu-central-1}]',
+            "targets: accounts[1].account: '222233334444' is already accounts[0]; expected each account once",
+        ),
+        (
+            'accounts: [{account: "2222333344"}]',
+            "targets.accounts[0].account: '2222333344' is not accepted; expected a 12-digit",
+        ),
+        (
+            'accounts: [{account: "222233334444", name: dev}, {account: "333344445555", name: dev}]',
+            "'dev' is already the name of accounts[0]; expected a unique stage name",
+        ),
+        (
+            'accounts: [{account: "222233334444", name: 9lives}]',
+            "targets.accounts[0].name: '9lives' is not accepted; expected a stage name",
+        ),
+        (
+            'accounts: [{account: "222233334444", region: cn-north-1}]',
+            "targets.accounts[0].region: 'cn-north-1' is in partition 'aws-cn', not in 'aws' of region 'eu-west-1'",
+        ),
+        (
+            'accounts: [{account: "222233334444", region: europe}]',
+            "targets.accounts[0].region: 'europe' is not accepted; expected an AWS region code",
+        ),
+        (
+            "organizational_units: {ids: [ou-1]}",
+            "targets.organizational_units.ids[0]: 'ou-1' is not accepted; expected an organisational unit id",
+        ),
+        ("organizational_units: {ids: []}", "targets.organizational_units.ids: [] is not accepted"),
+        (
+            "organizational_units: {ids: [ou-ab12-cd34ef56, ou-ab12-cd34ef56]}",
+            "ids[1]: 'ou-ab12-cd34ef56' is listed twice",
+        ),
+        ("{}", "targets needs `accounts`, `organizational_units` or both"),
+        ("acounts: []", "targets.acounts: unknown key (did you mean 'accounts'?)"),
+    ],
+    ids=[
+        "same-account-twice",
+        "bad-account",
+        "same-stage-name",
+        "bad-stage-name",
+        "other-partition",
+        "bad-region",
+        "bad-ou",
+        "no-ou",
+        "same-ou-twice",
+        "empty",
+        "unknown-key",
+    ],
+)
+def test_bad_targets_are_refused_with_field_value_and_what_is_accepted(
+    tmp_path: Path, targets: str, expected: str
+) -> None:
     assert expected in error_of(tmp_path, targets)
 
 
 def test_a_fixed_bucket_name_is_refused_for_many_accounts(tmp_path: Path) -> None:
-    message = error_of(tmp_path, 'accounts: [{account: "222233334444"}, {account: "333344445555"}]',
-                       "storage:\n  id: Files\n  bucket_name: my-user-files\n")
+    message = error_of(
+        tmp_path,
+        'accounts: [{account: "222233334444"}, {account: "333344445555"}]',
+        "storage:\n  id: Files\n  bucket_name: my-user-files\n",
+    )
     assert "storage.bucket_name: 'my-user-files' is not accepted with targets; expected no bucket_name" in message
 
 
@@ -280,12 +367,16 @@ def test_a_stack_set_refuses_roles_that_need_shard_stacks(tmp_path: Path) -> Non
     from stacks.build import build_deployment
     from tests.support import new_app
 
-    roles_yaml = "".join(f"    - {{name: Deploy{i}, type: github, provider: GitHub, repositories: [octo-org/r{i}], "
-                         f"branches: [main]}}\n" for i in range(40))
+    roles_yaml = "".join(
+        f"    - {{name: Deploy{i}, type: github, provider: GitHub, repositories: [octo-org/r{i}], branches: [main]}}\n"
+        for i in range(40)
+    )
     path = tmp_path / "big.yaml"
-    path.write_text(BASE + "targets:\n  organizational_units: {ids: [ou-ab12-cd34ef56]}\n"
-                    "sharding: {max_resources: 20, max_outputs: 10}\n"
-                    "oidc:\n  providers:\n    - {id: GitHub, preset: github_actions}\n  roles:\n" + roles_yaml)
+    path.write_text(
+        BASE + "targets:\n  organizational_units: {ids: [ou-ab12-cd34ef56]}\n"
+        "sharding: {max_resources: 20, max_outputs: 10}\n"
+        "oidc:\n  providers:\n    - {id: GitHub, preset: github_actions}\n  roles:\n" + roles_yaml
+    )
     with pytest.raises(FederationValidationError) as caught:
         build_deployment(new_app(), load_config(path))
     message = str(caught.value)
@@ -297,8 +388,9 @@ def test_a_stack_set_refuses_roles_that_need_shard_stacks(tmp_path: Path) -> Non
 
 
 @pytest.mark.filterwarnings("ignore:Tried to parse .* not supported by moto:UserWarning")
-def test_verify_checks_the_stage_of_the_credentials_account_only(out: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_checks_the_stage_of_the_credentials_account_only(
+    out: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """In account `prod` (eu-central-1), verify picks `prod/org-federation` from the nested assembly,
     none of the other stages and not the home account's StackSet stack; deployed as synthesized: no
     drift; the prod stack's session lengthened live: drift."""

@@ -50,8 +50,9 @@ def test_aws_solutions_catches_a_non_compliant_bucket(bucket_app: tuple[App, Sta
 
 
 def test_unacknowledged_finding_fails_synthesis(tmp_path: Path) -> None:
-    app = App(outdir=str(tmp_path), context={"aws:cdk:disable-stack-trace": True},
-              builtin_cloud_formation_validation=False)
+    app = App(
+        outdir=str(tmp_path), context={"aws:cdk:disable-stack-trace": True}, builtin_cloud_formation_validation=False
+    )
     s3.Bucket(Stack(app, "Failing"), "Plain")
     review = add_federation_review(app)
     with pytest.raises(RuntimeError, match="ValidationFailed"):
@@ -61,15 +62,18 @@ def test_unacknowledged_finding_fails_synthesis(tmp_path: Path) -> None:
     assert "AwsSolutions-S1" in violations
     # the reviewer's files are written even though synthesis stopped, and agree with the CDK's report
     rows = json.loads((tmp_path / "findings.json").read_text())["findings"]
-    assert {(r["status"], r["rule"], r["path"]) for r in rows} >= {("open", "AwsSolutions-S1", "Failing/Plain/Resource")}
+    assert {(r["status"], r["rule"], r["path"]) for r in rows} >= {
+        ("open", "AwsSolutions-S1", "Failing/Plain/Resource")
+    }
     assert {r["rule"] for r in review.open_findings} == violations
     packs = json.loads((tmp_path / REPORT_FILE).read_text())
     assert {v["ruleName"] for p in packs["unacknowledged_findings"] for v in p["violations"]} == violations
 
 
 def test_acknowledged_finding_is_reported_with_its_reason(tmp_path: Path) -> None:
-    app = App(outdir=str(tmp_path), context={"aws:cdk:disable-stack-trace": True},
-              builtin_cloud_formation_validation=False)
+    app = App(
+        outdir=str(tmp_path), context={"aws:cdk:disable-stack-trace": True}, builtin_cloud_formation_validation=False
+    )
     bucket = s3.Bucket(Stack(app, "Acked"), "Logs", enforce_ssl=True)
     reason = "This bucket receives the access logs; logging it to itself would loop."
     acknowledge(bucket, "AwsSolutions-S1", reason)
@@ -81,12 +85,14 @@ def test_acknowledged_finding_is_reported_with_its_reason(tmp_path: Path) -> Non
     assert report["packs"] == ["AwsSolutions", "Federation"]
     assert report["unacknowledged_findings"] == []
     assert report["acknowledged"] == [
-        {"stack": "Acked", "path": "/Acked/Logs", "rule_id": "AwsSolutions-S1", "reason": reason}]
+        {"stack": "Acked", "path": "/Acked/Logs", "rule_id": "AwsSolutions-S1", "reason": reason}
+    ]
 
 
 @pytest.mark.parametrize("reason", ["", "ok", "   false positive   "])
 def test_acknowledgement_without_a_real_reason_is_refused(
-        bucket_app: tuple[App, Stack, s3.Bucket], reason: str) -> None:
+    bucket_app: tuple[App, Stack, s3.Bucket], reason: str
+) -> None:
     _, _, bucket = bucket_app
     with pytest.raises(FederationValidationError) as caught:
         acknowledge(bucket, "AwsSolutions-S1", reason)
@@ -96,7 +102,8 @@ def test_acknowledgement_without_a_real_reason_is_refused(
 
 @pytest.mark.parametrize("rule_id", ["S1", "AwsSolutions S1", "AwsSolutions-S1[", ""])
 def test_acknowledgement_of_a_malformed_rule_id_is_refused(
-        bucket_app: tuple[App, Stack, s3.Bucket], rule_id: str) -> None:
+    bucket_app: tuple[App, Stack, s3.Bucket], rule_id: str
+) -> None:
     _, _, bucket = bucket_app
     with pytest.raises(FederationValidationError, match=r"Findings/Plain: rule_id=.* is not accepted"):
         acknowledge(bucket, rule_id, "A reason that is long enough to be read.")
@@ -113,8 +120,9 @@ def test_review_covers_stacks_in_stages_and_honours_pack_prefixed_acknowledgemen
     (the form the CDK prints) count as the CDK counts them, though cdk-nag itself does not match them."""
     from aws_cdk import Stage
 
-    app = App(outdir=str(tmp_path), context={"aws:cdk:disable-stack-trace": True},
-              builtin_cloud_formation_validation=False)
+    app = App(
+        outdir=str(tmp_path), context={"aws:cdk:disable-stack-trace": True}, builtin_cloud_formation_validation=False
+    )
     top = s3.Bucket(Stack(app, "Top"), "Logs", enforce_ssl=True)
     inner = s3.Bucket(Stack(Stage(app, "dev"), "Inner"), "Logs", enforce_ssl=True)
     reason = "This bucket receives the access logs; logging it to itself would loop."
@@ -127,11 +135,19 @@ def test_review_covers_stacks_in_stages_and_honours_pack_prefixed_acknowledgemen
     report = json.loads((tmp_path / REPORT_FILE).read_text())
     assert report["stacks"] == ["Top", "dev/Inner"] and report["unacknowledged_findings"] == []
     assert {(a["stack"], a["rule_id"]) for a in report["acknowledged"]} == {
-        ("Top", "AwsSolutions-S1"), ("dev/Inner", "AwsSolutions::AwsSolutions-S1")}
+        ("Top", "AwsSolutions-S1"),
+        ("dev/Inner", "AwsSolutions::AwsSolutions-S1"),
+    }
     access = json.loads((tmp_path / "access-report.json").read_text())
     assert sorted(s["stack"] for s in access["stacks"]) == ["Top", "dev/Inner"]
-    assert set(review.written) == {"rule-pack-report.json", "findings.json", "findings.csv", "access-report.md",
-                                   "access-report.json", "access-report.html"}
+    assert set(review.written) == {
+        "rule-pack-report.json",
+        "findings.json",
+        "findings.csv",
+        "access-report.md",
+        "access-report.json",
+        "access-report.html",
+    }
 
 
 @pytest.mark.parametrize("scope", ["app", "stack", None])

@@ -114,7 +114,11 @@ def custom_role(env: Env, cid: str, **kwargs: Any) -> OidcRole:
 
 RoleFactory = Callable[..., OidcRole]
 ROLE_FACTORIES: dict[str, RoleFactory] = {
-    "github": github_role, "gitlab": gitlab_role, "hcp": hcp_role, "eks": eks_role, "custom": custom_role,
+    "github": github_role,
+    "gitlab": gitlab_role,
+    "hcp": hcp_role,
+    "eks": eks_role,
+    "custom": custom_role,
 }
 
 
@@ -140,15 +144,13 @@ ONLY_WILDCARDS = pytest.mark.parametrize("subject", ["*", "**", "?*"], ids=["sta
 @ONLY_WILDCARDS
 @pytest.mark.parametrize("kind", ["github", "custom"])
 def test_subject_of_only_wildcards_is_refused(env: Env, cid: str, path: str, kind: str, subject: str) -> None:
-    with refused(path, "subjects", subject, "a subject that names who may assume the role",
-                 "allow_any_subject=True"):
+    with refused(path, "subjects", subject, "a subject that names who may assume the role", "allow_any_subject=True"):
         ROLE_FACTORIES[kind](env, cid, subjects=[subject])
 
 
 @ONLY_WILDCARDS
 @pytest.mark.parametrize("kind", ["github", "custom"])
-def test_subject_of_only_wildcards_passes_with_allow_any_subject(env: Env, cid: str, kind: str,
-                                                                 subject: str) -> None:
+def test_subject_of_only_wildcards_passes_with_allow_any_subject(env: Env, cid: str, kind: str, subject: str) -> None:
     role = ROLE_FACTORIES[kind](env, cid, subjects=[subject], allow_any_subject=True)
     assert role.subjects == (subject,)
 
@@ -180,23 +182,26 @@ OWNER_WILDCARD_IDS = ["github-star", "github-prefix", "gitlab-group", "hcp-org",
 
 
 @pytest.mark.parametrize(("kind", "subject", "owner_label"), OWNER_WILDCARDS, ids=OWNER_WILDCARD_IDS)
-def test_wildcard_in_subject_owner_is_refused(env: Env, cid: str, path: str, kind: str, subject: str,
-                                              owner_label: str) -> None:
-    with refused(path, "subjects", subject, f"a literal {owner_label} in the subject",
-                 "allow_any_subject=True"):
+def test_wildcard_in_subject_owner_is_refused(
+    env: Env, cid: str, path: str, kind: str, subject: str, owner_label: str
+) -> None:
+    with refused(path, "subjects", subject, f"a literal {owner_label} in the subject", "allow_any_subject=True"):
         ROLE_FACTORIES[kind](env, cid, subjects=[subject])
 
 
 @pytest.mark.parametrize(("kind", "subject", "owner_label"), OWNER_WILDCARDS, ids=OWNER_WILDCARD_IDS)
-def test_wildcard_in_subject_owner_passes_with_allow_any_subject(env: Env, cid: str, kind: str, subject: str,
-                                                                 owner_label: str) -> None:
+def test_wildcard_in_subject_owner_passes_with_allow_any_subject(
+    env: Env, cid: str, kind: str, subject: str, owner_label: str
+) -> None:
     role = ROLE_FACTORIES[kind](env, cid, subjects=[subject], allow_any_subject=True)
     assert role.subjects == (subject,)
 
 
-@pytest.mark.parametrize(("kind", "subject"), [("github", GITHUB_SUB), ("gitlab", GITLAB_SUB),
-                                               ("hcp", HCP_SUB), ("eks", EKS_SUB)],
-                         ids=["github", "gitlab", "hcp", "eks"])
+@pytest.mark.parametrize(
+    ("kind", "subject"),
+    [("github", GITHUB_SUB), ("gitlab", GITLAB_SUB), ("hcp", HCP_SUB), ("eks", EKS_SUB)],
+    ids=["github", "gitlab", "hcp", "eks"],
+)
 def test_literal_subject_in_the_issuers_form_passes(env: Env, cid: str, kind: str, subject: str) -> None:
     # the control for the refusals above: the same issuers, a safe subject
     assert ROLE_FACTORIES[kind](env, cid, subjects=[subject]).subjects == (subject,)
@@ -222,8 +227,14 @@ def test_empty_audience_is_refused(env: Env, cid: str, path: str) -> None:
 
 
 def test_audience_the_provider_does_not_accept_is_refused(env: Env, cid: str, path: str) -> None:
-    with refused(path, "audiences", ["other-audience"], f"audiences that provider {STACK}/GitHub accepts",
-                 "sts.amazonaws.com", "could never be assumed"):
+    with refused(
+        path,
+        "audiences",
+        ["other-audience"],
+        f"audiences that provider {STACK}/GitHub accepts",
+        "sts.amazonaws.com",
+        "could never be assumed",
+    ):
         github_role(env, cid, audiences=["other-audience"], subjects=[GITHUB_SUB])
 
 
@@ -234,8 +245,9 @@ def test_audiences_as_plain_string_is_refused(env: Env, cid: str, path: str) -> 
 
 @pytest.mark.parametrize("audiences", [None, []], ids=["default", "empty"])
 def test_apple_without_audiences_is_refused(env: Env, cid: str, path: str, audiences: list[str] | None) -> None:
-    with refused(path, "audiences", [], "at least one audience", "Sign in with Apple has no default",
-                 "appleid.apple.com:aud"):
+    with refused(
+        path, "audiences", [], "at least one audience", "Sign in with Apple has no default", "appleid.apple.com:aud"
+    ):
         OidcRole(env.stack, cid, issuer=OidcIssuer.apple(), provider=env.apple, audiences=audiences)
 
 
@@ -253,16 +265,26 @@ def test_google_without_audiences_is_refused(env: Env, cid: str, path: str) -> N
 
 
 def test_condition_on_a_gitlab_claim_iam_does_not_evaluate_is_refused(env: Env, cid: str, path: str) -> None:
-    with refused(path, "conditions", "ref_protected", "a claim IAM evaluates for GitLab CI",
-                 "none besides aud and sub", "AWS ignores other claims"):
+    with refused(
+        path,
+        "conditions",
+        "ref_protected",
+        "a claim IAM evaluates for GitLab CI",
+        "none besides aud and sub",
+        "AWS ignores other claims",
+    ):
         gitlab_role(env, cid, subjects=[GITLAB_SUB], conditions={"ref_protected": "true"})
 
 
 def test_condition_on_a_github_claim_iam_does_not_evaluate_is_refused(env: Env, cid: str, path: str) -> None:
     # the accepted part lists the claims STS does evaluate for GitHub
-    with refused(path, "conditions", "repository_owner_id", "a claim IAM evaluates for GitHub Actions",
-                 "actor, actor_id, enterprise_id, environment, job_workflow_ref, ref, repository, "
-                 "repository_id, workflow"):
+    with refused(
+        path,
+        "conditions",
+        "repository_owner_id",
+        "a claim IAM evaluates for GitHub Actions",
+        "actor, actor_id, enterprise_id, environment, job_workflow_ref, ref, repository, repository_id, workflow",
+    ):
         github_role(env, cid, subjects=[GITHUB_SUB], conditions={"repository_owner_id": "123"})
 
 
@@ -291,12 +313,13 @@ def test_condition_without_values_is_refused(env: Env, cid: str, path: str) -> N
 # --- OidcRole: session duration and trust-policy quota ----------------------------------------
 
 
-@pytest.mark.parametrize(("duration", "seconds"), [(Duration.minutes(30), 1800), (Duration.hours(13), 46800)],
-                         ids=["30min", "13h"])
-def test_max_session_duration_outside_1_to_12_hours_is_refused(env: Env, cid: str, path: str,
-                                                               duration: Duration, seconds: int) -> None:
-    with refused(path, "role_options.max_session_duration", f"{seconds} seconds",
-                 "1 to 12 hours (3600-43200 seconds)"):
+@pytest.mark.parametrize(
+    ("duration", "seconds"), [(Duration.minutes(30), 1800), (Duration.hours(13), 46800)], ids=["30min", "13h"]
+)
+def test_max_session_duration_outside_1_to_12_hours_is_refused(
+    env: Env, cid: str, path: str, duration: Duration, seconds: int
+) -> None:
+    with refused(path, "role_options.max_session_duration", f"{seconds} seconds", "1 to 12 hours (3600-43200 seconds)"):
         github_role(env, cid, subjects=[GITHUB_SUB], role_options=RoleOptions(max_session_duration=duration))
 
 
@@ -310,8 +333,9 @@ def test_trust_policy_quota_outside_iams_range_is_refused(env: Env, cid: str, pa
 
 
 def test_provider_for_another_issuer_is_refused(env: Env, cid: str, path: str) -> None:
-    with refused(path, "provider", f"{STACK}/GitLab", f"the provider for {GITHUB_URL}",
-                 "this provider is for https://gitlab.com"):
+    with refused(
+        path, "provider", f"{STACK}/GitLab", f"the provider for {GITHUB_URL}", "this provider is for https://gitlab.com"
+    ):
         github_role(env, cid, provider=env.gitlab, subjects=[GITHUB_SUB])
 
 
@@ -323,14 +347,16 @@ def test_imported_provider_for_another_issuer_is_refused(env: Env, cid: str, pat
 
 def test_provider_for_google_is_refused(env: Env, cid: str, path: str) -> None:
     imported = OidcProvider.from_issuer(env.stack, f"{cid}Imported", CUSTOM_URL)
-    with refused(path, "provider", imported.node.path, "no provider",
-                 "Google is trusted directly as 'accounts.google.com'"):
+    with refused(
+        path, "provider", imported.node.path, "no provider", "Google is trusted directly as 'accounts.google.com'"
+    ):
         OidcRole(env.stack, cid, issuer=OidcIssuer.google(), provider=imported, audiences=[GOOGLE_CLIENT])
 
 
 def test_oidc_provider_for_google_is_refused_as_no_provider_needed(env: Env, cid: str, path: str) -> None:
-    with refused(path, "provider", f"{STACK}/GitHub", "no provider",
-                 "Google is trusted directly as 'accounts.google.com'"):
+    with refused(
+        path, "provider", f"{STACK}/GitHub", "no provider", "Google is trusted directly as 'accounts.google.com'"
+    ):
         OidcRole(env.stack, cid, issuer=OidcIssuer.google(), provider=env.github, audiences=[GOOGLE_CLIENT])
 
 
@@ -339,8 +365,9 @@ def test_google_without_provider_passes(env: Env, cid: str) -> None:
     assert role.issuer.web_identity_name == "accounts.google.com"
 
 
-@pytest.mark.parametrize("issuer", [OidcIssuer.github_actions(), OidcIssuer.custom(CUSTOM_URL), CUSTOM_URL],
-                         ids=["github", "custom", "url"])
+@pytest.mark.parametrize(
+    "issuer", [OidcIssuer.github_actions(), OidcIssuer.custom(CUSTOM_URL), CUSTOM_URL], ids=["github", "custom", "url"]
+)
 def test_missing_provider_is_refused(env: Env, cid: str, path: str, issuer: OidcIssuer | str) -> None:
     url = issuer if isinstance(issuer, str) else issuer.url
     with refused(path, "provider", None, f"the IAM OIDC provider for {url}", "OidcProvider.from_issuer()"):
@@ -348,10 +375,12 @@ def test_missing_provider_is_refused(env: Env, cid: str, path: str, issuer: Oidc
 
 
 def test_missing_issuer_with_a_provider_of_unknown_issuer_is_refused(env: Env, cid: str, path: str) -> None:
-    arn = env.stack.format_arn(service="iam", region="", resource="oidc-provider",
-                               resource_name=env.stack.resolve("somewhere.example.com"))
-    unknown = iam.OidcProviderNative.from_oidc_provider_arn(env.stack, f"{cid}Imported", Token.as_string(
-        Fn.join("", [arn])))
+    arn = env.stack.format_arn(
+        service="iam", region="", resource="oidc-provider", resource_name=env.stack.resolve("somewhere.example.com")
+    )
+    unknown = iam.OidcProviderNative.from_oidc_provider_arn(
+        env.stack, f"{cid}Imported", Token.as_string(Fn.join("", [arn]))
+    )
     with refused(path, "issuer", None, "the token issuer", "OidcProvider.from_issuer()"):
         OidcRole(env.stack, cid, provider=unknown, subjects=[GITHUB_SUB])
 
@@ -362,10 +391,14 @@ def test_issuer_is_taken_from_a_provider_imported_with_from_issuer(env: Env, cid
     assert role.issuer.url == "https://token.actions.githubusercontent.com"
 
 
-@pytest.mark.parametrize(("url", "problem"), [
-    ("http://idp.example.com", "does not start with https://"),
-    ("https://idp.example.com/", "ends with '/'"),
-], ids=["http", "slash"])
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://idp.example.com", "does not start with https://"),
+        ("https://idp.example.com/", "ends with '/'"),
+    ],
+    ids=["http", "slash"],
+)
 def test_role_with_bad_issuer_url_is_refused(env: Env, cid: str, path: str, url: str, problem: str) -> None:
     with refused(path, "issuer", url, "an https issuer URL", problem):
         OidcRole(env.stack, cid, issuer=url, provider=env.custom, audiences=[CUSTOM_CLIENT], subjects=["x"])
@@ -374,16 +407,20 @@ def test_role_with_bad_issuer_url_is_refused(env: Env, cid: str, path: str, url:
 # --- OidcProvider -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("url", "problem"), [
-    ("http://idp.example.com", "it does not start with https://"),
-    ("https://idp.example.com/path?x=1", "it has a query string"),
-    ("https://idp.example.com/path?", "it has a query string"),
-    ("https://idp.example.com/path#frag", "it has a fragment"),
-    ("https://idp.example.com/", "it ends with '/'"),
-    ("https://idp.example.com/tenant/", "it ends with '/'"),
-    ("https://idp.example.com/" + "a" * 232, "it is 256 characters long (IAM allows at most 255)"),
-    ("https://not a host/x", "it has no valid host name"),
-], ids=["http", "query", "empty-query", "fragment", "slash", "path-slash", "256-chars", "bad-host"])
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://idp.example.com", "it does not start with https://"),
+        ("https://idp.example.com/path?x=1", "it has a query string"),
+        ("https://idp.example.com/path?", "it has a query string"),
+        ("https://idp.example.com/path#frag", "it has a fragment"),
+        ("https://idp.example.com/", "it ends with '/'"),
+        ("https://idp.example.com/tenant/", "it ends with '/'"),
+        ("https://idp.example.com/" + "a" * 232, "it is 256 characters long (IAM allows at most 255)"),
+        ("https://not a host/x", "it has no valid host name"),
+    ],
+    ids=["http", "query", "empty-query", "fragment", "slash", "path-slash", "256-chars", "bad-host"],
+)
 def test_provider_url_is_refused(env: Env, cid: str, path: str, url: str, problem: str) -> None:
     with refused(path, "issuer", url, "an https issuer URL without query or fragment", problem):
         OidcProvider(env.stack, cid, issuer=url, client_ids=["a"])
@@ -395,8 +432,7 @@ def test_provider_url_of_255_characters_passes(env: Env, cid: str) -> None:
     assert OidcProvider(env.stack, cid, issuer=url, client_ids=["a"]).issuer.url == url
 
 
-def test_provider_without_client_ids_for_issuer_without_default_is_refused(env: Env, cid: str,
-                                                                          path: str) -> None:
+def test_provider_without_client_ids_for_issuer_without_default_is_refused(env: Env, cid: str, path: str) -> None:
     with refused(path, "client_ids", [], "1-100 audiences", "noaud.example.com has no default audience"):
         OidcProvider(env.stack, cid, issuer="https://noaud.example.com")
 
@@ -410,8 +446,7 @@ def test_provider_with_101_client_ids_is_refused(env: Env, cid: str, path: str) 
 def test_provider_with_101_client_ids_message_does_not_blame_the_default(env: Env, cid: str, path: str) -> None:
     ids = [f"client-{i:03d}" for i in range(101)]
     with refused(path, "client_ids", "101 audiences", "at most 100 audiences") as err:
-        OidcProvider(env.stack, cid, issuer=OidcIssuer.github_actions(enterprise_slug="many-ids"),
-                     client_ids=ids)
+        OidcProvider(env.stack, cid, issuer=OidcIssuer.github_actions(enterprise_slug="many-ids"), client_ids=ids)
     assert "has no default audience" not in str(err.value)
 
 
@@ -434,34 +469,45 @@ def test_provider_with_client_ids_as_plain_string_is_refused(env: Env, cid: str,
 def test_provider_with_6_thumbprints_is_refused(env: Env, cid: str, path: str) -> None:
     thumbprints = [f"{i}" * 40 for i in range(6)]
     with refused(path, "thumbprints", thumbprints, "at most 5 thumbprints"):
-        OidcProvider(env.stack, cid, issuer="https://thumbs.example.com", client_ids=["a"],
-                     thumbprints=thumbprints)
+        OidcProvider(env.stack, cid, issuer="https://thumbs.example.com", client_ids=["a"], thumbprints=thumbprints)
 
 
-@pytest.mark.parametrize("thumbprint", ["a" * 39, "a" * 41, "g" * 40, "9E:99:A4:8A:99:60:B1:49:26:BB:7F:3B"],
-                         ids=["39-chars", "41-chars", "non-hex", "colons"])
+@pytest.mark.parametrize(
+    "thumbprint",
+    ["a" * 39, "a" * 41, "g" * 40, "9E:99:A4:8A:99:60:B1:49:26:BB:7F:3B"],
+    ids=["39-chars", "41-chars", "non-hex", "colons"],
+)
 def test_provider_with_bad_thumbprint_is_refused(env: Env, cid: str, path: str, thumbprint: str) -> None:
     with refused(path, "thumbprints", thumbprint, "a SHA-1 thumbprint: 40 hexadecimal characters"):
-        OidcProvider(env.stack, cid, issuer="https://thumb.example.com", client_ids=["a"],
-                     thumbprints=[thumbprint])
+        OidcProvider(env.stack, cid, issuer="https://thumb.example.com", client_ids=["a"], thumbprints=[thumbprint])
 
 
 def test_provider_with_thumbprints_as_plain_string_is_refused(env: Env, cid: str, path: str) -> None:
     thumbprint = "a" * 40
     with refused(path, "thumbprints", thumbprint, "list"):
-        OidcProvider(env.stack, cid, issuer="https://thumbstr.example.com", client_ids=["a"],
-                     thumbprints=thumbprint)
+        OidcProvider(env.stack, cid, issuer="https://thumbstr.example.com", client_ids=["a"], thumbprints=thumbprint)
 
 
 def test_provider_for_google_is_refused_by_oidc_provider(env: Env, cid: str, path: str) -> None:
-    with refused(path, "issuer", "Google", "an issuer that needs an IAM OIDC provider",
-                 "trusted directly as 'accounts.google.com'"):
+    with refused(
+        path,
+        "issuer",
+        "Google",
+        "an issuer that needs an IAM OIDC provider",
+        "trusted directly as 'accounts.google.com'",
+    ):
         OidcProvider(env.stack, cid, issuer=OidcIssuer.google())
 
 
 def test_second_provider_for_the_same_issuer_in_the_stack_is_refused(env: Env, cid: str, path: str) -> None:
-    with refused(path, "issuer", GITHUB_URL, f"{STACK}/GitHub already declares it for account {ACCOUNT}",
-                 "EntityAlreadyExists", "OidcProvider.from_issuer()"):
+    with refused(
+        path,
+        "issuer",
+        GITHUB_URL,
+        f"{STACK}/GitHub already declares it for account {ACCOUNT}",
+        "EntityAlreadyExists",
+        "OidcProvider.from_issuer()",
+    ):
         OidcProvider(env.stack, cid, issuer=OidcIssuer.github_actions())
 
 
@@ -472,8 +518,13 @@ def test_second_provider_for_the_same_issuer_given_as_url_is_refused(env: Env, c
 
 def test_second_provider_in_another_stack_of_the_same_account_is_refused(env: Env, cid: str) -> None:
     other = Stack(env.app, stack_id(cid, "Stack"), env=Environment(account=ACCOUNT, region="us-east-1"))
-    with refused(f"{other.node.path}/{cid}", "issuer", GITHUB_URL, f"{STACK}/GitHub already declares it for "
-                 f"account {ACCOUNT}", "EntityAlreadyExists"):
+    with refused(
+        f"{other.node.path}/{cid}",
+        "issuer",
+        GITHUB_URL,
+        f"{STACK}/GitHub already declares it for account {ACCOUNT}",
+        "EntityAlreadyExists",
+    ):
         OidcProvider(other, cid, issuer=OidcIssuer.github_actions())
 
 
@@ -488,8 +539,14 @@ def test_second_provider_in_environment_agnostic_stacks_is_refused(env: Env, cid
     second = Stack(env.app, stack_id(cid, "Second"))
     url = "https://agnostic.example.com"
     OidcProvider(first, cid, issuer=url, client_ids=["a"])
-    with refused(f"{second.node.path}/{cid}", "issuer", url, f"{first.node.path}/{cid} already declares it",
-                 "environment-agnostic stack", "EntityAlreadyExists"):
+    with refused(
+        f"{second.node.path}/{cid}",
+        "issuer",
+        url,
+        f"{first.node.path}/{cid} already declares it",
+        "environment-agnostic stack",
+        "EntityAlreadyExists",
+    ):
         OidcProvider(second, cid, issuer=url, client_ids=["a"])
 
 
@@ -502,8 +559,7 @@ def gha(env: Env, cid: str, **kwargs: Any) -> GitHubActionsRole:
 
 
 def test_github_repository_name_wildcard_is_refused(env: Env, cid: str, path: str) -> None:
-    with refused(path, "repositories", "myorg/*", "an exact repository name",
-                 "allow_repository_wildcards=True"):
+    with refused(path, "repositories", "myorg/*", "an exact repository name", "allow_repository_wildcards=True"):
         gha(env, cid, repositories=["myorg/*"])
 
 
@@ -519,23 +575,23 @@ def test_github_repository_owner_wildcard_is_refused(env: Env, cid: str, path: s
         gha(env, cid, repositories=[repository])
 
 
-def test_github_repository_owner_wildcard_is_refused_even_with_repository_wildcards(env: Env, cid: str,
-                                                                                   path: str) -> None:
+def test_github_repository_owner_wildcard_is_refused_even_with_repository_wildcards(
+    env: Env, cid: str, path: str
+) -> None:
     with refused(path, "repositories", "*/app", "a literal owner"):
         gha(env, cid, repositories=["*/app"], allow_repository_wildcards=True)
 
 
 @pytest.mark.parametrize("repository", ["noslash", "a/b/c"], ids=["noslash", "two-slashes"])
-def test_github_repository_not_owner_slash_repo_is_refused(env: Env, cid: str, path: str,
-                                                           repository: str) -> None:
+def test_github_repository_not_owner_slash_repo_is_refused(env: Env, cid: str, path: str, repository: str) -> None:
     with refused(path, "repositories", repository, "'OWNER/REPO'"):
         gha(env, cid, repositories=[repository])
 
 
-@pytest.mark.parametrize("repository", ["-org/app", "octo_org/app", "octo-org/app!"],
-                         ids=["dash-owner", "underscore-owner", "bang-name"])
-def test_github_repository_with_bad_characters_is_refused(env: Env, cid: str, path: str,
-                                                          repository: str) -> None:
+@pytest.mark.parametrize(
+    "repository", ["-org/app", "octo_org/app", "octo-org/app!"], ids=["dash-owner", "underscore-owner", "bang-name"]
+)
+def test_github_repository_with_bad_characters_is_refused(env: Env, cid: str, path: str, repository: str) -> None:
     with refused(path, "repositories", repository):
         gha(env, cid, repositories=[repository])
 
@@ -575,16 +631,26 @@ def test_github_branches_as_plain_string_is_refused(env: Env, cid: str, path: st
         gha(env, cid, branches="main")
 
 
-@pytest.mark.parametrize("repository", [
-    GitHubRepository(owner="octo-org", name="app", subject_format="immutable"),
-    GitHubRepository(owner="octo-org", name="app", owner_id=1, subject_format="both"),
-    GitHubRepository(owner="octo-org", name="app", owner_id=0, repository_id=2, subject_format="immutable"),
-    GitHubRepository(owner="octo-org", name="app", owner_id=True, repository_id=2, subject_format="immutable"),
-], ids=["no-ids", "no-repository-id", "zero-id", "bool-id"])
-def test_github_immutable_subject_without_ids_is_refused(env: Env, cid: str, path: str,
-                                                         repository: GitHubRepository) -> None:
-    with refused(path, "repositories", repository, "owner_id and repository_id (positive integers)",
-                 f"subject_format={repository.subject_format!r}"):
+@pytest.mark.parametrize(
+    "repository",
+    [
+        GitHubRepository(owner="octo-org", name="app", subject_format="immutable"),
+        GitHubRepository(owner="octo-org", name="app", owner_id=1, subject_format="both"),
+        GitHubRepository(owner="octo-org", name="app", owner_id=0, repository_id=2, subject_format="immutable"),
+        GitHubRepository(owner="octo-org", name="app", owner_id=True, repository_id=2, subject_format="immutable"),
+    ],
+    ids=["no-ids", "no-repository-id", "zero-id", "bool-id"],
+)
+def test_github_immutable_subject_without_ids_is_refused(
+    env: Env, cid: str, path: str, repository: GitHubRepository
+) -> None:
+    with refused(
+        path,
+        "repositories",
+        repository,
+        "owner_id and repository_id (positive integers)",
+        f"subject_format={repository.subject_format!r}",
+    ):
         gha(env, cid, repositories=[repository])
 
 
@@ -600,16 +666,21 @@ def test_github_bad_enterprise_slug_is_refused(env: Env, cid: str, path: str, sl
         gha(env, cid, enterprise_slug=slug)
 
 
-@pytest.mark.parametrize("ref", [
-    "not-a-ref",
-    "octo-org/*/.github/workflows/x.yml@refs/heads/main",
-    "*/app/.github/workflows/x.yml@refs/heads/main",
-    "octo-org/app/.github/workflows/x.yml",
-    "octo-org/app/workflows/x.yml@refs/heads/main",
-], ids=["not-a-ref", "repo-wildcard", "owner-wildcard", "no-ref", "not-in-workflows"])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "not-a-ref",
+        "octo-org/*/.github/workflows/x.yml@refs/heads/main",
+        "*/app/.github/workflows/x.yml@refs/heads/main",
+        "octo-org/app/.github/workflows/x.yml",
+        "octo-org/app/workflows/x.yml@refs/heads/main",
+    ],
+    ids=["not-a-ref", "repo-wildcard", "owner-wildcard", "no-ref", "not-in-workflows"],
+)
 def test_github_bad_job_workflow_ref_is_refused(env: Env, cid: str, path: str, ref: str) -> None:
-    with refused(path, "job_workflow_refs", ref, "OWNER/REPO/.github/workflows/FILE.yml@REF",
-                 "wildcards only after '@'"):
+    with refused(
+        path, "job_workflow_refs", ref, "OWNER/REPO/.github/workflows/FILE.yml@REF", "wildcards only after '@'"
+    ):
         gha(env, cid, job_workflow_refs=[ref])
 
 
@@ -641,17 +712,26 @@ def gitlab_ci(env: Env, cid: str, **kwargs: Any) -> GitLabCiRole:
     return GitLabCiRole(env.stack, cid, provider=env.gitlab, **kwargs)
 
 
-@pytest.mark.parametrize("project", ["*/proj", "my*/proj", "proj", "mygroup/", "mygroup/pr oj"],
-                         ids=["group-star", "group-prefix", "no-group", "no-project", "space"])
+@pytest.mark.parametrize(
+    "project",
+    ["*/proj", "my*/proj", "proj", "mygroup/", "mygroup/pr oj"],
+    ids=["group-star", "group-prefix", "no-group", "no-project", "space"],
+)
 def test_gitlab_bad_project_is_refused(env: Env, cid: str, path: str, project: str) -> None:
-    with refused(path, "projects", project, "project paths 'GROUP/[SUBGROUP/]PROJECT'",
-                 "wildcards only below the top-level group"):
+    with refused(
+        path,
+        "projects",
+        project,
+        "project paths 'GROUP/[SUBGROUP/]PROJECT'",
+        "wildcards only below the top-level group",
+    ):
         gitlab_ci(env, cid, projects=[project])
 
 
 @pytest.mark.parametrize("projects", [[], "mygroup/proj"], ids=["empty", "string"])
-def test_gitlab_projects_not_a_non_empty_list_is_refused(env: Env, cid: str, path: str,
-                                                         projects: list[str] | str) -> None:
+def test_gitlab_projects_not_a_non_empty_list_is_refused(
+    env: Env, cid: str, path: str, projects: list[str] | str
+) -> None:
     with refused(path, "projects", projects, "a non-empty list of project paths"):
         gitlab_ci(env, cid, projects=projects)
 
@@ -684,16 +764,22 @@ def test_gitlab_ref_with_space_is_refused(env: Env, cid: str, path: str) -> None
         gitlab_ci(env, cid, refs=["my branch"])
 
 
-@pytest.mark.parametrize("host", ["not a host", "https://gitlab.example.com", "gitlab"],
-                         ids=["spaces", "url", "no-dot"])
+@pytest.mark.parametrize(
+    "host", ["not a host", "https://gitlab.example.com", "gitlab"], ids=["spaces", "url", "no-dot"]
+)
 def test_gitlab_bad_host_is_refused(env: Env, cid: str, path: str, host: str) -> None:
     with refused(path, "host", host, "a host name such as 'gitlab.example.com'"):
         gitlab_ci(env, cid, host=host)
 
 
 def test_gitlab_role_for_self_managed_host_needs_its_provider(env: Env, cid: str, path: str) -> None:
-    with refused(path, "provider", f"{STACK}/GitLab", "the provider for https://gitlab.example.com",
-                 "this provider is for https://gitlab.com"):
+    with refused(
+        path,
+        "provider",
+        f"{STACK}/GitLab",
+        "the provider for https://gitlab.example.com",
+        "this provider is for https://gitlab.com",
+    ):
         gitlab_ci(env, cid, host="gitlab.example.com")
 
 
@@ -706,8 +792,9 @@ def hcp(env: Env, cid: str, **kwargs: Any) -> HcpTerraformRole:
     return HcpTerraformRole(env.stack, cid, provider=env.hcp, **kwargs)
 
 
-@pytest.mark.parametrize("organization", ["my*", "*", "my?org", "", "org:x"],
-                         ids=["prefix", "star", "question", "empty", "colon"])
+@pytest.mark.parametrize(
+    "organization", ["my*", "*", "my?org", "", "org:x"], ids=["prefix", "star", "question", "empty", "colon"]
+)
 def test_hcp_bad_organization_is_refused(env: Env, cid: str, path: str, organization: str) -> None:
     with refused(path, "organization", organization, "the literal organization name"):
         hcp(env, cid, organization=organization)
@@ -725,16 +812,20 @@ def test_hcp_workspace_of_only_wildcards_passes_with_allow_any_workspace(env: En
     assert role.opt_ins == ("allow_any_workspace",)
 
 
-@pytest.mark.parametrize("run_phases", [["destroy"], ["plan", "destroy"], [], "destroy"],
-                         ids=["destroy", "plan-and-destroy", "empty", "string"])
+@pytest.mark.parametrize(
+    "run_phases",
+    [["destroy"], ["plan", "destroy"], [], "destroy"],
+    ids=["destroy", "plan-and-destroy", "empty", "string"],
+)
 def test_hcp_bad_run_phases_is_refused(env: Env, cid: str, path: str, run_phases: list[str] | str) -> None:
     with refused(path, "run_phases", run_phases, "'plan' and/or 'apply'"):
         hcp(env, cid, run_phases=run_phases)
 
 
 @pytest.mark.parametrize("workspaces", [[], "prod"], ids=["empty", "string"])
-def test_hcp_workspaces_not_a_non_empty_list_is_refused(env: Env, cid: str, path: str,
-                                                        workspaces: list[str] | str) -> None:
+def test_hcp_workspaces_not_a_non_empty_list_is_refused(
+    env: Env, cid: str, path: str, workspaces: list[str] | str
+) -> None:
     with refused(path, "workspaces", workspaces, "a non-empty list of workspace names"):
         hcp(env, cid, workspaces=workspaces)
 
@@ -760,18 +851,17 @@ def eks(env: Env, cid: str, **kwargs: Any) -> EksServiceAccountRole:
     return EksServiceAccountRole(env.stack, cid, provider=env.eks, **kwargs)
 
 
-@pytest.mark.parametrize("namespace", ["*", "kube*", "?", "", "Apps"],
-                         ids=["star", "prefix", "question", "empty", "uppercase"])
+@pytest.mark.parametrize(
+    "namespace", ["*", "kube*", "?", "", "Apps"], ids=["star", "prefix", "question", "empty", "uppercase"]
+)
 def test_eks_bad_namespace_is_refused(env: Env, cid: str, path: str, namespace: str) -> None:
     with refused(path, "namespace", namespace, "a literal Kubernetes namespace"):
         eks(env, cid, namespace=namespace)
 
 
 @pytest.mark.parametrize("service_account", ["*", "**", "?*"], ids=["star", "starstar", "qstar"])
-def test_eks_service_account_of_only_wildcards_is_refused(env: Env, cid: str, path: str,
-                                                          service_account: str) -> None:
-    with refused(path, "service_accounts", service_account, "named service_accounts",
-                 "allow_any_service_account=True"):
+def test_eks_service_account_of_only_wildcards_is_refused(env: Env, cid: str, path: str, service_account: str) -> None:
+    with refused(path, "service_accounts", service_account, "named service_accounts", "allow_any_service_account=True"):
         eks(env, cid, service_accounts=[service_account])
 
 
@@ -782,14 +872,16 @@ def test_eks_service_account_of_only_wildcards_passes_with_opt_in(env: Env, cid:
 
 
 @pytest.mark.parametrize("service_accounts", [[], "deployer"], ids=["empty", "string"])
-def test_eks_service_accounts_not_a_non_empty_list_is_refused(env: Env, cid: str, path: str,
-                                                              service_accounts: list[str] | str) -> None:
+def test_eks_service_accounts_not_a_non_empty_list_is_refused(
+    env: Env, cid: str, path: str, service_accounts: list[str] | str
+) -> None:
     with refused(path, "service_accounts", service_accounts, "a non-empty list of Kubernetes service-account"):
         eks(env, cid, service_accounts=service_accounts)
 
 
-@pytest.mark.parametrize("cluster_id", ["xyz", EKS_CLUSTER[:-1], EKS_CLUSTER[:-1] + "G"],
-                         ids=["short", "31-chars", "non-hex"])
+@pytest.mark.parametrize(
+    "cluster_id", ["xyz", EKS_CLUSTER[:-1], EKS_CLUSTER[:-1] + "G"], ids=["short", "31-chars", "non-hex"]
+)
 def test_eks_bad_cluster_id_is_refused(env: Env, cid: str, path: str, cluster_id: str) -> None:
     with refused(path, "cluster_id", cluster_id, "the 32 hexadecimal characters"):
         eks(env, cid, cluster_id=cluster_id)
@@ -808,8 +900,9 @@ def test_eks_bad_cluster_region_is_refused(env: Env, cid: str, path: str, region
 
 def test_eks_role_for_another_cluster_needs_its_provider(env: Env, cid: str, path: str) -> None:
     other = "F" * 32
-    with refused(path, "provider", f"{STACK}/Eks",
-                 f"the provider for https://oidc.eks.{EKS_REGION}.amazonaws.com/id/{other}"):
+    with refused(
+        path, "provider", f"{STACK}/Eks", f"the provider for https://oidc.eks.{EKS_REGION}.amazonaws.com/id/{other}"
+    ):
         eks(env, cid, cluster_id=other)
 
 
@@ -858,6 +951,7 @@ def test_gitlab_group_wildcard_only_with_allow_any_subject(env: Env, cid: str, p
 def test_hcp_organization_wildcard_only_with_allow_any_subject(env: Env, cid: str, path: str) -> None:
     with refused(path, "organization", "acme*", "allow_any_subject=True"):
         HcpTerraformRole(env.stack, cid, provider=env.hcp, organization="acme*", workspaces=["prod"])
-    role = HcpTerraformRole(env.stack, f"{cid}OptIn", provider=env.hcp, organization="acme*",
-                            workspaces=["prod"], allow_any_subject=True)
+    role = HcpTerraformRole(
+        env.stack, f"{cid}OptIn", provider=env.hcp, organization="acme*", workspaces=["prod"], allow_any_subject=True
+    )
     assert role.opt_ins == ("allow_any_subject",)

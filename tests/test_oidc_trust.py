@@ -64,39 +64,76 @@ class Fixture:
         bitbucket = OidcProvider(s, "Bitbucket", issuer=OidcIssuer.bitbucket(workspace="acme", audience=BB_AUD))
         apple = OidcProvider(s, "Apple", issuer=OidcIssuer.apple(), client_ids=["com.example.app"])
         self.roles: dict[str, OidcRole] = {
-            "github": GitHubActionsRole(s, "Deploy", provider=github, repositories=["octo-org/app"],
-                                        branches=["main"], environments=["production"]),
+            "github": GitHubActionsRole(
+                s,
+                "Deploy",
+                provider=github,
+                repositories=["octo-org/app"],
+                branches=["main"],
+                environments=["production"],
+            ),
             "github_default": GitHubActionsRole(s, "DefaultMain", provider=github, repositories=["octo-org/app"]),
-            "github_release": GitHubActionsRole(s, "Release", provider=github, repositories=["octo-org/app"],
-                                                branches=["release/*"], tags=["v1.0.0"]),
-            "github_pr": GitHubActionsRole(s, "Checks", provider=github, repositories=["octo-org/app"],
-                                           pull_requests=True,
-                                           role_options=RoleOptions(session_tags=True)),
+            "github_release": GitHubActionsRole(
+                s, "Release", provider=github, repositories=["octo-org/app"], branches=["release/*"], tags=["v1.0.0"]
+            ),
+            "github_pr": GitHubActionsRole(
+                s,
+                "Checks",
+                provider=github,
+                repositories=["octo-org/app"],
+                pull_requests=True,
+                role_options=RoleOptions(session_tags=True),
+            ),
             "github_immutable": GitHubActionsRole(
-                s, "Immutable", provider=github,
-                repositories=[GitHubRepository(owner="octo-org", name="app", owner_id=123, repository_id=456)]),
+                s,
+                "Immutable",
+                provider=github,
+                repositories=[GitHubRepository(owner="octo-org", name="app", owner_id=123, repository_id=456)],
+            ),
             "github_both": GitHubActionsRole(
-                s, "Migrating", provider=github,
-                repositories=[GitHubRepository(owner="octo-org", name="app", owner_id=123, repository_id=456,
-                                               subject_format="both")]),
+                s,
+                "Migrating",
+                provider=github,
+                repositories=[
+                    GitHubRepository(
+                        owner="octo-org", name="app", owner_id=123, repository_id=456, subject_format="both"
+                    )
+                ],
+            ),
             "github_workflow": GitHubActionsRole(
-                s, "Reusable", provider=github, repositories=["octo-org/app"],
-                job_workflow_refs=["octo-org/pipelines/.github/workflows/deploy.yml@refs/heads/main"]),
-            "github_enterprise": GitHubActionsRole(s, "Enterprise", provider=enterprise, enterprise_slug="acme",
-                                                   repositories=["octo-org/app"]),
+                s,
+                "Reusable",
+                provider=github,
+                repositories=["octo-org/app"],
+                job_workflow_refs=["octo-org/pipelines/.github/workflows/deploy.yml@refs/heads/main"],
+            ),
+            "github_enterprise": GitHubActionsRole(
+                s, "Enterprise", provider=enterprise, enterprise_slug="acme", repositories=["octo-org/app"]
+            ),
             "gitlab": GitLabCiRole(s, "Infra", provider=gitlab, projects=["platform/infra"], refs=["main"]),
-            "terraform": HcpTerraformRole(s, "Apply", provider=tfc, organization="acme", workspaces=["prod"],
-                                          run_phases=["apply"]),
-            "eks": EksServiceAccountRole(s, "Payments", provider=eks, cluster_region="eu-west-1",
-                                         cluster_id=EKS_ID, namespace="payments", service_accounts=["api"]),
+            "terraform": HcpTerraformRole(
+                s, "Apply", provider=tfc, organization="acme", workspaces=["prod"], run_phases=["apply"]
+            ),
+            "eks": EksServiceAccountRole(
+                s,
+                "Payments",
+                provider=eks,
+                cluster_region="eu-west-1",
+                cluster_id=EKS_ID,
+                namespace="payments",
+                service_accounts=["api"],
+            ),
             "custom": OidcRole(s, "CustomIdp", provider=custom, audiences=["my-app"], subjects=["service-a"]),
-            "google": OidcRole(s, "GoogleUsers", issuer=OidcIssuer.google(),
-                               audiences=["123.apps.googleusercontent.com"]),
+            "google": OidcRole(
+                s, "GoogleUsers", issuer=OidcIssuer.google(), audiences=["123.apps.googleusercontent.com"]
+            ),
             "facebook": OidcRole(s, "FacebookUsers", issuer=OidcIssuer.facebook(), audiences=["4567"]),
-            "amazon": OidcRole(s, "AmazonUsers", issuer=OidcIssuer.login_with_amazon(),
-                               audiences=["amzn1.application.abc"]),
-            "circleci": OidcRole(s, "CircleDeploy", provider=circleci,
-                                 subjects=[f"org/{CIRCLE_ORG}/project/{CIRCLE_PROJECT}/user/*"]),
+            "amazon": OidcRole(
+                s, "AmazonUsers", issuer=OidcIssuer.login_with_amazon(), audiences=["amzn1.application.abc"]
+            ),
+            "circleci": OidcRole(
+                s, "CircleDeploy", provider=circleci, subjects=[f"org/{CIRCLE_ORG}/project/{CIRCLE_PROJECT}/user/*"]
+            ),
             "bitbucket": OidcRole(s, "BitbucketDeploy", provider=bitbucket, subjects=["{repo-uuid}:*"]),
             "apple": OidcRole(s, "AppleUsers", provider=apple, audiences=["com.example.app"]),
         }
@@ -104,8 +141,11 @@ class Fixture:
         self.template: Template = synth(s)
         self.json: dict[str, Any] = self.template.to_json()
         self.provider_arns = {
-            s.get_logical_id(p.provider.node.default_child): f"arn:aws:iam::{ACCOUNT}:oidc-provider/{p.issuer.host_path}"
-            for p in (github, enterprise, gitlab, tfc, eks, custom, circleci, bitbucket, apple)}
+            s.get_logical_id(
+                p.provider.node.default_child
+            ): f"arn:aws:iam::{ACCOUNT}:oidc-provider/{p.issuer.host_path}"
+            for p in (github, enterprise, gitlab, tfc, eks, custom, circleci, bitbucket, apple)
+        }
 
     def trust(self, key: str) -> dict[str, Any]:
         """The role's trust policy as CloudFormation sees it, provider ARNs resolved."""
@@ -140,9 +180,12 @@ def test_github_branch_and_environment(fx: Fixture) -> None:
     (statement,) = fx.trust("github")["Statement"]
     assert statement["Principal"] == {"Federated": GH_ARN}
     assert statement["Action"] == WEB
-    assert statement["Condition"] == {"StringEquals": {
-        f"{GH}:aud": ["sts.amazonaws.com"],
-        f"{GH}:sub": ["repo:octo-org/app:ref:refs/heads/main", "repo:octo-org/app:environment:production"]}}
+    assert statement["Condition"] == {
+        "StringEquals": {
+            f"{GH}:aud": ["sts.amazonaws.com"],
+            f"{GH}:sub": ["repo:octo-org/app:ref:refs/heads/main", "repo:octo-org/app:environment:production"],
+        }
+    }
 
 
 def test_github_defaults_to_main_only(fx: Fixture) -> None:
@@ -152,8 +195,10 @@ def test_github_defaults_to_main_only(fx: Fixture) -> None:
 def test_github_pattern_puts_every_subject_of_the_key_under_string_like(fx: Fixture) -> None:
     assert conditions(fx, "github_release") == {
         "StringEquals": {f"{GH}:aud": ["sts.amazonaws.com"]},
-        "StringLike": {f"{GH}:sub": ["repo:octo-org/app:ref:refs/heads/release/*",
-                                     "repo:octo-org/app:ref:refs/tags/v1.0.0"]}}
+        "StringLike": {
+            f"{GH}:sub": ["repo:octo-org/app:ref:refs/heads/release/*", "repo:octo-org/app:ref:refs/tags/v1.0.0"]
+        },
+    }
 
 
 def test_github_pull_requests_only_when_asked_and_session_tags(fx: Fixture) -> None:
@@ -166,14 +211,18 @@ def test_github_pull_requests_only_when_asked_and_session_tags(fx: Fixture) -> N
 
 def test_github_immutable_subjects(fx: Fixture) -> None:
     assert conditions(fx, "github_immutable")["StringEquals"][f"{GH}:sub"] == [
-        "repo:octo-org@123/app@456:ref:refs/heads/main"]
+        "repo:octo-org@123/app@456:ref:refs/heads/main"
+    ]
     assert conditions(fx, "github_both")["StringEquals"][f"{GH}:sub"] == [
-        "repo:octo-org@123/app@456:ref:refs/heads/main", "repo:octo-org/app:ref:refs/heads/main"]
+        "repo:octo-org@123/app@456:ref:refs/heads/main",
+        "repo:octo-org/app:ref:refs/heads/main",
+    ]
 
 
 def test_github_reusable_workflow_condition(fx: Fixture) -> None:
     assert conditions(fx, "github_workflow")["StringEquals"][f"{GH}:job_workflow_ref"] == [
-        "octo-org/pipelines/.github/workflows/deploy.yml@refs/heads/main"]
+        "octo-org/pipelines/.github/workflows/deploy.yml@refs/heads/main"
+    ]
 
 
 def test_github_enterprise_issuer_keys(fx: Fixture) -> None:
@@ -183,25 +232,33 @@ def test_github_enterprise_issuer_keys(fx: Fixture) -> None:
 
 
 def test_gitlab(fx: Fixture) -> None:
-    assert conditions(fx, "gitlab") == {"StringEquals": {
-        f"{GL}:aud": ["https://gitlab.com"],
-        f"{GL}:sub": ["project_path:platform/infra:ref_type:branch:ref:main"]}}
+    assert conditions(fx, "gitlab") == {
+        "StringEquals": {
+            f"{GL}:aud": ["https://gitlab.com"],
+            f"{GL}:sub": ["project_path:platform/infra:ref_type:branch:ref:main"],
+        }
+    }
 
 
 def test_hcp_terraform(fx: Fixture) -> None:
-    assert conditions(fx, "terraform") == {"StringEquals": {
-        "app.terraform.io:aud": ["aws.workload.identity"],
-        "app.terraform.io:sub": ["organization:acme:project:Default Project:workspace:prod:run_phase:apply"]}}
+    assert conditions(fx, "terraform") == {
+        "StringEquals": {
+            "app.terraform.io:aud": ["aws.workload.identity"],
+            "app.terraform.io:sub": ["organization:acme:project:Default Project:workspace:prod:run_phase:apply"],
+        }
+    }
 
 
 def test_eks(fx: Fixture) -> None:
-    assert conditions(fx, "eks") == {"StringEquals": {
-        f"{EKS}:aud": ["sts.amazonaws.com"], f"{EKS}:sub": ["system:serviceaccount:payments:api"]}}
+    assert conditions(fx, "eks") == {
+        "StringEquals": {f"{EKS}:aud": ["sts.amazonaws.com"], f"{EKS}:sub": ["system:serviceaccount:payments:api"]}
+    }
 
 
 def test_custom_issuer(fx: Fixture) -> None:
-    assert conditions(fx, "custom") == {"StringEquals": {
-        "idp.example.com/tenant:aud": ["my-app"], "idp.example.com/tenant:sub": ["service-a"]}}
+    assert conditions(fx, "custom") == {
+        "StringEquals": {"idp.example.com/tenant:aud": ["my-app"], "idp.example.com/tenant:sub": ["service-a"]}
+    }
 
 
 def test_web_identity_providers_use_their_own_keys_and_names(fx: Fixture) -> None:
@@ -216,9 +273,12 @@ def test_web_identity_providers_use_their_own_keys_and_names(fx: Fixture) -> Non
 def test_circleci_bitbucket_apple_and_amazon(fx: Fixture) -> None:
     assert conditions(fx, "circleci") == {
         "StringEquals": {f"{CIRCLE}:aud": [CIRCLE_ORG]},
-        "StringLike": {f"{CIRCLE}:sub": [f"org/{CIRCLE_ORG}/project/{CIRCLE_PROJECT}/user/*"]}}
-    assert conditions(fx, "bitbucket") == {"StringEquals": {f"{BB}:aud": [BB_AUD]},
-                                           "StringLike": {f"{BB}:sub": ["{repo-uuid}:*"]}}
+        "StringLike": {f"{CIRCLE}:sub": [f"org/{CIRCLE_ORG}/project/{CIRCLE_PROJECT}/user/*"]},
+    }
+    assert conditions(fx, "bitbucket") == {
+        "StringEquals": {f"{BB}:aud": [BB_AUD]},
+        "StringLike": {f"{BB}:sub": ["{repo-uuid}:*"]},
+    }
     assert conditions(fx, "apple") == {"StringEquals": {"appleid.apple.com:aud": ["com.example.app"]}}
     (amazon,) = fx.trust("amazon")["Statement"]
     assert amazon["Principal"] == {"Federated": "www.amazon.com"}
@@ -246,14 +306,15 @@ def test_providers_are_native_and_retained(fx: Fixture) -> None:
         assert resource["DeletionPolicy"] == "Retain" and resource["UpdateReplacePolicy"] == "Retain"
     types = {r["Type"] for r in fx.json["Resources"].values()}
     assert not any(t.startswith("Custom::") or t == "AWS::Lambda::Function" for t in types)
-    fx.template.has_resource_properties("AWS::IAM::OIDCProvider", {
-        "Url": "https://token.actions.githubusercontent.com", "ClientIdList": ["sts.amazonaws.com"]})
+    fx.template.has_resource_properties(
+        "AWS::IAM::OIDCProvider",
+        {"Url": "https://token.actions.githubusercontent.com", "ClientIdList": ["sts.amazonaws.com"]},
+    )
 
 
 def test_imported_provider_arn_is_partition_aware(fx: Fixture) -> None:
     arn = fx.stack.resolve(fx.imported.oidc_provider_arn)
-    assert arn == {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
-                                     f":iam::{ACCOUNT}:oidc-provider/{GH}"]]}
+    assert arn == {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":iam::{ACCOUNT}:oidc-provider/{GH}"]]}
 
 
 def test_computed_trust_size_matches_the_template(fx: Fixture) -> None:
@@ -274,17 +335,20 @@ def test_intended_github_tokens_are_admitted(fx: Fixture) -> None:
     assert fx.admits("github", gh_token("repo:octo-org/app:environment:production"))
 
 
-@pytest.mark.parametrize("sub", [
-    "repo:octo-org/app:ref:refs/heads/dev",            # another branch
-    "repo:octo-org/app:pull_request",                  # a pull request
-    "repo:octo-org/app:environment:staging",           # another environment
-    "repo:octo-org/other:ref:refs/heads/main",         # another repository
-    "repo:octo-org-evil/app:ref:refs/heads/main",      # an org whose name extends the allowed one
-    "repo:octo/app:ref:refs/heads/main",               # an org that is a prefix of the allowed one
-    "repo:Octo-Org/app:ref:refs/heads/main",           # values are case-sensitive
-    "repo:octo-org/app:ref:refs/heads/main:extra",
-    "repo:octo-org/app:ref:refs/tags/main",
-])
+@pytest.mark.parametrize(
+    "sub",
+    [
+        "repo:octo-org/app:ref:refs/heads/dev",  # another branch
+        "repo:octo-org/app:pull_request",  # a pull request
+        "repo:octo-org/app:environment:staging",  # another environment
+        "repo:octo-org/other:ref:refs/heads/main",  # another repository
+        "repo:octo-org-evil/app:ref:refs/heads/main",  # an org whose name extends the allowed one
+        "repo:octo/app:ref:refs/heads/main",  # an org that is a prefix of the allowed one
+        "repo:Octo-Org/app:ref:refs/heads/main",  # values are case-sensitive
+        "repo:octo-org/app:ref:refs/heads/main:extra",
+        "repo:octo-org/app:ref:refs/tags/main",
+    ],
+)
 def test_other_github_subjects_are_denied(fx: Fixture, sub: str) -> None:
     assert not fx.admits("github", gh_token(sub))
 
@@ -302,8 +366,9 @@ def test_token_of_another_issuer_is_denied(fx: Fixture) -> None:
     gitlab_token = {f"{GL}:sub": "repo:octo-org/app:ref:refs/heads/main", f"{GL}:aud": "sts.amazonaws.com"}
     assert not fx.admits("github", gitlab_token, principal=GL_ARN)
     assert not fx.admits("github", gh_token("repo:octo-org/app:ref:refs/heads/main"), principal=GL_ARN)
-    assert not fx.admits("gitlab", gh_token("project_path:platform/infra:ref_type:branch:ref:main",
-                                            aud="https://gitlab.com"))
+    assert not fx.admits(
+        "gitlab", gh_token("project_path:platform/infra:ref_type:branch:ref:main", aud="https://gitlab.com")
+    )
 
 
 def test_wrong_action_is_denied(fx: Fixture) -> None:
@@ -330,18 +395,20 @@ def test_reusable_workflow_is_required(fx: Fixture) -> None:
 
 def test_other_presets_admit_exactly_their_subject(fx: Fixture) -> None:
     gl = {f"{GL}:aud": "https://gitlab.com"}
-    assert fx.admits("gitlab", {**gl, f"{GL}:sub": "project_path:platform/infra:ref_type:branch:ref:main"},
-                     principal=GL_ARN)
-    for sub in ("project_path:platform/infra:ref_type:branch:ref:dev",
-                "project_path:platform/infra:ref_type:tag:ref:main",
-                "project_path:platform/infra-evil:ref_type:branch:ref:main"):
+    assert fx.admits(
+        "gitlab", {**gl, f"{GL}:sub": "project_path:platform/infra:ref_type:branch:ref:main"}, principal=GL_ARN
+    )
+    for sub in (
+        "project_path:platform/infra:ref_type:branch:ref:dev",
+        "project_path:platform/infra:ref_type:tag:ref:main",
+        "project_path:platform/infra-evil:ref_type:branch:ref:main",
+    ):
         assert not fx.admits("gitlab", {**gl, f"{GL}:sub": sub}, principal=GL_ARN)
     tfc_arn = f"arn:aws:iam::{ACCOUNT}:oidc-provider/app.terraform.io"
     tfc = {"app.terraform.io:aud": "aws.workload.identity"}
     ok = "organization:acme:project:Default Project:workspace:prod:run_phase:apply"
     assert fx.admits("terraform", {**tfc, "app.terraform.io:sub": ok}, principal=tfc_arn)
-    assert not fx.admits("terraform", {**tfc, "app.terraform.io:sub": ok.replace("apply", "plan")},
-                         principal=tfc_arn)
+    assert not fx.admits("terraform", {**tfc, "app.terraform.io:sub": ok.replace("apply", "plan")}, principal=tfc_arn)
     eks_arn = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{EKS}"
     eks = {f"{EKS}:aud": "sts.amazonaws.com"}
     assert fx.admits("eks", {**eks, f"{EKS}:sub": "system:serviceaccount:payments:api"}, principal=eks_arn)
@@ -389,7 +456,9 @@ def test_property_arbitrary_subjects_never_get_in(fx: Fixture, sub: str) -> None
 def test_mixed_exact_and_pattern_values_stay_satisfiable() -> None:
     built = claim_conditions({"k:sub": ["exact", "pre*"]})
     assert built == {"StringLike": {"k:sub": ["exact", "pre*"]}}
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "p"},
-                                                       "Action": WEB, "Condition": built}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Federated": "p"}, "Action": WEB, "Condition": built}],
+    }
     for sub, expected in (("exact", True), ("prefix", True), ("other", False)):
         assert trust_allows(policy, principal="p", action=WEB, claims={"k:sub": sub}) is expected

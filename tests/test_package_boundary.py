@@ -57,7 +57,8 @@ def test_module_imports_only_stdlib_the_package_and_declared_dependencies(path: 
         distributions = {d.lower().replace("_", "-") for d in providers.get(module, [])}
         assert distributions & declared, (
             f"{where}: provided by {sorted(distributions) or 'nothing installed'}, which pyproject.toml does not "
-            f"declare")
+            f"declare"
+        )
 
 
 def test_no_module_mentions_the_app_in_an_import() -> None:
@@ -72,3 +73,11 @@ def test_the_checker_catches_an_undeclared_and_a_repository_import(tmp_path: Pat
     bad.write_text("import json\n\ndef f():\n    import yaml\n    from stacks.build import build_stacks\n")
     assert imports(bad) == [(1, "json"), (4, "yaml"), (5, "stacks")]
     assert "pyyaml" in declared_distributions()  # federation-lint reads YAML templates
+
+
+def test_the_written_out_exports_are_the_lazily_loaded_ones() -> None:
+    import federation_constructs
+
+    assert sorted(federation_constructs.__all__) == sorted(federation_constructs._EXPORTS)
+    for name in ("add_federation_review", "FederationChecks", "acknowledge", "RoleOptions"):
+        assert name in federation_constructs.__all__, name

@@ -26,13 +26,28 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, source / name)
-    shutil.copytree(REPO / "federation_constructs", source / "federation_constructs",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        REPO / "federation_constructs", source / "federation_constructs", ignore=shutil.ignore_patterns("__pycache__")
+    )
     # --no-build-isolation: setuptools is pinned in requirements-dev.txt, so no download here
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "--disable-pip-version-check", "-w", str(out), str(source)],
-        check=True, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "--disable-pip-version-check",
+            "-w",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={"PATH": "/usr/bin:/bin", "HOME": str(build), "PIP_NO_INPUT": "1"},
     )
     (found,) = out.glob("federation_constructs-*.whl")
@@ -44,8 +59,11 @@ def test_wheel_ships_the_construct_package_and_its_type_marker(wheel: Path) -> N
     assert "federation_constructs/__init__.py" in names
     assert "federation_constructs/py.typed" in names
     assert "federation_constructs/rules/acknowledge.py" in names
-    assert {"federation_constructs/report/vendor/dagre.min.js", "federation_constructs/report/assets/access_report.js",
-            "federation_constructs/report/assets/access_report.css"} <= names
+    assert {
+        "federation_constructs/report/vendor/dagre.min.js",
+        "federation_constructs/report/assets/access_report.js",
+        "federation_constructs/report/assets/access_report.css",
+    } <= names
     # the app, its stacks, tests and examples are this repository's, not the library's
     assert not {n for n in names if n.split("/")[0] in {"stacks", "tests", "examples", "app.py"}}
 
@@ -61,15 +79,38 @@ def test_wheel_declares_its_runtime_dependencies(wheel: Path) -> None:
 
 def test_installed_package_imports_outside_the_repository(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),
-                    "--disable-pip-version-check", str(wheel)],
-                   check=True, capture_output=True, text=True, timeout=300)
-    code = ("import federation_constructs as f, pathlib; "
-            f"assert pathlib.Path(f.__file__).parent.parent == pathlib.Path(r'{target}'); "
-            "print(f.__version__, sorted(f.__all__))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=False,
-                            capture_output=True, text=True, timeout=300,
-                            env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            "--disable-pip-version-check",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    code = (
+        "import federation_constructs as f, pathlib; "
+        f"assert pathlib.Path(f.__file__).parent.parent == pathlib.Path(r'{target}'); "
+        "print(f.__version__, sorted(f.__all__))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr
     assert "acknowledge" in result.stdout
 
@@ -82,8 +123,14 @@ LIBRARY_ROLES = {
     "ci-access": {"WebAppDeploy", "InfraPipeline", "NetworkPlan", "Exporter", "BuildkiteDeploy"},
     "people-access": {"EmployeeFiles", "AppIdentityPool/AuthenticatedRole", "Broker"},
 }
-REVIEW_FILES = ("rule-pack-report.json", "findings.json", "findings.csv", "access-report.md", "access-report.json",
-                "access-report.html")
+REVIEW_FILES = (
+    "rule-pack-report.json",
+    "findings.json",
+    "findings.csv",
+    "access-report.md",
+    "access-report.json",
+    "access-report.html",
+)
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +142,24 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     package itself is only the wheel's copy: the test checks that no repository path is importable."""
     venv = tmp_path_factory.mktemp("foreign") / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--no-deps",
-                    "-q", "--disable-pip-version-check", str(wheel)],
-                   check=True, capture_output=True, text=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(venv / "bin" / "python"),
+            "install",
+            "--no-deps",
+            "-q",
+            "--disable-pip-version-check",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     (site,) = (venv / "lib").glob("python3*/site-packages")
     dependencies = sysconfig_purelib()
     (site / "repository-pins.pth").write_text(dependencies + "\n", encoding="utf-8")
@@ -112,17 +174,30 @@ def sysconfig_purelib() -> str:
 
 def foreign_env(venv: Path, home: Path) -> dict[str, str]:
     """A user's shell: their venv first, then the pinned Node and CDK CLI; no PYTHONPATH."""
-    return {"PATH": f"{venv / 'bin'}:{REPO / 'node_modules' / '.bin'}:/usr/bin:/bin", "HOME": str(home),
-            "CDK_DISABLE_CLI_TELEMETRY": "true", "LANG": "C.UTF-8"}
+    return {
+        "PATH": f"{venv / 'bin'}:{REPO / 'node_modules' / '.bin'}:/usr/bin:/bin",
+        "HOME": str(home),
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "LANG": "C.UTF-8",
+    }
 
 
 def test_the_foreign_venv_imports_only_the_wheel(installed: Path, tmp_path: Path) -> None:
-    code = ("import importlib.util, sys, federation_constructs as f; "
-            f"assert {str(REPO)!r} not in sys.path, sys.path; "
-            "assert [m for m in ('stacks', 'app', 'scripts') if importlib.util.find_spec(m)] == []; "
-            "print(f.__file__)")
-    result = subprocess.run([str(installed / "bin" / "python"), "-c", code], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=120, env=foreign_env(installed, tmp_path), check=False)
+    code = (
+        "import importlib.util, sys, federation_constructs as f; "
+        f"assert {str(REPO)!r} not in sys.path, sys.path; "
+        "assert [m for m in ('stacks', 'app', 'scripts') if importlib.util.find_spec(m)] == []; "
+        "print(f.__file__)"
+    )
+    result = subprocess.run(
+        [str(installed / "bin" / "python"), "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=foreign_env(installed, tmp_path),
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().startswith(str(installed)), result.stdout
     for script in ("federation-lint", "federation-verify"):
@@ -136,9 +211,15 @@ def library_synth(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     work = tmp_path_factory.mktemp("user-project")
     shutil.copytree(LIBRARY_APP, work / "library_app", ignore=shutil.ignore_patterns("cdk.out", "__pycache__"))
     shutil.copytree(REPO / "examples" / "saml", work / "saml")
-    result = subprocess.run([str(REPO / "node_modules" / ".bin" / "cdk"), "synth", "--quiet", "--no-notices"],
-                            cwd=work / "library_app", capture_output=True, text=True, timeout=600,
-                            env=foreign_env(installed, work), check=False)
+    result = subprocess.run(
+        [str(REPO / "node_modules" / ".bin" / "cdk"), "synth", "--quiet", "--no-notices"],
+        cwd=work / "library_app",
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=foreign_env(installed, work),
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-4000:]
     return work / "library_app" / "cdk.out"
 
@@ -165,9 +246,23 @@ def test_library_app_gets_the_reviewers_files_naming_every_role(library_synth: P
 def test_the_foreign_venv_runs_the_console_scripts(installed: Path, tmp_path: Path) -> None:
     env = foreign_env(installed, tmp_path)
     template = REPO / "tests" / "lint_corpus" / "correct" / "01-github-main-branch.yaml"
-    lint = subprocess.run([str(installed / "bin" / "federation-lint"), str(template)], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300, env=env, check=False)
+    lint = subprocess.run(
+        [str(installed / "bin" / "federation-lint"), str(template)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    verify = subprocess.run([str(installed / "bin" / "federation-verify"), "--help"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120, env=env, check=False)
+    verify = subprocess.run(
+        [str(installed / "bin" / "federation-verify"), "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
     assert verify.returncode == 0 and "--assembly DIR" in verify.stdout, verify.stderr

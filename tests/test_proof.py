@@ -81,7 +81,9 @@ def roles_of(app: App, stacks: list[Stack]) -> list[RoleUnderProof]:
             if isinstance(child, iam.Role) and child.node.path in intents:
                 logical = stack.resolve(child.node.default_child.logical_id)  # type: ignore[union-attr]
                 document = template["Resources"][logical]["Properties"]["AssumeRolePolicyDocument"]
-                found.append(RoleUnderProof(child.node.path, rendered(document), rendered_intent(intents[child.node.path])))
+                found.append(
+                    RoleUnderProof(child.node.path, rendered(document), rendered_intent(intents[child.node.path]))
+                )
     return found
 
 
@@ -100,26 +102,57 @@ def generated_roles() -> list[RoleUnderProof]:
     gitlab = OidcProvider(eu, "GitLab", issuer=OidcIssuer.gitlab())
     hcp = OidcProvider(eu, "Hcp", issuer=OidcIssuer.hcp_terraform())
     eks = OidcProvider(eu, "Eks", issuer=OidcIssuer.eks(region="eu-west-1", cluster_id="A" * 32))
-    GitHubActionsRole(eu, "GhBranches", provider=github, repositories=["acme/app", "acme/site"],
-                      branches=["main", "release"], tags=["v1.0"], environments=["prod"])
-    GitHubActionsRole(eu, "GhImmutable", provider=github, environments=["prod"], repositories=[
-        GitHubRepository(owner="acme", name="api", owner_id=101, repository_id=202, subject_format="both")])
+    GitHubActionsRole(
+        eu,
+        "GhBranches",
+        provider=github,
+        repositories=["acme/app", "acme/site"],
+        branches=["main", "release"],
+        tags=["v1.0"],
+        environments=["prod"],
+    )
+    GitHubActionsRole(
+        eu,
+        "GhImmutable",
+        provider=github,
+        environments=["prod"],
+        repositories=[
+            GitHubRepository(owner="acme", name="api", owner_id=101, repository_id=202, subject_format="both")
+        ],
+    )
     GitHubActionsRole(eu, "GhPullRequests", provider=github, repositories=["acme/docs"], pull_requests=True)
     GitLabCiRole(eu, "Gl", provider=gitlab, projects=["platform/infra", "platform/net"], refs=["main"])
     HcpTerraformRole(eu, "Tf", provider=hcp, organization="acme", workspaces=["prod-net"], run_phases=["apply"])
-    EksServiceAccountRole(eu, "Irsa", provider=eks, cluster_region="eu-west-1", cluster_id="A" * 32,
-                          namespace="payments", service_accounts=["api", "worker"])
+    EksServiceAccountRole(
+        eu,
+        "Irsa",
+        provider=eks,
+        cluster_region="eu-west-1",
+        cluster_id="A" * 32,
+        namespace="payments",
+        service_accounts=["api", "worker"],
+    )
     OidcRole(eu, "Google", issuer=OidcIssuer.google(), audiences=["123-abc.apps.googleusercontent.com"])
-    pool = IdentityPoolFederation(eu, "Pool", logins=IdentityPoolLogins(google_client_id="123-abc.apps.googleusercontent.com"),
-                                  allow_guest=True)
+    pool = IdentityPoolFederation(
+        eu, "Pool", logins=IdentityPoolLogins(google_client_id="123-abc.apps.googleusercontent.com"), allow_guest=True
+    )
     pool.add_mapped_role("Editors")
     corp = SamlProvider(eu, "Corp", metadata_file=METADATA, name="corp")
     SamlRole(eu, "SamlGlobal", provider=corp)
-    SamlRole(eu, "SamlRegional", provider=corp, sign_in=["regional", "us-east-1"],
-             attribute_conditions={"saml:sub_type": "persistent", "saml:edupersonaffiliation": ["staff", "faculty"]})
+    SamlRole(
+        eu,
+        "SamlRegional",
+        provider=corp,
+        sign_in=["regional", "us-east-1"],
+        attribute_conditions={"saml:sub_type": "persistent", "saml:edupersonaffiliation": ["staff", "faculty"]},
+    )
     cn = Stack(app, "ProofCn", env=Environment(account="111122223333", region="cn-north-1"))
-    SamlRole(cn, "SamlChina", provider=SamlProvider(cn, "CorpCn", metadata_file=METADATA, name="corp"),
-             role_options=RoleOptions(max_session_duration=Duration.hours(2)))
+    SamlRole(
+        cn,
+        "SamlChina",
+        provider=SamlProvider(cn, "CorpCn", metadata_file=METADATA, name="corp"),
+        role_options=RoleOptions(max_session_duration=Duration.hours(2)),
+    )
     return roles_of(app, [eu, cn])
 
 
@@ -139,8 +172,23 @@ def test_every_example_role_is_proved(example_roles: list[RoleUnderProof]) -> No
 
 def test_every_generated_role_is_proved(generated_roles: list[RoleUnderProof]) -> None:
     names = sorted(r.path.split("/")[1] for r in generated_roles)
-    assert names == sorted(["GhBranches", "GhImmutable", "GhPullRequests", "Gl", "Tf", "Irsa", "Google", "Pool",
-                            "Pool", "Pool", "SamlGlobal", "SamlRegional", "SamlChina"])
+    assert names == sorted(
+        [
+            "GhBranches",
+            "GhImmutable",
+            "GhPullRequests",
+            "Gl",
+            "Tf",
+            "Irsa",
+            "Google",
+            "Pool",
+            "Pool",
+            "Pool",
+            "SamlGlobal",
+            "SamlRegional",
+            "SamlChina",
+        ]
+    )
     for role in generated_roles:
         result = _prove(role)
         assert result.status == "proved", f"{role.path}: {result.describe()}"
@@ -150,37 +198,65 @@ def test_every_generated_role_is_proved(generated_roles: list[RoleUnderProof]) -
 
 GH = "token.actions.githubusercontent.com"
 PROVIDER = f"arn:aws:iam::111122223333:oidc-provider/{GH}"
-INTENT = TrustIntent("oidc", PROVIDER, "sts:AssumeRoleWithWebIdentity",
-                     (ClaimIntent(f"{GH}:aud", ("sts.amazonaws.com",)),
-                      ClaimIntent(f"{GH}:sub", ("repo:acme/app:ref:refs/heads/main",))))
+INTENT = TrustIntent(
+    "oidc",
+    PROVIDER,
+    "sts:AssumeRoleWithWebIdentity",
+    (
+        ClaimIntent(f"{GH}:aud", ("sts.amazonaws.com",)),
+        ClaimIntent(f"{GH}:sub", ("repo:acme/app:ref:refs/heads/main",)),
+    ),
+)
 
 
-def github_trust(condition: dict[str, Any], *, action: str = "sts:AssumeRoleWithWebIdentity",
-                 principal: Any = None) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": principal or {"Federated": PROVIDER}, "Action": action, "Condition": condition}]}
+def github_trust(
+    condition: dict[str, Any], *, action: str = "sts:AssumeRoleWithWebIdentity", principal: Any = None
+) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": principal or {"Federated": PROVIDER},
+                "Action": action,
+                "Condition": condition,
+            }
+        ],
+    }
 
 
 AUD = {f"{GH}:aud": "sts.amazonaws.com"}
 WIDENED = {
     "owner wildcard repo:acme*": github_trust({"StringEquals": AUD, "StringLike": {f"{GH}:sub": "repo:acme*"}}),
-    "ForAllValues on sub": github_trust({"StringEquals": AUD, "ForAllValues:StringEquals": {
-        f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}}),
+    "ForAllValues on sub": github_trust(
+        {"StringEquals": AUD, "ForAllValues:StringEquals": {f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}}
+    ),
     "missing aud": github_trust({"StringEquals": {f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}}),
-    "StringLike over a branch": github_trust({"StringEquals": AUD, "StringLike": {
-        f"{GH}:sub": "repo:acme/app:ref:refs/heads/*"}}),
-    "IfExists on sub": github_trust({"StringEquals": AUD, "StringEqualsIfExists": {
-        f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}}),
-    "negated sub only": github_trust({"StringEquals": AUD, "StringNotEquals": {f"{GH}:sub": "repo:evil/app:pull_request"}}),
-    "case-insensitive sub": github_trust({"StringEquals": AUD, "StringEqualsIgnoreCase": {
-        f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}}),
-    "second open statement": {"Version": "2012-10-17", "Statement": [
-        github_trust({"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}})["Statement"][0],
-        {"Effect": "Allow", "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithWebIdentity"}]},
-    "wildcard federated principal": github_trust({"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}},
-                                                 principal={"Federated": "*"}),
-    "any sts action": github_trust({"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}},
-                                   action="sts:*"),
+    "StringLike over a branch": github_trust(
+        {"StringEquals": AUD, "StringLike": {f"{GH}:sub": "repo:acme/app:ref:refs/heads/*"}}
+    ),
+    "IfExists on sub": github_trust(
+        {"StringEquals": AUD, "StringEqualsIfExists": {f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}}
+    ),
+    "negated sub only": github_trust(
+        {"StringEquals": AUD, "StringNotEquals": {f"{GH}:sub": "repo:evil/app:pull_request"}}
+    ),
+    "case-insensitive sub": github_trust(
+        {"StringEquals": AUD, "StringEqualsIgnoreCase": {f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}}
+    ),
+    "second open statement": {
+        "Version": "2012-10-17",
+        "Statement": [
+            github_trust({"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}})["Statement"][0],
+            {"Effect": "Allow", "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithWebIdentity"},
+        ],
+    },
+    "wildcard federated principal": github_trust(
+        {"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}}, principal={"Federated": "*"}
+    ),
+    "any sts action": github_trust(
+        {"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}}, action="sts:*"
+    ),
 }
 
 
@@ -200,8 +276,9 @@ def test_a_widened_trust_yields_a_counterexample(name: str) -> None:
 
 def test_a_trust_that_admits_nothing_is_dead() -> None:
     """The sub must equal main and also be absent: nothing is admitted, so nothing inside the intent."""
-    dead = github_trust({"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"},
-                         "Null": {f"{GH}:sub": "true"}})
+    dead = github_trust(
+        {"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}, "Null": {f"{GH}:sub": "true"}}
+    )
     assert prove(dead, INTENT).status == "dead"
 
 
@@ -215,9 +292,14 @@ def test_a_narrower_trust_that_admits_something_else_is_reported_as_wider() -> N
 
 def test_a_deny_statement_is_taken_into_account() -> None:
     trust = github_trust({"StringEquals": AUD, "StringLike": {f"{GH}:sub": "repo:acme/app:*"}})
-    trust["Statement"].append({"Effect": "Deny", "Principal": {"Federated": PROVIDER},
-                               "Action": "sts:AssumeRoleWithWebIdentity",
-                               "Condition": {"StringNotEquals": {f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}}})
+    trust["Statement"].append(
+        {
+            "Effect": "Deny",
+            "Principal": {"Federated": PROVIDER},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringNotEquals": {f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}},
+        }
+    )
     assert prove(trust, INTENT).status == "proved"
 
 
@@ -230,11 +312,25 @@ def _variants(claim: ClaimIntent) -> Iterator[str | list[str] | None]:
     yield from base
     yield None
     for value in base[:3]:
-        yield from sorted({value + "-evil", value.upper(), value + "/extra", value[:-1], "x" + value, value + ":pull_request",
-                    value.replace("/", "-evil/", 1), value.replace("refs/heads/", "refs/tags/"),
-                    value.replace(":ref:", ":environment:"), value.replace("authenticated", "unauthenticated"),
-                    value.replace("unauthenticated", "authenticated"), value.replace("signin.aws", "eu-west-1.signin.aws"),
-                    value.replace("eu-west-1", "eu-west-2"), ""} - {value})
+        yield from sorted(
+            {
+                value + "-evil",
+                value.upper(),
+                value + "/extra",
+                value[:-1],
+                "x" + value,
+                value + ":pull_request",
+                value.replace("/", "-evil/", 1),
+                value.replace("refs/heads/", "refs/tags/"),
+                value.replace(":ref:", ":environment:"),
+                value.replace("authenticated", "unauthenticated"),
+                value.replace("unauthenticated", "authenticated"),
+                value.replace("signin.aws", "eu-west-1.signin.aws"),
+                value.replace("eu-west-1", "eu-west-2"),
+                "",
+            }
+            - {value}
+        )
     if claim.multi:
         yield [base[0], "other"]
         yield ["other"]
@@ -242,8 +338,11 @@ def _variants(claim: ClaimIntent) -> Iterator[str | list[str] | None]:
 
 def requests_for(intent: TrustIntent) -> Iterator[tuple[str, str, dict[str, Any]]]:
     inside = {c.key: c.values[0].replace("*", "x").replace("?", "y") for c in intent.claims}
-    for principal in (intent.federated, "arn:aws:iam::999999999999:oidc-provider/evil.example.com",
-                      "cognito-identity.amazonaws.com"):
+    for principal in (
+        intent.federated,
+        "arn:aws:iam::999999999999:oidc-provider/evil.example.com",
+        "cognito-identity.amazonaws.com",
+    ):
         for action in (intent.action, "sts:AssumeRole"):
             yield principal, action, dict(inside)
     for claim in intent.claims:
@@ -257,7 +356,8 @@ def requests_for(intent: TrustIntent) -> Iterator[tuple[str, str, dict[str, Any]
 
 
 def test_differential_requests_agree_across_intent_solver_and_evaluators(
-        example_roles: list[RoleUnderProof], generated_roles: list[RoleUnderProof]) -> None:
+    example_roles: list[RoleUnderProof], generated_roles: list[RoleUnderProof]
+) -> None:
     from tests import iam_simulate
 
     cases: list[dict[str, Any]] = []
@@ -276,42 +376,62 @@ def test_differential_requests_agree_across_intent_solver_and_evaluators(
             solver = model.admits(principal, action, context)
             matcher = iam_matcher.trust_allows(role.document, principal=principal, action=action, claims=context)
             verdicts.append((role.path, (principal, action, context), expected, solver, matcher))
-            cases.append({"policy": role.document, "principal": principal, "principalType": "Federated",
-                          "action": action, "context": {k: v for k, v in context.items() if v is not None}})
+            cases.append(
+                {
+                    "policy": role.document,
+                    "principal": principal,
+                    "principalType": "Federated",
+                    "action": action,
+                    "context": {k: v for k, v in context.items() if v is not None},
+                }
+            )
     simulated: list[bool | None] = [None] * len(cases)
     if iam_simulate.available():
         # iam-simulate never admits the built-in web identity principals (accounts.google.com, ...):
         # it wants an account for every principal (tests/iam_simulate/README.md); those are left to the others
-        judged = [i for i, c in enumerate(cases) if c["principal"].startswith("arn:") or
-                  c["principal"].endswith(".amazonaws.com") or not _builtin_role(verdicts[i][0], example_roles + generated_roles)]
+        judged = [
+            i
+            for i, c in enumerate(cases)
+            if c["principal"].startswith("arn:")
+            or c["principal"].endswith(".amazonaws.com")
+            or not _builtin_role(verdicts[i][0], example_roles + generated_roles)
+        ]
         for i, verdict in zip(judged, iam_simulate.evaluate_trusts([cases[i] for i in judged]), strict=True):
             simulated[i] = verdict
-    disagreements = [(path, request, expected, solver, matcher, sim)
-                     for (path, request, expected, solver, matcher), sim in zip(verdicts, simulated, strict=True)
-                     if not (expected == solver == matcher) or (sim is not None and sim != expected)]
+    disagreements = [
+        (path, request, expected, solver, matcher, sim)
+        for (path, request, expected, solver, matcher), sim in zip(verdicts, simulated, strict=True)
+        if not (expected == solver == matcher) or (sim is not None and sim != expected)
+    ]
     print(f"iam-simulate judged {sum(s is not None for s in simulated)} of {len(cases)} requests")
-    print(f"\ndifferential requests: {len(verdicts)} over {len(example_roles) + len(generated_roles)} roles; "
-          f"iam-simulate {'on' if iam_simulate.available() else 'not installed'}; disagreements: {len(disagreements)}")
+    print(
+        f"\ndifferential requests: {len(verdicts)} over {len(example_roles) + len(generated_roles)} roles; "
+        f"iam-simulate {'on' if iam_simulate.available() else 'not installed'}; disagreements: {len(disagreements)}"
+    )
     assert len(verdicts) >= 2000
     for role in example_roles + generated_roles:  # both sides exercised, for every role
         mine = [v[2] for v in verdicts if v[0] == role.path]
         assert sum(mine) >= 1 and len(mine) - sum(mine) >= 10, (role.path, sum(mine), len(mine))
     assert not disagreements, "\n".join(
         f"{path}: {request}: intent={e} solver={s} iam_matcher={m} iam-simulate={sim}"
-        for path, request, e, s, m, sim in disagreements[:20])
+        for path, request, e, s, m, sim in disagreements[:20]
+    )
 
 
 def _builtin_role(path: str, roles: list[RoleUnderProof]) -> bool:
     """A role trusting a built-in web identity provider (its principal is not an ARN)."""
-    return any(r.path == path and not r.intent.federated.startswith("arn:") and "amazonaws.com" not in r.intent.federated
-               for r in roles)
+    return any(
+        r.path == path and not r.intent.federated.startswith("arn:") and "amazonaws.com" not in r.intent.federated
+        for r in roles
+    )
 
 
 def test_proof_times(request: pytest.FixtureRequest) -> None:
     """Not a timed test: prints the median and worst proof time of this module's proofs."""
     if TIMES:
-        print(f"\nproofs: {len(TIMES)}, median {statistics.median(TIMES) * 1000:.1f} ms, "
-              f"worst {max(TIMES) * 1000:.1f} ms")
+        print(
+            f"\nproofs: {len(TIMES)}, median {statistics.median(TIMES) * 1000:.1f} ms, worst {max(TIMES) * 1000:.1f} ms"
+        )
 
 
 def test_compare_treats_an_unmodelled_condition_as_a_shared_unknown_never_missing_its_removal() -> None:
@@ -320,13 +440,27 @@ def test_compare_treats_an_unmodelled_condition_as_a_shared_unknown_never_missin
     from federation_constructs.proof import compare
 
     def trust(*extra: dict) -> dict:
-        condition = {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                                      "token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}}
+        condition = {
+            "StringEquals": {
+                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main",
+            }
+        }
         for more in extra:
             condition.update(more)
-        return {"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition,
-            "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"}}]}
+        return {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": condition,
+                    "Principal": {
+                        "Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+                    },
+                }
+            ],
+        }
 
     dated = {"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}}
     same = compare(trust(dated), trust({"datelessthan": {"AWS:CurrentTime": "2030-01-01T00:00:00Z"}}))

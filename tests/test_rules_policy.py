@@ -16,8 +16,14 @@ GITHUB = "token.actions.githubusercontent.com"
 
 
 def trust(statement: Any, **props: Any) -> dict[str, Any]:
-    return {"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {
-        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": statement}, **props}}}}
+    return {
+        "Resources": {
+            "R": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": statement}, **props},
+            }
+        }
+    }
 
 
 def ids(template: dict[str, Any]) -> set[str]:
@@ -26,27 +32,41 @@ def ids(template: dict[str, Any]) -> set[str]:
 
 def test_statement_as_object_or_list_and_principal_as_string_or_list() -> None:
     one = statements({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}})
-    many = statements({"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["arn:a", "arn:b"]},
-                                      "Action": ["sts:AssumeRole"]}]})
+    many = statements(
+        {"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["arn:a", "arn:b"]}, "Action": ["sts:AssumeRole"]}]}
+    )
     assert one[0].principals == {"*": ("*",)} and one[0].actions == ("sts:AssumeRole",)
     assert many[0].principal_values("AWS") == ("arn:a", "arn:b")
 
 
-@pytest.mark.parametrize("operator", ["StringLike", "stringlike", "STRINGLIKE", "ForAnyValue:StringLike",
-                                      "forallvalues:stringlikeifexists"])
+@pytest.mark.parametrize(
+    "operator", ["StringLike", "stringlike", "STRINGLIKE", "ForAnyValue:StringLike", "forallvalues:stringlikeifexists"]
+)
 def test_operators_in_any_case(operator: str) -> None:
-    (statement,) = statements({"Statement": {"Effect": "Allow", "Action": "*",
-                                             "Condition": {operator: {"A:Sub": "x"}}}})
+    (statement,) = statements(
+        {"Statement": {"Effect": "Allow", "Action": "*", "Condition": {operator: {"A:Sub": "x"}}}}
+    )
     (condition,) = statement.conditions
     assert condition.base == "stringlike" and condition.key == "a:sub" and condition.values == ("x",)
     assert condition.if_exists == operator.lower().endswith("ifexists")
-    assert condition.qualifier == {"foranyvalue": "ForAnyValue", "forallvalues": "ForAllValues"}.get(
-        operator.lower().split(":")[0]) if ":" in operator else condition.qualifier is None
+    assert (
+        condition.qualifier
+        == {"foranyvalue": "ForAnyValue", "forallvalues": "ForAllValues"}.get(operator.lower().split(":")[0])
+        if ":" in operator
+        else condition.qualifier is None
+    )
 
 
 def test_values_of_every_json_type_become_strings() -> None:
-    (statement,) = statements({"Statement": {"Effect": "Deny", "Action": "s3:*", "Condition": {
-        "Bool": {"aws:SecureTransport": False}, "NumericLessThan": {"s3:TlsVersion": 1.2}}}})
+    (statement,) = statements(
+        {
+            "Statement": {
+                "Effect": "Deny",
+                "Action": "s3:*",
+                "Condition": {"Bool": {"aws:SecureTransport": False}, "NumericLessThan": {"s3:TlsVersion": 1.2}},
+            }
+        }
+    )
     assert [c.values for c in statement.conditions] == [("false",), ("1.2",)]
 
 
@@ -65,11 +85,30 @@ def test_intrinsics_are_kept_unresolved_with_cdk_nag_text() -> None:
 
 
 def test_odd_input_never_raises() -> None:
-    for document in (None, "x", [], {"Statement": "x"}, {"Statement": [1, None, {"Effect": "Allow"}]},
-                     {"Statement": {"Condition": {"StringEquals": "not a map"}}}):
+    for document in (
+        None,
+        "x",
+        [],
+        {"Statement": "x"},
+        {"Statement": [1, None, {"Effect": "Allow"}]},
+        {"Statement": {"Condition": {"StringEquals": "not a map"}}},
+    ):
         statements(document)
-    assert lint_template({"Resources": {"A": {"Type": "AWS::IAM::Role", "Properties": {
-        "AssumeRolePolicyDocument": {"Fn::If": ["C", {}, {}]}}}, "B": "not a resource", "C": {"Type": 5}}}) == []
+    assert (
+        lint_template(
+            {
+                "Resources": {
+                    "A": {
+                        "Type": "AWS::IAM::Role",
+                        "Properties": {"AssumeRolePolicyDocument": {"Fn::If": ["C", {}, {}]}},
+                    },
+                    "B": "not a resource",
+                    "C": {"Type": 5},
+                }
+            }
+        )
+        == []
+    )
     assert lint_template({}) == [] and lint_template({"Resources": []}) == []
 
 
@@ -83,8 +122,9 @@ def test_a_rule_that_fails_is_reported_not_raised() -> None:
 
 
 def test_provider_reference_resolves_to_its_issuer() -> None:
-    index = TemplateIndex({"Resources": {"P": {"Type": "AWS::IAM::OIDCProvider",
-                                               "Properties": {"Url": f"https://{GITHUB}"}}}})
+    index = TemplateIndex(
+        {"Resources": {"P": {"Type": "AWS::IAM::OIDCProvider", "Properties": {"Url": f"https://{GITHUB}"}}}}
+    )
     assert index.oidc_host_path(Unresolved("<P>")) == GITHUB
     assert index.oidc_host_path(Unresolved("<P.Arn>")) == GITHUB
     assert index.oidc_host_path(f"arn:aws:iam::1:oidc-provider/{GITHUB}") == GITHUB
@@ -92,12 +132,20 @@ def test_provider_reference_resolves_to_its_issuer() -> None:
     assert index.oidc_host_path(Unresolved("<Elsewhere>")) is None
 
 
-@pytest.mark.parametrize(("host", "name"), [
-    (GITHUB, "GitHub Actions"), (f"{GITHUB}/my-enterprise", "GitHub Actions"), ("gitlab.com", "GitLab CI"),
-    ("gitlab.example.com", "GitLab CI"), ("app.terraform.io", "HCP Terraform"),
-    ("oidc.eks.eu-west-1.amazonaws.com/id/ABC", "EKS service accounts"), ("accounts.google.com", "Google"),
-    ("graph.facebook.com", "Facebook"), ("idp.example.com/tenant", "idp.example.com/tenant"),
-])
+@pytest.mark.parametrize(
+    ("host", "name"),
+    [
+        (GITHUB, "GitHub Actions"),
+        (f"{GITHUB}/my-enterprise", "GitHub Actions"),
+        ("gitlab.com", "GitLab CI"),
+        ("gitlab.example.com", "GitLab CI"),
+        ("app.terraform.io", "HCP Terraform"),
+        ("oidc.eks.eu-west-1.amazonaws.com/id/ABC", "EKS service accounts"),
+        ("accounts.google.com", "Google"),
+        ("graph.facebook.com", "Facebook"),
+        ("idp.example.com/tenant", "idp.example.com/tenant"),
+    ],
+)
 def test_issuers_are_recognised_by_host(host: str, name: str) -> None:
     assert issuer_facts(host).name == name
 
@@ -113,18 +161,46 @@ def test_the_same_trust_in_other_spellings_gets_the_same_verdict() -> None:
     """A GitHub trust without sub, written five ways: FED1 every time."""
     provider = f"arn:aws:iam::111122223333:oidc-provider/{GITHUB}"
     forms = [
-        {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
-         "Condition": {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"}}},
-        [{"Effect": "Allow", "Principal": {"Federated": [provider]}, "Action": ["sts:AssumeRoleWithWebIdentity"],
-          "Condition": {"stringequals": {f"{GITHUB}:aud": ["sts.amazonaws.com"]}}}],
-        {"Effect": "Allow", "Principal": {"Federated": {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:oidc-provider/{GITHUB}"}},
-         "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"}}},
-        {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
-         "Condition": {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"},
-                       "StringLikeIfExists": {f"{GITHUB}:sub": "repo:acme/app:ref:refs/heads/main"}}},
-        {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
-         "Condition": {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"},
-                       "ForAllValues:StringEquals": {f"{GITHUB}:sub": "repo:acme/app:ref:refs/heads/main"}}},
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": provider},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"}},
+        },
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": [provider]},
+                "Action": ["sts:AssumeRoleWithWebIdentity"],
+                "Condition": {"stringequals": {f"{GITHUB}:aud": ["sts.amazonaws.com"]}},
+            }
+        ],
+        {
+            "Effect": "Allow",
+            "Principal": {
+                "Federated": {"Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:oidc-provider/{GITHUB}"}
+            },
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"}},
+        },
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": provider},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"},
+                "StringLikeIfExists": {f"{GITHUB}:sub": "repo:acme/app:ref:refs/heads/main"},
+            },
+        },
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": provider},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"},
+                "ForAllValues:StringEquals": {f"{GITHUB}:sub": "repo:acme/app:ref:refs/heads/main"},
+            },
+        },
     ]
     for statement in forms:
         assert "FED1" in ids(trust(statement)), statement

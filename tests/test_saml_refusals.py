@@ -77,7 +77,8 @@ def certs() -> Certs:
         valid=self_signed_certificate("Valid Signing", now - timedelta(days=1), now + timedelta(days=3650)),
         expired=self_signed_certificate("Expired Signing", now - timedelta(days=400), expired_on),
         expiring=self_signed_certificate("Expiring Signing", now - timedelta(days=355), expiring_on),
-        expired_on=expired_on, expiring_on=expiring_on,
+        expired_on=expired_on,
+        expiring_on=expiring_on,
     )
 
 
@@ -110,7 +111,11 @@ def env(good_xml: str) -> Env:
     gov = Stack(app, GOV_STACK, env=Environment(account=ACCOUNT, region="us-gov-west-1"))
     agnostic = Stack(app, AGNOSTIC_STACK)
     return Env(
-        app=app, stack=stack, cn=cn, gov=gov, agnostic=agnostic,
+        app=app,
+        stack=stack,
+        cn=cn,
+        gov=gov,
+        agnostic=agnostic,
         provider=SamlProvider(stack, "Idp", metadata_xml=good_xml, name="corp-idp"),
         cn_provider=SamlProvider.from_name(cn, "Idp", "corp-idp"),
         gov_provider=SamlProvider.from_name(gov, "Idp", "corp-idp"),
@@ -141,8 +146,9 @@ def test_metadata_with_a_dtd_is_refused(env: Env, cid: str, path: str, certs: Ce
         SamlProvider(env.stack, cid, metadata_file=file)
 
 
-def test_metadata_with_an_external_entity_is_refused_unexpanded(env: Env, cid: str, path: str, certs: Certs,
-                                                                tmp_path: Path) -> None:
+def test_metadata_with_an_external_entity_is_refused_unexpanded(
+    env: Env, cid: str, path: str, certs: Certs, tmp_path: Path
+) -> None:
     file = tmp_path / "xxe.xml"
     file.write_text(build_metadata(certificates=[certs.valid], doctype=XXE_DOCTYPE, entity_id="&xxe;"))
     with refused(path, "metadata_file", str(file), METADATA, DTD_PHRASE) as err:
@@ -202,10 +208,13 @@ def test_metadata_with_only_an_encryption_key_is_refused(env: Env, cid: str, pat
         SamlProvider(env.stack, cid, metadata_xml=xml)
 
 
-@pytest.mark.parametrize("certificate", [
-    pytest.param("not base64 at all!!", id="not-base64"),
-    pytest.param("aGVsbG8gd29ybGQ=", id="base64-not-der"),
-])
+@pytest.mark.parametrize(
+    "certificate",
+    [
+        pytest.param("not base64 at all!!", id="not-base64"),
+        pytest.param("aGVsbG8gd29ybGQ=", id="base64-not-der"),
+    ],
+)
 def test_metadata_with_an_invalid_certificate_is_refused(env: Env, cid: str, path: str, certificate: str) -> None:
     with inline_refused(path, "not a base64 DER certificate"):
         SamlProvider(env.stack, cid, metadata_xml=build_metadata(certificates=[certificate]))
@@ -229,8 +238,7 @@ def test_metadata_whose_valid_until_has_passed_is_refused(env: Env, cid: str, pa
 
 
 def test_metadata_shorter_than_1000_characters_is_refused(env: Env, cid: str, path: str) -> None:
-    xml = ('<EntityDescriptor entityID="http://idp.example.com" '
-           'xmlns="urn:oasis:names:tc:SAML:2.0:metadata"/>')
+    xml = '<EntityDescriptor entityID="http://idp.example.com" xmlns="urn:oasis:names:tc:SAML:2.0:metadata"/>'
     with inline_refused(path, f"it is {len(xml)} characters long", "at least 1000"):
         SamlProvider(env.stack, cid, metadata_xml=xml)
 
@@ -246,8 +254,9 @@ def test_certificate_expiring_in_10_days_passes_with_a_warning(env: Env, cid: st
 
 
 def test_certificate_expiring_in_10_days_has_no_warning_within_5_days(env: Env, cid: str, certs: Certs) -> None:
-    provider = SamlProvider(env.stack, cid, metadata_xml=build_metadata(certificates=[certs.expiring]),
-                            expiry_warning_days=5)
+    provider = SamlProvider(
+        env.stack, cid, metadata_xml=build_metadata(certificates=[certs.expiring]), expiry_warning_days=5
+    )
     assert warnings_of(provider) == []
 
 
@@ -275,11 +284,14 @@ def test_provider_with_missing_file_is_refused(env: Env, cid: str, path: str, tm
         SamlProvider(env.stack, cid, metadata_file=missing)
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param("corp adfs", id="space"),
-    pytest.param("a" * 129, id="129-chars"),
-    pytest.param("corp/adfs", id="slash"),
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("corp adfs", id="space"),
+        pytest.param("a" * 129, id="129-chars"),
+        pytest.param("corp/adfs", id="slash"),
+    ],
+)
 def test_provider_with_bad_name_is_refused(env: Env, cid: str, path: str, good_xml: str, name: str) -> None:
     with refused(path, "name", name, NAME_ACCEPTED, "(no spaces)"):
         SamlProvider(env.stack, cid, metadata_xml=good_xml, name=name)
@@ -294,8 +306,7 @@ def test_provider_with_bad_assertion_encryption_is_refused(env: Env, cid: str, p
         SamlProvider(env.stack, cid, metadata_xml=good_xml, assertion_encryption="Sometimes")  # type: ignore[arg-type]
 
 
-def test_provider_with_negative_expiry_warning_days_is_refused(env: Env, cid: str, path: str,
-                                                               good_xml: str) -> None:
+def test_provider_with_negative_expiry_warning_days_is_refused(env: Env, cid: str, path: str, good_xml: str) -> None:
     with refused(path, "expiry_warning_days", -1, "a whole number of days, 0 or more"):
         SamlProvider(env.stack, cid, metadata_xml=good_xml, expiry_warning_days=-1)
 
@@ -310,12 +321,16 @@ def test_provider_from_name_with_bad_name_is_refused(env: Env, cid: str) -> None
 # --- SamlRole arguments ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("duration", "seconds"), [
-    pytest.param(Duration.hours(13), 46800, id="13h"),
-    pytest.param(Duration.minutes(30), 1800, id="30min"),
-])
-def test_role_max_session_duration_outside_1_to_12_hours_is_refused(env: Env, cid: str, path: str,
-                                                                    duration: Duration, seconds: int) -> None:
+@pytest.mark.parametrize(
+    ("duration", "seconds"),
+    [
+        pytest.param(Duration.hours(13), 46800, id="13h"),
+        pytest.param(Duration.minutes(30), 1800, id="30min"),
+    ],
+)
+def test_role_max_session_duration_outside_1_to_12_hours_is_refused(
+    env: Env, cid: str, path: str, duration: Duration, seconds: int
+) -> None:
     with refused(path, "role_options.max_session_duration", f"{seconds} seconds", "1 to 12 hours"):
         role(env, cid, role_options=RoleOptions(max_session_duration=duration))
 
@@ -337,10 +352,8 @@ def test_role_regional_sign_in_in_an_environment_agnostic_stack_is_refused(env: 
         SamlRole(env.agnostic, cid, provider=env.agnostic_provider, sign_in=["regional"])
 
 
-@pytest.mark.parametrize("entry", [pytest.param("eu-west-1", id="commercial"),
-                                   pytest.param("regional", id="regional")])
-def test_role_regional_sign_in_outside_the_commercial_partition_is_refused(env: Env, cid: str,
-                                                                          entry: str) -> None:
+@pytest.mark.parametrize("entry", [pytest.param("eu-west-1", id="commercial"), pytest.param("regional", id="regional")])
+def test_role_regional_sign_in_outside_the_commercial_partition_is_refused(env: Env, cid: str, entry: str) -> None:
     with refused(f"{CN_STACK}/{cid}", "sign_in", entry, "commercial regions only"):
         SamlRole(env.cn, cid, provider=env.cn_provider, sign_in=[entry])
 
@@ -391,13 +404,20 @@ def test_role_trusts_the_govcloud_endpoint_in_us_gov_west_1(env: Env, cid: str) 
 def test_role_with_global_and_regional_sign_in_trusts_both(env: Env, cid: str) -> None:
     created = role(env, cid, sign_in=["global", "eu-west-1"])
     assert created.conditions == {
-        "StringEquals": {"SAML:aud": [COMMERCIAL, "https://eu-west-1.signin.aws.amazon.com/saml"]}}
+        "StringEquals": {"SAML:aud": [COMMERCIAL, "https://eu-west-1.signin.aws.amazon.com/saml"]}
+    }
 
 
 def test_role_tests_multi_valued_keys_with_for_any_value(env: Env, cid: str) -> None:
-    created = role(env, cid, attribute_conditions={"saml:edupersonentitlement": ["aws-admins"],
-                                                   "saml:sub_type": "persistent",
-                                                   "saml:edupersonaffiliation": ["staff-*"]})
+    created = role(
+        env,
+        cid,
+        attribute_conditions={
+            "saml:edupersonentitlement": ["aws-admins"],
+            "saml:sub_type": "persistent",
+            "saml:edupersonaffiliation": ["staff-*"],
+        },
+    )
     assert created.conditions == {
         "StringEquals": {"SAML:aud": [COMMERCIAL], "saml:sub_type": ["persistent"]},
         "ForAnyValue:StringEquals": {"saml:edupersonentitlement": ["aws-admins"]},
@@ -407,12 +427,16 @@ def test_role_tests_multi_valued_keys_with_for_any_value(env: Env, cid: str) -> 
     assert "ForAllValues" not in json.dumps(created.conditions)
 
 
-@pytest.mark.parametrize(("session_tags", "actions"), [
-    pytest.param(True, ("sts:AssumeRoleWithSAML", "sts:TagSession"), id="tags"),
-    pytest.param(False, ("sts:AssumeRoleWithSAML",), id="no-tags"),
-])
-def test_role_allows_tag_session_only_with_session_tags(env: Env, cid: str, session_tags: bool,
-                                                        actions: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    ("session_tags", "actions"),
+    [
+        pytest.param(True, ("sts:AssumeRoleWithSAML", "sts:TagSession"), id="tags"),
+        pytest.param(False, ("sts:AssumeRoleWithSAML",), id="no-tags"),
+    ],
+)
+def test_role_allows_tag_session_only_with_session_tags(
+    env: Env, cid: str, session_tags: bool, actions: tuple[str, ...]
+) -> None:
     assert role(env, cid, role_options=RoleOptions(session_tags=session_tags)).actions == actions
 
 
@@ -460,7 +484,9 @@ def config_refused(config: Path, line: int, field: str, *phrases: str) -> str:
 
 
 def test_config_role_naming_an_undeclared_provider_is_refused(tmp_path: Path, good_xml: str) -> None:
-    config = write_config(tmp_path, """\
+    config = write_config(
+        tmp_path,
+        """\
 saml:
   providers:
     - id: CorpIdp
@@ -468,7 +494,9 @@ saml:
   roles:
     - name: Admin
       provider: Missing
-""", good_xml)
+""",
+        good_xml,
+    )
     with pytest.raises(ConfigError) as err:
         load_config(config)
     message = str(err.value)
@@ -478,30 +506,45 @@ saml:
 
 
 def test_config_provider_with_metadata_and_existing_name_is_refused(tmp_path: Path, good_xml: str) -> None:
-    config = write_config(tmp_path, """\
+    config = write_config(
+        tmp_path,
+        """\
 saml:
   providers:
     - id: CorpIdp
       metadata: idp.xml
       existing_name: corp-idp
-""", good_xml)
-    config_refused(config, line_of(config, "- id: CorpIdp"), "saml.providers[0]",
-                   "saml provider 'CorpIdp' needs exactly one of metadata", "got metadata, existing_name")
+""",
+        good_xml,
+    )
+    config_refused(
+        config,
+        line_of(config, "- id: CorpIdp"),
+        "saml.providers[0]",
+        "saml provider 'CorpIdp' needs exactly one of metadata",
+        "got metadata, existing_name",
+    )
 
 
 def test_config_provider_without_a_source_is_refused(tmp_path: Path) -> None:
-    config = write_config(tmp_path, """\
+    config = write_config(
+        tmp_path,
+        """\
 saml:
   providers:
     - id: CorpIdp
       name: corp-idp
-""")
-    config_refused(config, line_of(config, "- id: CorpIdp"), "saml.providers[0]",
-                   "needs exactly one of metadata", "got none")
+""",
+    )
+    config_refused(
+        config, line_of(config, "- id: CorpIdp"), "saml.providers[0]", "needs exactly one of metadata", "got none"
+    )
 
 
 def test_config_max_session_hours_13_is_refused(tmp_path: Path, good_xml: str) -> None:
-    config = write_config(tmp_path, """\
+    config = write_config(
+        tmp_path,
+        """\
 saml:
   providers:
     - id: CorpIdp
@@ -510,18 +553,28 @@ saml:
     - name: Admin
       provider: CorpIdp
       max_session_hours: 13
-""", good_xml)
-    config_refused(config, line_of(config, "max_session_hours"), "saml.roles[0].max_session_hours",
-                   "13 is not accepted", "1-12 hours")
+""",
+        good_xml,
+    )
+    config_refused(
+        config,
+        line_of(config, "max_session_hours"),
+        "saml.roles[0].max_session_hours",
+        "13 is not accepted",
+        "1-12 hours",
+    )
 
 
 def test_config_metadata_path_that_does_not_exist_is_refused_at_build(tmp_path: Path) -> None:
-    config = write_config(tmp_path, """\
+    config = write_config(
+        tmp_path,
+        """\
 saml:
   providers:
     - id: CorpIdp
       metadata: missing.xml
-""")
+""",
+    )
     loaded = load_config(config)  # the config only names the file; the construct reads it
     missing = tmp_path / "missing.xml"
     with refused("saml-refusals/CorpIdp", "metadata_file", str(missing), "the path of an existing metadata file"):
@@ -529,7 +582,10 @@ saml:
 
 
 def test_config_role_name_in_oidc_and_saml_roles_is_refused(tmp_path: Path, good_xml: str) -> None:
-    config = write_config(tmp_path, OIDC_ROLE + """\
+    config = write_config(
+        tmp_path,
+        OIDC_ROLE
+        + """\
 saml:
   providers:
     - id: CorpIdp
@@ -537,7 +593,9 @@ saml:
   roles:
     - name: Shared
       provider: CorpIdp
-""", good_xml)
+""",
+        good_xml,
+    )
     with pytest.raises(ConfigError) as err:
         load_config(config)
     message = str(err.value)
@@ -548,17 +606,22 @@ saml:
 @pytest.mark.slow
 def test_app_with_dtd_metadata_exits_2_with_one_line(tmp_path: Path, certs: Certs) -> None:
     metadata = build_metadata(certificates=[certs.valid], doctype=XXE_DOCTYPE, entity_id="&xxe;")
-    config = write_config(tmp_path, """\
+    config = write_config(
+        tmp_path,
+        """\
 saml:
   providers:
     - id: CorpIdp
       metadata: idp.xml
-""", metadata)
+""",
+        metadata,
+    )
     run_env = tool_env()
     run_env["CDK_OUTDIR"] = str(tmp_path / "cdk.out")
     run_env["CDK_CONTEXT_JSON"] = json.dumps({"config": str(config)})
-    result = subprocess.run([sys.executable, "app.py"], cwd=REPO, env=run_env, capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, "app.py"], cwd=REPO, env=run_env, capture_output=True, text=True, timeout=300, check=False
+    )
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     lines = result.stderr.strip().splitlines()

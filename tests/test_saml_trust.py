@@ -29,15 +29,19 @@ class PartitionStack:
         self.provider = SamlProvider(self.stack, "Idp", metadata_file=METADATA, name="corp-idp")
         self.roles: dict[str, SamlRole] = {
             "global": SamlRole(self.stack, "Console", provider=self.provider),
-            "tagged": SamlRole(self.stack, "Tagged", provider=self.provider,
-                               attribute_conditions={"saml:sub_type": "persistent",
-                                                     "saml:edupersonentitlement": ["aws-admins"]},
-                               role_options=RoleOptions(session_tags=True, max_session_duration=Duration.hours(4))),
+            "tagged": SamlRole(
+                self.stack,
+                "Tagged",
+                provider=self.provider,
+                attribute_conditions={"saml:sub_type": "persistent", "saml:edupersonentitlement": ["aws-admins"]},
+                role_options=RoleOptions(session_tags=True, max_session_duration=Duration.hours(4)),
+            ),
         }
         if region == "eu-west-1":
             self.roles["regional"] = SamlRole(self.stack, "Regional", provider=self.provider, sign_in=["regional"])
-            self.roles["both"] = SamlRole(self.stack, "Both", provider=self.provider,
-                                          sign_in=["global", "eu-central-1"])
+            self.roles["both"] = SamlRole(
+                self.stack, "Both", provider=self.provider, sign_in=["global", "eu-central-1"]
+            )
         partition = {"cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov"}.get(region or "", "aws")
         self.provider_arn = f"arn:{partition}:iam::{ACCOUNT}:saml-provider/corp-idp"
         self.logical_provider = self.stack.get_logical_id(self.provider.provider.node.default_child)
@@ -64,13 +68,17 @@ def stacks() -> dict[str | None, PartitionStack]:
     return {region: stack.synthesize() for region, stack in built.items()}
 
 
-@pytest.mark.parametrize(("region", "endpoint"), [
-    ("eu-west-1", "https://signin.aws.amazon.com/saml"),
-    ("cn-north-1", "https://signin.amazonaws.cn/saml"),
-    ("us-gov-west-1", "https://signin.amazonaws-us-gov.com/saml"),
-])
-def test_global_endpoint_follows_the_partition(stacks: dict[str | None, PartitionStack], region: str,
-                                               endpoint: str) -> None:
+@pytest.mark.parametrize(
+    ("region", "endpoint"),
+    [
+        ("eu-west-1", "https://signin.aws.amazon.com/saml"),
+        ("cn-north-1", "https://signin.amazonaws.cn/saml"),
+        ("us-gov-west-1", "https://signin.amazonaws-us-gov.com/saml"),
+    ],
+)
+def test_global_endpoint_follows_the_partition(
+    stacks: dict[str | None, PartitionStack], region: str, endpoint: str
+) -> None:
     (statement,) = stacks[region].trust("global")["Statement"]
     assert statement["Action"] == SAML
     assert statement["Principal"] == {"Federated": stacks[region].provider_arn}
@@ -79,19 +87,25 @@ def test_global_endpoint_follows_the_partition(stacks: dict[str | None, Partitio
 
 def test_environment_agnostic_stack_resolves_the_endpoint_at_deploy(stacks: dict[str | None, PartitionStack]) -> None:
     agnostic = stacks[None]
-    (statement,) = agnostic.json["Resources"][agnostic.stack.get_logical_id(
-        agnostic.roles["global"].role.node.default_child)]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert statement["Condition"] == {"StringEquals": {"SAML:aud": [
-        {"Fn::FindInMap": ["FederationSamlSignIn", {"Ref": "AWS::Partition"}, "url"]}]}}
+    (statement,) = agnostic.json["Resources"][
+        agnostic.stack.get_logical_id(agnostic.roles["global"].role.node.default_child)
+    ]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Condition"] == {
+        "StringEquals": {"SAML:aud": [{"Fn::FindInMap": ["FederationSamlSignIn", {"Ref": "AWS::Partition"}, "url"]}]}
+    }
     assert agnostic.json["Mappings"]["FederationSamlSignIn"] == {p: {"url": u} for p, u in GLOBAL_SIGN_IN.items()}
 
 
 def test_regional_and_several_endpoints(stacks: dict[str | None, PartitionStack]) -> None:
     eu = stacks["eu-west-1"]
-    assert eu.trust("regional")["Statement"][0]["Condition"] == {"StringEquals": {
-        "SAML:aud": ["https://eu-west-1.signin.aws.amazon.com/saml"]}}
-    assert eu.trust("both")["Statement"][0]["Condition"] == {"StringEquals": {
-        "SAML:aud": ["https://signin.aws.amazon.com/saml", "https://eu-central-1.signin.aws.amazon.com/saml"]}}
+    assert eu.trust("regional")["Statement"][0]["Condition"] == {
+        "StringEquals": {"SAML:aud": ["https://eu-west-1.signin.aws.amazon.com/saml"]}
+    }
+    assert eu.trust("both")["Statement"][0]["Condition"] == {
+        "StringEquals": {
+            "SAML:aud": ["https://signin.aws.amazon.com/saml", "https://eu-central-1.signin.aws.amazon.com/saml"]
+        }
+    }
 
 
 def test_saml_aud_is_never_missing_or_a_wildcard(stacks: dict[str | None, PartitionStack]) -> None:
@@ -108,7 +122,8 @@ def test_attribute_conditions_and_session_tags(stacks: dict[str | None, Partitio
     assert sorted(statement["Action"]) == [SAML, "sts:TagSession"]
     assert statement["Condition"] == {
         "StringEquals": {"SAML:aud": ["https://signin.aws.amazon.com/saml"], "saml:sub_type": ["persistent"]},
-        "ForAnyValue:StringEquals": {"saml:edupersonentitlement": ["aws-admins"]}}
+        "ForAnyValue:StringEquals": {"saml:edupersonentitlement": ["aws-admins"]},
+    }
 
 
 def test_provider_is_retained_and_named(stacks: dict[str | None, PartitionStack]) -> None:
@@ -121,16 +136,19 @@ def test_provider_is_retained_and_named(stacks: dict[str | None, PartitionStack]
 def test_max_session_duration(stacks: dict[str | None, PartitionStack]) -> None:
     eu = stacks["eu-west-1"]
     roles = eu.json["Resources"]
-    assert roles[eu.stack.get_logical_id(eu.roles["tagged"].role.node.default_child)]["Properties"][
-        "MaxSessionDuration"] == 4 * 3600
+    assert (
+        roles[eu.stack.get_logical_id(eu.roles["tagged"].role.node.default_child)]["Properties"]["MaxSessionDuration"]
+        == 4 * 3600
+    )
 
 
 def test_idp_role_attribute_is_role_arn_comma_provider_arn(stacks: dict[str | None, PartitionStack]) -> None:
     for partition in stacks.values():
         for role in partition.roles.values():
             role_id = partition.stack.get_logical_id(role.role.node.default_child)
-            assert partition.stack.resolve(role.idp_role_attribute) == {"Fn::Join": [",", [
-                {"Fn::GetAtt": [role_id, "Arn"]}, {"Ref": partition.logical_provider}]]}
+            assert partition.stack.resolve(role.idp_role_attribute) == {
+                "Fn::Join": [",", [{"Fn::GetAtt": [role_id, "Arn"]}, {"Ref": partition.logical_provider}]]
+            }
 
 
 # --- who gets in -------------------------------------------------------------------------------------
@@ -143,8 +161,12 @@ def test_assertion_for_the_global_endpoint_gets_in(stacks: dict[str | None, Part
     assert not eu.admits("global", {"SAML:aud": "https://signin.aws.amazon.com/saml/evil"})
     assert not eu.admits("global", {})
     assert not eu.admits("global", {"SAML:aud": "https://signin.aws.amazon.com/saml"}, action="sts:AssumeRole")
-    assert not trust_allows(eu.trust("global"), principal="arn:aws:iam::111122223333:saml-provider/other",
-                            action=SAML, claims={"SAML:aud": "https://signin.aws.amazon.com/saml"})
+    assert not trust_allows(
+        eu.trust("global"),
+        principal="arn:aws:iam::111122223333:saml-provider/other",
+        action=SAML,
+        claims={"SAML:aud": "https://signin.aws.amazon.com/saml"},
+    )
 
 
 def test_attribute_conditions_decide(stacks: dict[str | None, PartitionStack]) -> None:
@@ -164,14 +186,23 @@ def test_example_saml_part_snapshot(example_template: Template, snapshot: Snapsh
     template = normalized(example_template.to_json())
     resources = template["Resources"]
     saml_ids = {k for k, v in resources.items() if v["Type"] == "AWS::IAM::SAMLProvider"}
-    saml_roles = {k for k, v in resources.items() if v["Type"] == "AWS::IAM::Role" and any(
-        s["Principal"].get("Federated") in ({"Ref": i} for i in saml_ids)
-        for s in v["Properties"]["AssumeRolePolicyDocument"]["Statement"])}
+    saml_roles = {
+        k
+        for k, v in resources.items()
+        if v["Type"] == "AWS::IAM::Role"
+        and any(
+            s["Principal"].get("Federated") in ({"Ref": i} for i in saml_ids)
+            for s in v["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        )
+    }
     assert len(saml_roles) == 3
     part = {
         "Resources": {k: resources[k] for k in sorted(saml_ids | saml_roles)},
-        "Outputs": {k: v for k, v in template["Outputs"].items()
-                    if k.startswith(("ReadOnlyConsole", "Administrator", "EmployeeFiles"))},
+        "Outputs": {
+            k: v
+            for k, v in template["Outputs"].items()
+            if k.startswith(("ReadOnlyConsole", "Administrator", "EmployeeFiles"))
+        },
     }
     assert part == snapshot.use_extension(JSONSnapshotExtension)
 

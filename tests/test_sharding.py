@@ -50,8 +50,9 @@ def test_a_removed_role_frees_its_room_for_the_next_new_one() -> None:
 
 
 def test_pinned_roles_stay_in_the_base_stack() -> None:
-    placed = plan(costs("a", "b"), budget=Budget(resources=3, outputs=3), base_used=(3, 0), pinned=["b"],
-                  previous={"b": 4})
+    placed = plan(
+        costs("a", "b"), budget=Budget(resources=3, outputs=3), base_used=(3, 0), pinned=["b"], previous={"b": 4}
+    )
     assert placed == {"a": 1, "b": 0}
 
 
@@ -66,8 +67,11 @@ def test_build_stacks_reports_a_role_that_fits_no_stack(tmp_path: Path, monkeypa
     import stacks.build as build
 
     monkeypatch.setattr(build, "role_costs", lambda config: [RoleCost("Deploy0000", 1, 500)])
-    with pytest.raises(FederationValidationError, match=r"^sharding: role 'Deploy0000' needs 1 resources and 500 "
-                                                        r"outputs, more than one stack's budget \(300 resources, 180"):
+    with pytest.raises(
+        FederationValidationError,
+        match=r"^sharding: role 'Deploy0000' needs 1 resources and 500 "
+        r"outputs, more than one stack's budget \(300 resources, 180",
+    ):
         build_stacks(new_app(), load_config(github_config(tmp_path, 1)))
 
 
@@ -87,11 +91,15 @@ def github_config(folder: Path, count: int, *, extra: tuple[str, ...] = (), budg
     """A config with `count` GitHub roles (and the `extra` role names inserted after the first)."""
     names = [f"Deploy{i:04d}" for i in range(count)]
     names[1:1] = list(extra)
-    roles = "".join(f"    - {{name: {n}, type: github, provider: GitHub, repositories: [acme/{n.lower()}], "
-                    f"branches: [main]}}\n" for n in names)
+    roles = "".join(
+        f"    - {{name: {n}, type: github, provider: GitHub, repositories: [acme/{n.lower()}], branches: [main]}}\n"
+        for n in names
+    )
     path = folder / f"big-{count}-{len(extra)}.yaml"
-    path.write_text(f'name: big\naccount: "111122223333"\nregion: eu-west-1\n{budget}'
-                    f"oidc:\n  providers:\n    - {{id: GitHub, preset: github_actions}}\n  roles:\n{roles}")
+    path.write_text(
+        f'name: big\naccount: "111122223333"\nregion: eu-west-1\n{budget}'
+        f"oidc:\n  providers:\n    - {{id: GitHub, preset: github_actions}}\n  roles:\n{roles}"
+    )
     return path
 
 
@@ -119,7 +127,8 @@ def thousand(tmp_path_factory: pytest.TempPathFactory) -> tuple[Stack, dict[str,
 
 
 def test_a_thousand_roles_spread_over_stacks_within_the_budget(
-        thousand: tuple[Stack, dict[str, dict[str, Any]], Path]) -> None:
+    thousand: tuple[Stack, dict[str, dict[str, Any]], Path],
+) -> None:
     stack, found, shards_file = thousand
     assert sorted(found) == ["big", *[f"big-roles-{i}" for i in range(1, 6)]]
     for name, template in found.items():
@@ -133,7 +142,8 @@ def test_a_thousand_roles_spread_over_stacks_within_the_budget(
 
 
 def test_shard_stacks_import_the_provider_by_arn_and_lint_clean(
-        thousand: tuple[Stack, dict[str, dict[str, Any]], Path]) -> None:
+    thousand: tuple[Stack, dict[str, dict[str, Any]], Path],
+) -> None:
     _, found, _ = thousand
     shard = found["big-roles-1"]
     assert not any(r["Type"] == "AWS::IAM::OIDCProvider" for r in shard["Resources"].values())
@@ -146,7 +156,8 @@ def test_shard_stacks_import_the_provider_by_arn_and_lint_clean(
 
 
 def test_adding_a_role_keeps_every_other_role_in_its_stack_with_its_logical_id(
-        tmp_path: Path, thousand: tuple[Stack, dict[str, dict[str, Any]], Path]) -> None:
+    tmp_path: Path, thousand: tuple[Stack, dict[str, dict[str, Any]], Path]
+) -> None:
     _, before, shards_file = thousand
     previous = load_assignment(shards_file)
     config_path = github_config(tmp_path, 1000, extra=("Deploy0000A",))
@@ -162,9 +173,11 @@ def saml_config(folder: Path, *, provider_name: str | None) -> Path:
     name = f", name: {provider_name}" if provider_name else ""
     roles = "".join(f"    - {{name: Staff{i}, provider: Corp}}\n" for i in range(7))
     path = folder / f"saml-{provider_name}.yaml"
-    path.write_text(f'name: workforce\naccount: "111122223333"\nregion: eu-west-1\n'
-                    f"sharding: {{max_resources: 20, max_outputs: 10}}\n"
-                    f"saml:\n  providers:\n    - {{id: Corp, metadata: '{metadata}'{name}}}\n  roles:\n{roles}")
+    path.write_text(
+        f'name: workforce\naccount: "111122223333"\nregion: eu-west-1\n'
+        f"sharding: {{max_resources: 20, max_outputs: 10}}\n"
+        f"saml:\n  providers:\n    - {{id: Corp, metadata: '{metadata}'{name}}}\n  roles:\n{roles}"
+    )
     return path
 
 
@@ -174,12 +187,19 @@ def test_saml_roles_in_a_shard_import_the_provider_by_name(tmp_path: Path) -> No
     shard = Template.from_stack(stack.shards[1]).to_json()
     role = next(r for r in shard["Resources"].values() if r["Type"] == "AWS::IAM::Role")
     assert json.dumps(role["Properties"]["AssumeRolePolicyDocument"]).count(":saml-provider/corp-idp") == 1
-    assert sorted(shard["Outputs"]) == ["Staff5IdpRoleAttribute", "Staff5RoleArn", "Staff6IdpRoleAttribute",
-                                        "Staff6RoleArn"]
+    assert sorted(shard["Outputs"]) == [
+        "Staff5IdpRoleAttribute",
+        "Staff5RoleArn",
+        "Staff6IdpRoleAttribute",
+        "Staff6RoleArn",
+    ]
 
 
 def test_saml_roles_in_a_shard_need_the_provider_name(tmp_path: Path) -> None:
-    with pytest.raises(FederationValidationError, match=r"saml.providers\[Corp\].name: None is not accepted here; "
-                                                        r"expected a provider name: roles of this provider are "
-                                                        r"placed in shard stack workforce-roles-1"):
+    with pytest.raises(
+        FederationValidationError,
+        match=r"saml.providers\[Corp\].name: None is not accepted here; "
+        r"expected a provider name: roles of this provider are "
+        r"placed in shard stack workforce-roles-1",
+    ):
         build_stacks(new_app(), load_config(saml_config(tmp_path, provider_name=None)))

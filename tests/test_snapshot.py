@@ -21,11 +21,14 @@ def test_example_snapshot(example_template: Template, snapshot_json: SnapshotAss
 
 def test_normalized_drops_only_version_noise() -> None:
     template = {
-        "Resources": {"CDKMetadata": {"Type": "AWS::CDK::Metadata"},
-                      "Role": {"Type": "AWS::IAM::Role", "Properties": {"Path": "/" + "a" * 64}}},
+        "Resources": {
+            "CDKMetadata": {"Type": "AWS::CDK::Metadata"},
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"Path": "/" + "a" * 64}},
+        },
         "Parameters": {"BootstrapVersion": {"Type": "AWS::SSM::Parameter::Value<String>"}},
         "Rules": {"CheckBootstrapVersion": {}},
         "Conditions": {"CDKMetadataAvailable": {}},
     }
     assert normalized(template) == {
-        "Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {"Path": "/<asset-hash>"}}}}
+        "Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {"Path": "/<asset-hash>"}}}
+    }

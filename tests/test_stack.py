@@ -14,8 +14,9 @@ from stacks.federation_stack import FederationStack
 from tests.support import new_app, synth
 
 
-def test_stack_goes_exactly_where_the_config_says(example_app: tuple[App, FederationStack],
-                                                  example_config: DeploymentConfig) -> None:
+def test_stack_goes_exactly_where_the_config_says(
+    example_app: tuple[App, FederationStack], example_config: DeploymentConfig
+) -> None:
     _, stack = example_app
     assert stack.stack_name == example_config.name
     # explicit, literal environment: never the CLI's ambient account or region
@@ -33,19 +34,20 @@ def test_config_tags_are_stack_tags(example_app: tuple[App, FederationStack]) ->
 
 def test_template_says_what_it_is(example_template: Template) -> None:
     assert example_template.to_json()["Description"] == (
-        "Identity federation for example-federation (federation-as-code)")
+        "Identity federation for example-federation (federation-as-code)"
+    )
 
 
 @pytest.fixture(scope="module")
 def empty_app() -> tuple[App, FederationStack]:
-    config = DeploymentConfig.model_validate({"name": "empty", "account": "111122223333",
-                                              "region": "eu-west-1", "oidc": {}})
+    config = DeploymentConfig.model_validate(
+        {"name": "empty", "account": "111122223333", "region": "eu-west-1", "oidc": {}}
+    )
     app = new_app()
     return app, build_stacks(app, config)
 
 
-def test_config_without_federation_paths_deploys_a_placeholder_only(
-        empty_app: tuple[App, FederationStack]) -> None:
+def test_config_without_federation_paths_deploys_a_placeholder_only(empty_app: tuple[App, FederationStack]) -> None:
     # Nothing can be assumed: no role, no provider, only the free placeholder that keeps the
     # template deployable (CloudFormation refuses a template without resources).
     resources = synth(empty_app[1]).to_json()["Resources"]
@@ -66,8 +68,15 @@ def test_every_example_role_is_an_output(example_template: Template) -> None:
     outputs = example_template.to_json()["Outputs"]
     roles = example_template.find_resources("AWS::IAM::Role")
     arn_outputs = {k: v for k, v in outputs.items() if k.endswith("RoleArn")}
-    assert set(arn_outputs) == {"WebAppDeployRoleArn", "InfraPipelineRoleArn", "ReadOnlyConsoleRoleArn",
-                                "AdministratorRoleArn", "EmployeeFilesRoleArn", "AppIdentityPoolAuthenticatedRoleArn",
-                                "AppIdentityPoolGuestRoleArn"}
+    assert set(arn_outputs) == {
+        "WebAppDeployRoleArn",
+        "InfraPipelineRoleArn",
+        "ReadOnlyConsoleRoleArn",
+        "AdministratorRoleArn",
+        "EmployeeFilesRoleArn",
+        "AppIdentityPoolAuthenticatedRoleArn",
+        "AppIdentityPoolGuestRoleArn",
+    }
     assert {json.dumps(o["Value"]) for o in arn_outputs.values()} == {
-        json.dumps({"Fn::GetAtt": [logical_id, "Arn"]}) for logical_id in roles}
+        json.dumps({"Fn::GetAtt": [logical_id, "Arn"]}) for logical_id in roles
+    }

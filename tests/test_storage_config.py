@@ -82,8 +82,11 @@ def policy_of_role(template: dict[str, Any], role_prefix: str) -> dict[str, Any]
     """The one `AWS::IAM::Policy` attached to the role whose logical id starts with `role_prefix`."""
     roles = [k for k in resources_of(template, "AWS::IAM::Role") if k.startswith(role_prefix)]
     assert len(roles) == 1, roles
-    policies = [p["Properties"]["PolicyDocument"] for p in resources_of(template, "AWS::IAM::Policy").values()
-                if {"Ref": roles[0]} in p["Properties"]["Roles"]]
+    policies = [
+        p["Properties"]["PolicyDocument"]
+        for p in resources_of(template, "AWS::IAM::Policy").values()
+        if {"Ref": roles[0]} in p["Properties"]["Roles"]
+    ]
     assert len(policies) == 1, policies
     return policies[0]
 
@@ -108,8 +111,11 @@ def test_example_storage_section(example_config: DeploymentConfig) -> None:
     assert storage is not None
     assert storage.id == "UserData"
     assert storage.encryption == "s3" and storage.broker is None
-    assert [g.role for g in storage.grants] == ["AppIdentityPool/authenticated", "AppIdentityPool/guest",
-                                                "EmployeeFiles"]
+    assert [g.role for g in storage.grants] == [
+        "AppIdentityPool/authenticated",
+        "AppIdentityPool/guest",
+        "EmployeeFiles",
+    ]
     by_role = {g.role: g for g in storage.grants}
     assert by_role["AppIdentityPool/authenticated"].source == "cognito"
     assert by_role["AppIdentityPool/guest"].source is None
@@ -177,7 +183,7 @@ def test_broker_config_loads(tmp_path: Path) -> None:
 def test_broker_role_trust(broker_template: dict[str, Any]) -> None:
     roles = {k: v for k, v in resources_of(broker_template, "AWS::IAM::Role").items() if k.startswith("FileBroker")}
     assert len(roles) == 1, list(roles)
-    (logical_id, role), = roles.items()
+    ((logical_id, role),) = roles.items()
     statements = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     actions: set[str] = set()
     for statement in statements:
@@ -223,96 +229,129 @@ def test_unknown_key_under_storage(tmp_path: Path) -> None:
 LEVEL_ACCEPTED = "expected 'public', 'protected', 'private' or a template such as 'home/{id}/'"
 
 
-@pytest.mark.parametrize("level", [
-    pytest.param("secret", id="unknown-name"),
-    pytest.param("home/{id}", id="no-trailing-slash"),
-    pytest.param("home*/{id}/", id="star"),
-    pytest.param("home/{id}/*", id="trailing-star"),
-    pytest.param("home/{id}/x/", id="id-not-last"),
-    pytest.param("{id}/", id="no-root"),
-    pytest.param("home/${aws:username}/", id="variable"),
-    pytest.param("Private", id="capitalized"),
-])
+@pytest.mark.parametrize(
+    "level",
+    [
+        pytest.param("secret", id="unknown-name"),
+        pytest.param("home/{id}", id="no-trailing-slash"),
+        pytest.param("home*/{id}/", id="star"),
+        pytest.param("home/{id}/*", id="trailing-star"),
+        pytest.param("home/{id}/x/", id="id-not-last"),
+        pytest.param("{id}/", id="no-root"),
+        pytest.param("home/${aws:username}/", id="variable"),
+        pytest.param("Private", id="capitalized"),
+    ],
+)
 def test_refused_level(tmp_path: Path, level: str) -> None:
-    message = config_error(tmp_path, f"""\
+    message = config_error(
+        tmp_path,
+        f"""\
         storage:
           grants:
             - role: Files
               source: saml
               levels:
                 "{level}": [read]
-        """)
+        """,
+    )
     assert f"storage.grants[0].levels: level {level!r} is not accepted; {LEVEL_ACCEPTED}" in message
 
 
 def test_refused_capability(tmp_path: Path) -> None:
-    message = config_error(tmp_path, """\
+    message = config_error(
+        tmp_path,
+        """\
         storage:
           grants:
             - {role: Files, source: saml, levels: {private: [read, admin]}}
-        """)
+        """,
+    )
     assert "storage.grants[0].levels.private[1]: 'admin' is not accepted" in message
     assert "'read', 'write' or 'delete'" in message
 
 
 def test_refused_empty_levels(tmp_path: Path) -> None:
-    message = config_error(tmp_path, """\
+    message = config_error(
+        tmp_path,
+        """\
         storage:
           grants:
             - {role: Files, source: saml, levels: {}}
-        """)
+        """,
+    )
     assert "storage.grants[0].levels: {} is not accepted" in message
     assert "at least 1 item" in message
     assert "levels are 'public', 'protected', 'private' or a template such as 'home/{id}/'" in message
 
 
 def test_refused_level_without_capabilities(tmp_path: Path) -> None:
-    message = config_error(tmp_path, """\
+    message = config_error(
+        tmp_path,
+        """\
         storage:
           grants:
             - {role: Files, source: saml, levels: {private: []}}
-        """)
-    assert "storage.grants[0].levels: level 'private' has no capabilities; expected a list of read, write, delete" \
+        """,
+    )
+    assert (
+        "storage.grants[0].levels: level 'private' has no capabilities; expected a list of read, write, delete"
         in message
+    )
 
 
 def test_refused_unknown_role_lists_the_declared_roles(tmp_path: Path) -> None:
-    message = config_error(tmp_path, pool=POOL_NO_GUESTS, body="""\
+    message = config_error(
+        tmp_path,
+        pool=POOL_NO_GUESTS,
+        body="""\
         storage:
           broker: {id: Broker, trusted: ["arn:aws:iam::111122223333:role/b"]}
           grants:
             - {role: Files, source: saml, levels: {private: [read]}}
             - {role: Nobody, source: saml, levels: {private: [read]}}
-        """)
-    assert ("storage.grants[1].role: 'Nobody' is not a role of this config; "
-            "expected one of Broker, Files, Pool/authenticated") in message
+        """,
+    )
+    assert (
+        "storage.grants[1].role: 'Nobody' is not a role of this config; "
+        "expected one of Broker, Files, Pool/authenticated"
+    ) in message
 
 
 def test_refused_unknown_role_without_any_roles(tmp_path: Path) -> None:
     file = tmp_path / "config.yaml"
-    file.write_text('name: x\naccount: "111122223333"\nregion: eu-west-1\n'
-                    "storage:\n  grants:\n    - {role: Files, levels: {public: [read]}}\n", encoding="utf-8")
+    file.write_text(
+        'name: x\naccount: "111122223333"\nregion: eu-west-1\n'
+        "storage:\n  grants:\n    - {role: Files, levels: {public: [read]}}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError) as err:
         load_config(file)
-    assert "storage.grants[0].role: 'Files' is not a role of this config; expected one of (no roles declared)" \
-        in str(err.value)
+    assert "storage.grants[0].role: 'Files' is not a role of this config; expected one of (no roles declared)" in str(
+        err.value
+    )
 
 
 def test_refused_same_role_in_two_grants(tmp_path: Path) -> None:
-    message = config_error(tmp_path, """\
+    message = config_error(
+        tmp_path,
+        """\
         storage:
           grants:
             - {role: Files, source: saml, levels: {private: [read]}}
             - {role: Files, source: saml, levels: {"home/{id}/": [read]}}
-        """)
+        """,
+    )
     assert "storage.grants names role 'Files' twice; expected one entry per role with all its levels" in message
 
 
 def test_refused_broker_id_equal_to_a_role_name(tmp_path: Path) -> None:
-    message = config_error(tmp_path, """\
+    message = config_error(
+        tmp_path,
+        """\
         storage:
           broker: {id: Files, trusted: ["arn:aws:iam::111122223333:role/b"]}
-        """)
+        """,
+    )
     assert "'Files' is used in both saml.roles and storage.broker.id" in message
     assert "must be unique across sections" in message
 
@@ -331,39 +370,60 @@ def test_refused_bucket_name(tmp_path: Path, name: str) -> None:
 
 
 def test_refused_guest_grant_when_the_pool_has_no_guests(tmp_path: Path) -> None:
-    message = config_error(tmp_path, pool=POOL_NO_GUESTS, body="""\
+    message = config_error(
+        tmp_path,
+        pool=POOL_NO_GUESTS,
+        body="""\
         storage:
           grants:
             - {role: Pool/guest, levels: {public: [read]}}
-        """)
+        """,
+    )
     assert "storage.grants[0].role: 'Pool/guest' does not exist because identity_pool.allow_guest is false" in message
     assert "allow_guest: true" in message
 
 
-@pytest.mark.parametrize(("body", "field", "value"), [
-    pytest.param("storage:\n  broker: {id: B, trusted: []}\n", "storage.broker.trusted", "[]", id="empty-trusted"),
-    pytest.param("storage:\n  broker: {id: B, trusted: [x], max_session_hours: 13}\n",
-                 "storage.broker.max_session_hours", "13", id="session-hours"),
-    pytest.param("storage:\n  broker: {id: B, trusted: [x], user_tag: 'a b'}\n", "storage.broker.user_tag", "'a b'",
-                 id="user-tag"),
-    pytest.param("storage:\n  noncurrent_version_days: 0\n", "storage.noncurrent_version_days", "0", id="days"),
-])
+@pytest.mark.parametrize(
+    ("body", "field", "value"),
+    [
+        pytest.param("storage:\n  broker: {id: B, trusted: []}\n", "storage.broker.trusted", "[]", id="empty-trusted"),
+        pytest.param(
+            "storage:\n  broker: {id: B, trusted: [x], max_session_hours: 13}\n",
+            "storage.broker.max_session_hours",
+            "13",
+            id="session-hours",
+        ),
+        pytest.param(
+            "storage:\n  broker: {id: B, trusted: [x], user_tag: 'a b'}\n",
+            "storage.broker.user_tag",
+            "'a b'",
+            id="user-tag",
+        ),
+        pytest.param("storage:\n  noncurrent_version_days: 0\n", "storage.noncurrent_version_days", "0", id="days"),
+    ],
+)
 def test_other_refusals_name_field_and_value(tmp_path: Path, body: str, field: str, value: str) -> None:
     message = config_error(tmp_path, body)
     assert f"{field}" in message and value in message, message
 
 
-@pytest.mark.parametrize("source", [
-    pytest.param("ldap", id="unknown-name"),
-    pytest.param("{tag: user}", id="wrong-key"),
-    pytest.param("{principal_tag: 'a b'}", id="bad-tag-key"),
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("ldap", id="unknown-name"),
+        pytest.param("{tag: user}", id="wrong-key"),
+        pytest.param("{principal_tag: 'a b'}", id="bad-tag-key"),
+    ],
+)
 def test_refused_source_names_the_source_field(tmp_path: Path, source: str) -> None:
-    message = config_error(tmp_path, f"""\
+    message = config_error(
+        tmp_path,
+        f"""\
         storage:
           grants:
             - {{role: Files, source: {source}, levels: {{private: [read]}}}}
-        """)  # config_error also requires one problem on one line
+        """,
+    )  # config_error also requires one problem on one line
     assert "storage.grants[0].source" in message
     assert "literal[" not in message and "PrincipalTagSource" not in message, message
     assert "none yet" not in message, message
@@ -374,11 +434,16 @@ def test_refused_source_names_the_source_field(tmp_path: Path, source: str) -> N
 
 
 def test_cognito_source_on_a_saml_role_is_refused(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, """\
+    config = load_config(
+        write(
+            tmp_path,
+            """\
         storage:
           grants:
             - {role: Files, source: cognito, levels: {private: [read]}}
-        """))
+        """,
+        )
+    )
     with pytest.raises(FederationValidationError) as err:
         build_stacks(new_app(), config)
     message = str(err.value)
@@ -388,11 +453,16 @@ def test_cognito_source_on_a_saml_role_is_refused(tmp_path: Path) -> None:
 
 
 def test_principal_tag_source_on_a_role_without_session_tags_is_refused(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, """\
+    config = load_config(
+        write(
+            tmp_path,
+            """\
         storage:
           grants:
             - {role: Files, source: {principal_tag: user}, levels: {private: [read]}}
-        """))
+        """,
+        )
+    )
     with pytest.raises(FederationValidationError) as err:
         build_stacks(new_app(), config)
     assert f"{STACK}/UserData: source='tag:user' is not accepted; expected " in str(err.value)
@@ -400,52 +470,81 @@ def test_principal_tag_source_on_a_role_without_session_tags_is_refused(tmp_path
 
 
 def test_guest_write_without_opt_in_is_refused(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, pool=POOL_WITH_GUESTS, body="""\
+    config = load_config(
+        write(
+            tmp_path,
+            pool=POOL_WITH_GUESTS,
+            body="""\
         storage:
           grants:
             - {role: Pool/guest, levels: {public: [read, write]}}
-        """))
+        """,
+        )
+    )
     with pytest.raises(FederationValidationError) as err:
         build_stacks(new_app(), config)
     message = str(err.value)
-    assert message.startswith(f"{STACK}/UserData: actions=['read', 'write'] is not accepted; expected ['read'] "
-                              f"for {STACK}/Pool/GuestRole"), message
+    assert message.startswith(
+        f"{STACK}/UserData: actions=['read', 'write'] is not accepted; expected ['read'] for {STACK}/Pool/GuestRole"
+    ), message
     assert "allow_guest_write=True" in message
 
 
 def test_guest_write_with_opt_in_builds(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, pool=POOL_WITH_GUESTS, body="""\
+    config = load_config(
+        write(
+            tmp_path,
+            pool=POOL_WITH_GUESTS,
+            body="""\
         storage:
           grants:
             - {role: Pool/guest, allow_guest_write: true, levels: {public: [read, write]}}
-        """))
+        """,
+        )
+    )
     stack = build_stacks(new_app(), config)
     assert stack.storage is not None
 
 
 def test_guest_per_user_level_is_refused(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, pool=POOL_WITH_GUESTS, body="""\
+    config = load_config(
+        write(
+            tmp_path,
+            pool=POOL_WITH_GUESTS,
+            body="""\
         storage:
           grants:
             - {role: Pool/guest, source: cognito, levels: {private: [read]}}
-        """))
+        """,
+        )
+    )
     with pytest.raises(FederationValidationError) as err:
         build_stacks(new_app(), config)
-    assert f"{STACK}/UserData: level='private' is not accepted; expected 'public' for {STACK}/Pool/GuestRole" \
-        in str(err.value)
+    assert f"{STACK}/UserData: level='private' is not accepted; expected 'public' for {STACK}/Pool/GuestRole" in str(
+        err.value
+    )
 
 
 # Every id of the storage section becomes a construct id in the one stack, next to the provider ids,
 # role names and the identity pool's name: a clash must be a config error, not a jsii RuntimeError.
 CLASHES = [
-    pytest.param("storage:\n  broker: {id: UserData, trusted: ['arn:aws:iam::111122223333:role/b']}\n",
-                 "UserData", id="broker-id-is-the-storage-id"),
+    pytest.param(
+        "storage:\n  broker: {id: UserData, trusted: ['arn:aws:iam::111122223333:role/b']}\n",
+        "UserData",
+        id="broker-id-is-the-storage-id",
+    ),
     pytest.param("storage:\n  id: Files\n", "Files", id="storage-id-is-a-role-name"),
     pytest.param("storage:\n  id: Corp\n", "Corp", id="storage-id-is-a-provider-id"),
-    pytest.param("storage:\n  broker: {id: Corp, trusted: ['arn:aws:iam::111122223333:role/b']}\n",
-                 "Corp", id="broker-id-is-a-provider-id"),
-    pytest.param(POOL_NO_GUESTS + "storage:\n  broker: {id: Pool, trusted: ['arn:aws:iam::111122223333:role/b']}\n",
-                 "Pool", id="broker-id-is-the-pool-name"),
+    pytest.param(
+        "storage:\n  broker: {id: Corp, trusted: ['arn:aws:iam::111122223333:role/b']}\n",
+        "Corp",
+        id="broker-id-is-a-provider-id",
+    ),
+    pytest.param(
+        POOL_NO_GUESTS + "storage:\n  broker: {id: Pool, trusted: ['arn:aws:iam::111122223333:role/b']}\n",
+        "Pool",
+        id="broker-id-is-the-pool-name",
+    ),
 ]
 
 

@@ -70,12 +70,15 @@ class Env:
 def env() -> Env:
     app = new_app()
     stack = Stack(app, STACK, env=Environment(account=ACCOUNT, region=REGION))
-    return Env(app=app, stack=stack,
-               pool=IdentityPoolFederation(stack, "App", logins=IdentityPoolLogins(google_client_id=GOOGLE_CLIENT),
-                                           allow_guest=True),
-               saml_provider=SamlProvider(stack, "Corp", metadata_file=METADATA, name="corp-idp"),
-               oidc_provider=OidcProvider(stack, "Idp", issuer="https://idp.example.com/tenant",
-                                          client_ids=["my-app"]))
+    return Env(
+        app=app,
+        stack=stack,
+        pool=IdentityPoolFederation(
+            stack, "App", logins=IdentityPoolLogins(google_client_id=GOOGLE_CLIENT), allow_guest=True
+        ),
+        saml_provider=SamlProvider(stack, "Corp", metadata_file=METADATA, name="corp-idp"),
+        oidc_provider=OidcProvider(stack, "Idp", issuer="https://idp.example.com/tenant", client_ids=["my-app"]),
+    )
 
 
 @pytest.fixture
@@ -96,8 +99,13 @@ def layout_refused(where: str, field: str, value: object, *accepted: str) -> Ite
 
 
 def saml_role(env: Env, cid: str, *, session_tags: bool = False, **kwargs: Any) -> SamlRole:
-    return SamlRole(env.stack, f"{cid}Role", provider=env.saml_provider,
-                    role_options=RoleOptions(session_tags=session_tags), **kwargs)
+    return SamlRole(
+        env.stack,
+        f"{cid}Role",
+        provider=env.saml_provider,
+        role_options=RoleOptions(session_tags=session_tags),
+        **kwargs,
+    )
 
 
 # --- identity sources ---------------------------------------------------------------------------
@@ -105,9 +113,13 @@ def saml_role(env: Env, cid: str, *, session_tags: bool = False, **kwargs: Any) 
 
 @pytest.mark.parametrize("key", ["aws:username", "aws:userid", "AWS:UserId"])
 def test_caller_chosen_ids_are_refused(key: str) -> None:
-    with layout_refused("IdentitySource.variable_of", "identity_source", f"${{{key}}}",
-                        "an id the caller cannot choose",
-                        "allow_caller_chosen_id=True"):
+    with layout_refused(
+        "IdentitySource.variable_of",
+        "identity_source",
+        f"${{{key}}}",
+        "an id the caller cannot choose",
+        "allow_caller_chosen_id=True",
+    ):
         IdentitySource.variable_of(key)
 
 
@@ -119,8 +131,13 @@ def test_caller_chosen_ids_pass_when_meant(key: str) -> None:
 
 @pytest.mark.parametrize("key", ["aws:x", "AWS:Team", "", "has space", "x" * 129])
 def test_principal_tag_key_is_refused(key: str) -> None:
-    with layout_refused("IdentitySource.principal_tag", "principal_tag", key,
-                        "a session tag key of 1-128 characters", "not starting with 'aws:'"):
+    with layout_refused(
+        "IdentitySource.principal_tag",
+        "principal_tag",
+        key,
+        "a session tag key of 1-128 characters",
+        "not starting with 'aws:'",
+    ):
         IdentitySource.principal_tag(key)
 
 
@@ -161,8 +178,9 @@ def test_custom_layout_is_refused_by_name_too(template: str, phrase: str) -> Non
 
 
 def test_unknown_level_name_is_refused() -> None:
-    with layout_refused("AccessLevel.named", "level", "secret",
-                        "public, protected, private, or a template such as 'home/{id}/'"):
+    with layout_refused(
+        "AccessLevel.named", "level", "secret", "public, protected, private, or a template such as 'home/{id}/'"
+    ):
         AccessLevel.named("secret")
 
 
@@ -182,8 +200,12 @@ def test_unknown_level_is_refused_under_the_storage_path(env: Env, storage: User
 
 def test_a_level_that_is_not_an_access_level_is_refused(env: Env, storage: UserPrefixStorage, path: str) -> None:
     with refused(path, "level", 42, "an AccessLevel"):
-        storage.grant_user_prefix(env.authenticated, source=IdentitySource.cognito(), level=42,  # type: ignore[arg-type]
-                                  actions=RW)
+        storage.grant_user_prefix(
+            env.authenticated,
+            source=IdentitySource.cognito(),
+            level=42,  # type: ignore[arg-type]
+            actions=RW,
+        )
 
 
 def test_bad_custom_level_is_refused_under_the_storage_path(env: Env, storage: UserPrefixStorage, path: str) -> None:
@@ -191,17 +213,20 @@ def test_bad_custom_level_is_refused_under_the_storage_path(env: Env, storage: U
         storage.grant_user_prefix(env.authenticated, source=IdentitySource.cognito(), level="home/{id}", actions=RW)
 
 
-@pytest.mark.parametrize(("actions", "value", "phrase"), [
-    pytest.param("read", "read", "a list such as ['read', 'write']", id="a_string"),
-    pytest.param(["admin"], "admin", "read, write and/or delete", id="unknown"),
-    pytest.param(["read", "s3:GetObject"], "s3:GetObject", "read, write and/or delete", id="an_s3_action"),
-    pytest.param([], [], "at least one of read, write, delete", id="empty"),
-])
-def test_bad_actions_are_refused(env: Env, storage: UserPrefixStorage, path: str, actions: Any, value: object,
-                                 phrase: str) -> None:
+@pytest.mark.parametrize(
+    ("actions", "value", "phrase"),
+    [
+        pytest.param("read", "read", "a list such as ['read', 'write']", id="a_string"),
+        pytest.param(["admin"], "admin", "read, write and/or delete", id="unknown"),
+        pytest.param(["read", "s3:GetObject"], "s3:GetObject", "read, write and/or delete", id="an_s3_action"),
+        pytest.param([], [], "at least one of read, write, delete", id="empty"),
+    ],
+)
+def test_bad_actions_are_refused(
+    env: Env, storage: UserPrefixStorage, path: str, actions: Any, value: object, phrase: str
+) -> None:
     with refused(path, "actions", value, phrase):
-        storage.grant_user_prefix(env.authenticated, source=IdentitySource.cognito(), level="private",
-                                  actions=actions)
+        storage.grant_user_prefix(env.authenticated, source=IdentitySource.cognito(), level="private", actions=actions)
 
 
 def test_cognito_source_on_a_saml_role_is_refused(env: Env, storage: UserPrefixStorage, path: str, cid: str) -> None:
@@ -221,50 +246,64 @@ def test_cognito_source_on_an_oidc_role_is_refused(env: Env, storage: UserPrefix
         storage.grant_user_prefix(role, source=IdentitySource.cognito(), level="private", actions=RW)
 
 
-def test_principal_tag_on_a_saml_role_without_session_tags_is_refused(env: Env, storage: UserPrefixStorage,
-                                                                      path: str, cid: str) -> None:
+def test_principal_tag_on_a_saml_role_without_session_tags_is_refused(
+    env: Env, storage: UserPrefixStorage, path: str, cid: str
+) -> None:
     role = saml_role(env, cid)
     with refused(path, "source", "tag:user", "sts:TagSession", "session_tags=True", role.role.node.path):
         storage.grant_user_prefix(role, source=IdentitySource.principal_tag("user"), level="private", actions=RW)
 
 
 def test_principal_tag_on_the_identity_pool_role_without_principal_tags_is_refused(
-        env: Env, storage: UserPrefixStorage, path: str) -> None:
+    env: Env, storage: UserPrefixStorage, path: str
+) -> None:
     with refused(path, "source", "tag:user", "sts:TagSession"):
-        storage.grant_user_prefix(env.authenticated, source=IdentitySource.principal_tag("user"), level="private",
-                                  actions=RW)
+        storage.grant_user_prefix(
+            env.authenticated, source=IdentitySource.principal_tag("user"), level="private", actions=RW
+        )
 
 
 def test_principal_tag_passes_on_a_role_with_session_tags(env: Env, storage: UserPrefixStorage, cid: str) -> None:
     role = saml_role(env, cid, session_tags=True)
-    grant = storage.grant_user_prefix(role, source=IdentitySource.principal_tag("user"), level="private",
-                                      actions=RW)
+    grant = storage.grant_user_prefix(role, source=IdentitySource.principal_tag("user"), level="private", actions=RW)
     prefix = cid.replace("_", "")
-    assert [s.sid for s in grant.principal_statements] == [f"{prefix}PrivateObjects", f"{prefix}PrivateList",
-                                                           f"{prefix}PrivateDenyOthersList"]
+    assert [s.sid for s in grant.principal_statements] == [
+        f"{prefix}PrivateObjects",
+        f"{prefix}PrivateList",
+        f"{prefix}PrivateDenyOthersList",
+    ]
 
 
 @pytest.mark.parametrize("level", ["private", "protected", "home/{id}/"])
-def test_per_user_level_without_a_source_is_refused(env: Env, storage: UserPrefixStorage, path: str,
-                                                    level: str) -> None:
+def test_per_user_level_without_a_source_is_refused(
+    env: Env, storage: UserPrefixStorage, path: str, level: str
+) -> None:
     with refused(path, "source", None, "an identity source", "has one folder per user"):
         storage.grant_user_prefix(env.authenticated, level=level, actions=RW)
 
 
 def test_a_source_that_is_not_an_identity_source_is_refused(env: Env, storage: UserPrefixStorage, path: str) -> None:
     with refused(path, "source", "cognito", "IdentitySource.cognito()"):
-        storage.grant_user_prefix(env.authenticated, source="cognito", level="private",  # type: ignore[arg-type]
-                                  actions=RW)
+        storage.grant_user_prefix(
+            env.authenticated,
+            source="cognito",
+            level="private",  # type: ignore[arg-type]
+            actions=RW,
+        )
 
 
-@pytest.mark.parametrize(("level", "source"), [
-    pytest.param("private", IdentitySource.cognito(), id="private"),
-    pytest.param("protected", IdentitySource.cognito(), id="protected"),
-    pytest.param("home/{id}/", IdentitySource.cognito(), id="custom"),
-    pytest.param("private", None, id="private_without_source"),
-])
-def test_per_user_level_on_the_guest_role_is_refused(env: Env, storage: UserPrefixStorage, path: str, level: str,
-                                                     source: IdentitySource | None) -> None:
+@pytest.mark.parametrize(
+    ("level", "source"),
+    [
+        pytest.param("private", IdentitySource.cognito(), id="private"),
+        pytest.param("protected", IdentitySource.cognito(), id="protected"),
+        pytest.param("home/{id}/", IdentitySource.cognito(), id="custom"),
+        pytest.param("private", None, id="private_without_source"),
+    ],
+)
+def test_per_user_level_on_the_guest_role_is_refused(
+    env: Env, storage: UserPrefixStorage, path: str, level: str, source: IdentitySource | None
+) -> None:
     name = AccessLevel.named(level).name
     with refused(path, "level", name, "'public'", env.guest.node.path, "guests"):
         storage.grant_user_prefix(env.guest, source=source, level=level, actions=["read"])
@@ -277,8 +316,9 @@ def test_guest_write_is_refused(env: Env, storage: UserPrefixStorage, path: str,
 
 
 def test_guest_write_passes_with_allow_guest_write(env: Env, storage: UserPrefixStorage) -> None:
-    (objects, listing) = storage.grant_user_prefix(env.guest, level="public", actions=RW,
-                                                   allow_guest_write=True).principal_statements
+    (objects, listing) = storage.grant_user_prefix(
+        env.guest, level="public", actions=RW, allow_guest_write=True
+    ).principal_statements
     assert objects.actions == ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]
     assert listing.actions == ["s3:ListBucket"]
 
@@ -290,13 +330,15 @@ def test_guest_read_passes_without_opt_in(env: Env, storage: UserPrefixStorage) 
 
 def test_allow_guest_write_does_not_give_guests_a_folder(env: Env, storage: UserPrefixStorage, path: str) -> None:
     with refused(path, "level", "private", "'public'"):
-        storage.grant_user_prefix(env.guest, source=IdentitySource.cognito(), level="private", actions=RW,
-                                  allow_guest_write=True)
+        storage.grant_user_prefix(
+            env.guest, source=IdentitySource.cognito(), level="private", actions=RW, allow_guest_write=True
+        )
 
 
 @pytest.mark.parametrize("second", ["private", "private_other_actions", "private_as_object"])
-def test_same_level_twice_to_one_role_is_refused(env: Env, storage: UserPrefixStorage, path: str, cid: str,
-                                                 second: str) -> None:
+def test_same_level_twice_to_one_role_is_refused(
+    env: Env, storage: UserPrefixStorage, path: str, cid: str, second: str
+) -> None:
     role = saml_role(env, cid, session_tags=True)
     source = IdentitySource.principal_tag("user")
     storage.grant_user_prefix(role, source=source, level="private", actions=["read"])
@@ -306,8 +348,9 @@ def test_same_level_twice_to_one_role_is_refused(env: Env, storage: UserPrefixSt
         storage.grant_user_prefix(role, source=source, level=level, actions=actions)
 
 
-def test_same_level_to_another_role_or_in_another_storage_passes(env: Env, storage: UserPrefixStorage,
-                                                                 cid: str) -> None:
+def test_same_level_to_another_role_or_in_another_storage_passes(
+    env: Env, storage: UserPrefixStorage, cid: str
+) -> None:
     source = IdentitySource.principal_tag("user")
     first, second = saml_role(env, f"{cid}A", session_tags=True), saml_role(env, f"{cid}B", session_tags=True)
     storage.grant_user_prefix(first, source=source, level="private", actions=["read"])
@@ -343,8 +386,9 @@ def test_bad_imported_bucket_name_is_refused(env: Env, cid: str, path: str) -> N
 
 def test_good_bucket_name_passes(env: Env, cid: str) -> None:
     storage = UserPrefixStorage(env.stack, cid, bucket_name="user-data.example-123")
-    assert env.stack.resolve(storage.bucket_name) == {"Ref": env.stack.get_logical_id(
-        storage.bucket.node.default_child)}
+    assert env.stack.resolve(storage.bucket_name) == {
+        "Ref": env.stack.get_logical_id(storage.bucket.node.default_child)
+    }
 
 
 @pytest.mark.parametrize("encryption", ["aes", "KMS", "sse-s3", ""])
@@ -394,12 +438,15 @@ def test_broker_trusting_roles_passes(env: Env, cid: str) -> None:
     assert broker.trusted_arns == (BROKER_SERVICE, "arn:aws:iam::444455556666:role/partner-broker")
 
 
-@pytest.mark.parametrize(("trusted", "phrase"), [
-    pytest.param("arn:aws:iam::*:role/x", "no wildcards", id="wildcard_account"),
-    pytest.param("arn:aws:iam::111122223333:role/*", "no wildcards", id="wildcard_role"),
-    pytest.param("*", "no wildcards", id="star"),
-    pytest.param("arn:aws:iam::111122223333:saml-provider/corp", "an IAM role or user ARN", id="not_a_role"),
-])
+@pytest.mark.parametrize(
+    ("trusted", "phrase"),
+    [
+        pytest.param("arn:aws:iam::*:role/x", "no wildcards", id="wildcard_account"),
+        pytest.param("arn:aws:iam::111122223333:role/*", "no wildcards", id="wildcard_role"),
+        pytest.param("*", "no wildcards", id="star"),
+        pytest.param("arn:aws:iam::111122223333:saml-provider/corp", "an IAM role or user ARN", id="not_a_role"),
+    ],
+)
 def test_broker_trusted_wildcards_are_refused(env: Env, cid: str, path: str, trusted: str, phrase: str) -> None:
     with refused(path, "trusted", trusted, phrase):
         FederationBrokerRole(env.stack, cid, trusted=[trusted])
@@ -417,8 +464,9 @@ def test_broker_account_arn_without_root_is_refused(env: Env, cid: str, path: st
         FederationBrokerRole(env.stack, cid, trusted=["arn:aws:iam::123456789012"], allow_account_root=True)
 
 
-def test_nested_custom_roots_in_one_storage_are_refused(env: Env, storage: UserPrefixStorage, path: str,
-                                                        cid: str) -> None:
+def test_nested_custom_roots_in_one_storage_are_refused(
+    env: Env, storage: UserPrefixStorage, path: str, cid: str
+) -> None:
     """`home/{id}/` and `home/team/{id}/`: the user whose id is `team` would reach every team folder."""
     role = SamlRole(env.stack, f"{cid}Role", provider=env.saml_provider)
     storage.grant_user_prefix(role, source=IdentitySource.saml(), level="home/{id}/", actions=RW)

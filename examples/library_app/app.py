@@ -54,22 +54,48 @@ class CiAccessStack(Stack):
     def __init__(self, scope: Construct, id: str, *, env: Environment) -> None:
         super().__init__(scope, id, env=env)
         github = OidcProvider(self, "GitHub", issuer=OidcIssuer.github_actions())
-        GitHubActionsRole(self, "WebAppDeploy", provider=github, repositories=["octo-org/web-app"],
-                          branches=["main"], environments=["production"],
-                          role_options=RoleOptions(max_session_duration=Duration.hours(1)))
+        GitHubActionsRole(
+            self,
+            "WebAppDeploy",
+            provider=github,
+            repositories=["octo-org/web-app"],
+            branches=["main"],
+            environments=["production"],
+            role_options=RoleOptions(max_session_duration=Duration.hours(1)),
+        )
         gitlab = OidcProvider(self, "GitLab", issuer=OidcIssuer.gitlab())
         GitLabCiRole(self, "InfraPipeline", provider=gitlab, projects=["platform/infrastructure"], refs=["main"])
         terraform = OidcProvider(self, "Terraform", issuer=OidcIssuer.hcp_terraform())
-        HcpTerraformRole(self, "NetworkPlan", provider=terraform, organization="octo-org",
-                         projects=["platform"], workspaces=["network"], run_phases=["plan"])
+        HcpTerraformRole(
+            self,
+            "NetworkPlan",
+            provider=terraform,
+            organization="octo-org",
+            projects=["platform"],
+            workspaces=["network"],
+            run_phases=["plan"],
+        )
         region, cluster_id = EKS_CLUSTER
         cluster = OidcProvider(self, "Cluster", issuer=OidcIssuer.eks(region=region, cluster_id=cluster_id))
-        EksServiceAccountRole(self, "Exporter", provider=cluster, cluster_region=region, cluster_id=cluster_id,
-                              namespace="monitoring", service_accounts=["exporter"])
-        buildkite = OidcProvider(self, "Buildkite", issuer=OidcIssuer.custom("https://agent.buildkite.com"),
-                                 client_ids=["sts.amazonaws.com"])
-        OidcRole(self, "BuildkiteDeploy", provider=buildkite, audiences=["sts.amazonaws.com"],
-                 subjects=["organization:octo-org:pipeline:deploy:ref:refs/heads/main:commit:*:step:*"])
+        EksServiceAccountRole(
+            self,
+            "Exporter",
+            provider=cluster,
+            cluster_region=region,
+            cluster_id=cluster_id,
+            namespace="monitoring",
+            service_accounts=["exporter"],
+        )
+        buildkite = OidcProvider(
+            self, "Buildkite", issuer=OidcIssuer.custom("https://agent.buildkite.com"), client_ids=["sts.amazonaws.com"]
+        )
+        OidcRole(
+            self,
+            "BuildkiteDeploy",
+            provider=buildkite,
+            audiences=["sts.amazonaws.com"],
+            subjects=["organization:octo-org:pipeline:deploy:ref:refs/heads/main:commit:*:step:*"],
+        )
 
 
 class PeopleAccessStack(Stack):
@@ -78,32 +104,56 @@ class PeopleAccessStack(Stack):
     def __init__(self, scope: Construct, id: str, *, env: Environment) -> None:
         super().__init__(scope, id, env=env)
         idp = SamlProvider(self, "CorpIdp", metadata_file=IDP_METADATA, name="corp-idp")
-        employees = SamlRole(self, "EmployeeFiles", provider=idp, sign_in=["global"],
-                             attribute_conditions={"saml:sub_type": "persistent"},
-                             role_options=RoleOptions(max_session_duration=Duration.hours(8)))
+        employees = SamlRole(
+            self,
+            "EmployeeFiles",
+            provider=idp,
+            sign_in=["global"],
+            attribute_conditions={"saml:sub_type": "persistent"},
+            role_options=RoleOptions(max_session_duration=Duration.hours(8)),
+        )
 
         users = cognito.UserPool(
-            self, "Users", sign_in_aliases=cognito.SignInAliases(email=True), mfa=cognito.Mfa.REQUIRED,
+            self,
+            "Users",
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            mfa=cognito.Mfa.REQUIRED,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
-            password_policy=cognito.PasswordPolicy(min_length=12, require_digits=True, require_lowercase=True,
-                                                   require_uppercase=True, require_symbols=True),
+            password_policy=cognito.PasswordPolicy(
+                min_length=12, require_digits=True, require_lowercase=True, require_uppercase=True, require_symbols=True
+            ),
             feature_plan=cognito.FeaturePlan.PLUS,
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
-            removal_policy=RemovalPolicy.RETAIN)
+            removal_policy=RemovalPolicy.RETAIN,
+        )
         client = users.add_client("App", auth_flows=cognito.AuthFlow(user_srp=True), generate_secret=False)
-        pool = IdentityPoolFederation(self, "AppIdentityPool",
-                                      logins=IdentityPoolLogins(cognito=[CognitoLogin.from_user_pool(users, client)]))
+        pool = IdentityPoolFederation(
+            self, "AppIdentityPool", logins=IdentityPoolLogins(cognito=[CognitoLogin.from_user_pool(users, client)])
+        )
 
         storage = UserPrefixStorage(self, "UserData")
-        storage.grant_user_prefix(pool.authenticated_role, source=IdentitySource.cognito(),
-                                  level=AccessLevel.private(), actions=["read", "write", "delete"])
-        storage.grant_user_prefix(employees, source=IdentitySource.saml(), level=AccessLevel.custom("home/{id}/"),
-                                  actions=["read", "write"], browse=True)
+        storage.grant_user_prefix(
+            pool.authenticated_role,
+            source=IdentitySource.cognito(),
+            level=AccessLevel.private(),
+            actions=["read", "write", "delete"],
+        )
+        storage.grant_user_prefix(
+            employees,
+            source=IdentitySource.saml(),
+            level=AccessLevel.custom("home/{id}/"),
+            actions=["read", "write"],
+            browse=True,
+        )
         broker = FederationBrokerRole(self, "Broker", trusted=[f"arn:aws:iam::{self.account}:role/sign-in-service"])
-        storage.grant_user_prefix(broker, source=IdentitySource.principal_tag("user"), level=AccessLevel.private(),
-                                  actions=["read"])
-        acknowledge(users, "AwsSolutions-COG8",
-                    "The PLUS feature plan is on with full-function threat protection; this rule predates it.")
+        storage.grant_user_prefix(
+            broker, source=IdentitySource.principal_tag("user"), level=AccessLevel.private(), actions=["read"]
+        )
+        acknowledge(
+            users,
+            "AwsSolutions-COG8",
+            "The PLUS feature plan is on with full-function threat protection; this rule predates it.",
+        )
 
 
 app = App()

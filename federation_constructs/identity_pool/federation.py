@@ -53,8 +53,9 @@ class RoleMapping:
     ambiguous: Literal["Deny", "AuthenticatedRole"] = "Deny"
 
 
-def guest_statement_problem(statement: iam.PolicyStatement, *, allow_write: bool,
-                            allow_wildcards: bool) -> tuple[str, object] | None:
+def guest_statement_problem(
+    statement: iam.PolicyStatement, *, allow_write: bool, allow_wildcards: bool
+) -> tuple[str, object] | None:
     """(field, value) of the first thing in a guest statement that needs an opt-in, or None."""
     if statement.effect == iam.Effect.DENY:
         return None
@@ -117,59 +118,100 @@ class IdentityPoolFederation(Construct):
             use `${aws:PrincipalTag/KEY}`.
         """
         super().__init__(scope, id)
-        for name, flag in (("allow_guest", allow_guest), ("allow_guest_write", allow_guest_write),
-                           ("allow_guest_wildcards", allow_guest_wildcards), ("classic_flow", classic_flow),
-                           ("allow_classic_flow", allow_classic_flow)):
+        for name, flag in (
+            ("allow_guest", allow_guest),
+            ("allow_guest_write", allow_guest_write),
+            ("allow_guest_wildcards", allow_guest_wildcards),
+            ("classic_flow", classic_flow),
+            ("allow_classic_flow", allow_classic_flow),
+        ):
             checked_bool(self, name, flag)
-        if identity_pool_name is not None and (not isinstance(identity_pool_name, str) or (
-                not Token.is_unresolved(identity_pool_name) and not _POOL_NAME_RE.fullmatch(identity_pool_name))):
-            raise invalid(self, "identity_pool_name", identity_pool_name,
-                          "1-128 letters, digits, '_' and spaces (or None: generated)")
+        if identity_pool_name is not None and (
+            not isinstance(identity_pool_name, str)
+            or (not Token.is_unresolved(identity_pool_name) and not _POOL_NAME_RE.fullmatch(identity_pool_name))
+        ):
+            raise invalid(
+                self,
+                "identity_pool_name",
+                identity_pool_name,
+                "1-128 letters, digits, '_' and spaces (or None: generated)",
+            )
         self._check_logins(logins, allow_guest)
         guest_statements = checked_list(self, "guest_statements", guest_statements, "iam.PolicyStatement")
         for statement in guest_statements:
             if not isinstance(statement, iam.PolicyStatement):
                 raise invalid(self, "guest_statements", statement, "iam.PolicyStatement objects")
         if classic_flow and not allow_classic_flow:
-            raise invalid(self, "classic_flow", True,
-                          "False, or allow_classic_flow=True as well: the classic (basic) flow lets any client "
-                          "call AssumeRoleWithWebIdentity for any role that trusts this pool, bypassing role "
-                          "mapping and the pool's choice of role")
+            raise invalid(
+                self,
+                "classic_flow",
+                True,
+                "False, or allow_classic_flow=True as well: the classic (basic) flow lets any client "
+                "call AssumeRoleWithWebIdentity for any role that trusts this pool, bypassing role "
+                "mapping and the pool's choice of role",
+            )
         if guest_statements and not allow_guest:
-            raise invalid(self, "guest_statements", f"{len(guest_statements)} statements",
-                          "no guest statements without allow_guest=True")
+            raise invalid(
+                self,
+                "guest_statements",
+                f"{len(guest_statements)} statements",
+                "no guest statements without allow_guest=True",
+            )
         for statement in guest_statements:
-            problem = guest_statement_problem(statement, allow_write=allow_guest_write,
-                                              allow_wildcards=allow_guest_wildcards)
+            problem = guest_statement_problem(
+                statement, allow_write=allow_guest_write, allow_wildcards=allow_guest_wildcards
+            )
             if problem:
                 field, value = problem
-                raise invalid(self, f"guest_statements.{field}", value,
-                              "read-only guest permissions on named resources (Get*, List*, Describe*, ... on "
-                              "ARNs): write actions need allow_guest_write=True, '*' in actions or a '*' "
-                              "resource needs allow_guest_wildcards=True, NotAction/NotResource is refused")
+                raise invalid(
+                    self,
+                    f"guest_statements.{field}",
+                    value,
+                    "read-only guest permissions on named resources (Get*, List*, Describe*, ... on "
+                    "ARNs): write actions need allow_guest_write=True, '*' in actions or a '*' "
+                    "resource needs allow_guest_wildcards=True, NotAction/NotResource is refused",
+                )
         self.logins = logins
         self.principal_tags: dict[str, dict[str, str]] = self._check_principal_tags(
-            {} if principal_tags is None else principal_tags)
+            {} if principal_tags is None else principal_tags
+        )
         self.session_tags = bool(self.principal_tags)
         self._duration = checked_session_duration(self, max_session_duration)
-        self.opt_ins: tuple[str, ...] = tuple(name for name, used in (
-            ("allow_guest", allow_guest), ("allow_guest_write", allow_guest_write),
-            ("allow_guest_wildcards", allow_guest_wildcards), ("allow_classic_flow", allow_classic_flow)) if used)
+        self.opt_ins: tuple[str, ...] = tuple(
+            name
+            for name, used in (
+                ("allow_guest", allow_guest),
+                ("allow_guest_write", allow_guest_write),
+                ("allow_guest_wildcards", allow_guest_wildcards),
+                ("allow_classic_flow", allow_classic_flow),
+            )
+            if used
+        )
 
         #: role construct path -> what the role is meant to admit (`federation_constructs.proof.intent`)
         self.intents_by_role: dict[str, TrustIntent] = {}
         self.pool = cognito.CfnIdentityPool(
-            self, "Pool", identity_pool_name=identity_pool_name, allow_unauthenticated_identities=allow_guest,
+            self,
+            "Pool",
+            identity_pool_name=identity_pool_name,
+            allow_unauthenticated_identities=allow_guest,
             allow_classic_flow=classic_flow,
-            cognito_identity_providers=[cognito.CfnIdentityPool.CognitoIdentityProviderProperty(
-                provider_name=c.provider_name, client_id=c.client_id,
-                server_side_token_check=c.server_side_token_check) for c in logins.cognito] or None,
+            cognito_identity_providers=[
+                cognito.CfnIdentityPool.CognitoIdentityProviderProperty(
+                    provider_name=c.provider_name,
+                    client_id=c.client_id,
+                    server_side_token_check=c.server_side_token_check,
+                )
+                for c in logins.cognito
+            ]
+            or None,
             supported_login_providers=logins.social() or None,
             open_id_connect_provider_arns=[IdentityPoolLogins.arn_of(p) for p in logins.oidc_providers] or None,
             saml_provider_arns=[IdentityPoolLogins.arn_of(p) for p in logins.saml_providers] or None,
         )
-        self.authenticated_role = self._role("AuthenticatedRole", "authenticated",
-                                             "signed-in users of the identity pool")
+        self.authenticated_role = self._role(
+            "AuthenticatedRole", "authenticated", "signed-in users of the identity pool"
+        )
         self.guest_role: iam.Role | None = None
         if allow_guest:
             self.guest_role = self._role("GuestRole", "unauthenticated", "guests (not signed in) of the identity pool")
@@ -181,11 +223,17 @@ class IdentityPoolFederation(Construct):
         if self.guest_role is not None:
             roles["unauthenticated"] = self.guest_role.role_arn
         self.attachment = cognito.CfnIdentityPoolRoleAttachment(
-            self, "Roles", identity_pool_id=self.pool.ref, roles=roles)
+            self, "Roles", identity_pool_id=self.pool.ref, roles=roles
+        )
         for index, (provider, tags) in enumerate(self.principal_tags.items()):
             cognito.CfnIdentityPoolPrincipalTag(
-                self, f"PrincipalTags{index}", identity_pool_id=self.pool.ref,
-                identity_provider_name=provider, principal_tags=dict(tags), use_defaults=False)
+                self,
+                f"PrincipalTags{index}",
+                identity_pool_id=self.pool.ref,
+                identity_provider_name=provider,
+                principal_tags=dict(tags),
+                use_defaults=False,
+            )
 
     # --- roles ------------------------------------------------------------------------------
 
@@ -208,16 +256,24 @@ class IdentityPoolFederation(Construct):
 
     def trust_conditions(self, amr: str) -> dict[str, dict[str, str]]:
         """The exact trust conditions for roles of this pool: its id, and the sign-in state."""
-        return {"StringEquals": {f"{COGNITO_IDENTITY}:aud": self.pool.ref},
-                "ForAnyValue:StringLike": {f"{COGNITO_IDENTITY}:amr": amr}}
+        return {
+            "StringEquals": {f"{COGNITO_IDENTITY}:aud": self.pool.ref},
+            "ForAnyValue:StringLike": {f"{COGNITO_IDENTITY}:amr": amr},
+        }
 
     def _role(self, id: str, amr: str, who: str) -> iam.Role:
         trust = iam.FederatedPrincipal(COGNITO_IDENTITY, self.trust_conditions(amr), ASSUME_ACTION)
         principal: iam.IPrincipal = trust.with_session_tags() if self.session_tags else trust
-        role = iam.Role(self, id, assumed_by=principal, max_session_duration=self._duration,
-                        description=f"Assumed by {who} (federation-as-code)")
-        self.intents_by_role[role.node.path] = cognito_intent(self.pool.ref, amr, session_tags=self.session_tags,
-                                                              opt_ins=self.opt_ins)
+        role = iam.Role(
+            self,
+            id,
+            assumed_by=principal,
+            max_session_duration=self._duration,
+            description=f"Assumed by {who} (federation-as-code)",
+        )
+        self.intents_by_role[role.node.path] = cognito_intent(
+            self.pool.ref, amr, session_tags=self.session_tags, opt_ins=self.opt_ins
+        )
         return role
 
     def add_mapped_role(self, id: str, *, description: str | None = None) -> iam.Role:
@@ -238,8 +294,9 @@ class IdentityPoolFederation(Construct):
         rules = checked_list(self, "role_mappings.rules", mapping.rules, "MappingRule")
         for rule in rules:
             if not isinstance(rule, MappingRule):
-                raise invalid(self, "role_mappings.rules", rule,
-                              "MappingRule(claim=..., match_type=..., value=..., role=...)")
+                raise invalid(
+                    self, "role_mappings.rules", rule, "MappingRule(claim=..., match_type=..., value=..., role=...)"
+                )
             for attr in ("claim", "value"):
                 if not isinstance(getattr(rule, attr), str):
                     raise invalid(self, f"role_mappings.rules.{attr}", getattr(rule, attr), f"the {attr}, a string")
@@ -247,10 +304,14 @@ class IdentityPoolFederation(Construct):
                 raise invalid(self, "role_mappings.rules.role", rule.role, "a role from add_mapped_role()")
         known = self.logins.provider_names()
         if not isinstance(mapping.provider, str) or mapping.provider not in known:
-            raise invalid(self, "role_mappings.provider", mapping.provider,
-                          f"a provider of this pool ({', '.join(sorted(known)) or 'none'}); role mappings are "
-                          f"supported for Cognito user pool clients (`<provider name>:<client id>`) and Google, "
-                          f"Facebook, Amazon and Apple")
+            raise invalid(
+                self,
+                "role_mappings.provider",
+                mapping.provider,
+                f"a provider of this pool ({', '.join(sorted(known)) or 'none'}); role mappings are "
+                f"supported for Cognito user pool clients (`<provider name>:<client id>`) and Google, "
+                f"Facebook, Amazon and Apple",
+            )
         if any(m.provider == mapping.provider for m in self._mappings):
             raise invalid(self, "role_mappings.provider", mapping.provider, "one role mapping per provider")
         if mapping.type not in ("Token", "Rules"):
@@ -258,20 +319,35 @@ class IdentityPoolFederation(Construct):
         if mapping.ambiguous not in ("Deny", "AuthenticatedRole"):
             raise invalid(self, "role_mappings.ambiguous", mapping.ambiguous, "'Deny' or 'AuthenticatedRole'")
         if (mapping.type == "Rules") != bool(rules):
-            raise invalid(self, "role_mappings.rules", f"{len(rules)} rules",
-                          "rules (1-25) for a Rules mapping, none for a Token mapping")
+            raise invalid(
+                self,
+                "role_mappings.rules",
+                f"{len(rules)} rules",
+                "rules (1-25) for a Rules mapping, none for a Token mapping",
+            )
         if len(rules) > 25:
             raise invalid(self, "role_mappings.rules", f"{len(rules)} rules", "at most 25 rules")
         own = {r.role_arn for r in self.mapped_roles.values()} | {self.authenticated_role.role_arn}
         for rule in rules:
             if rule.role.role_arn not in own:
-                raise invalid(self, "role_mappings.rules.role", rule.role.node.path,
-                              "a role from add_mapped_role() (or the authenticated role): a mapped role must "
-                              "trust exactly this pool")
-            if not rule.claim or not rule.value or rule.match_type not in ("Equals", "Contains", "StartsWith",
-                                                                           "NotEqual"):
-                raise invalid(self, "role_mappings.rules", f"{rule.claim} {rule.match_type} {rule.value}",
-                              "a claim, a match type (Equals, Contains, StartsWith, NotEqual) and a value")
+                raise invalid(
+                    self,
+                    "role_mappings.rules.role",
+                    rule.role.node.path,
+                    "a role from add_mapped_role() (or the authenticated role): a mapped role must "
+                    "trust exactly this pool",
+                )
+            if (
+                not rule.claim
+                or not rule.value
+                or rule.match_type not in ("Equals", "Contains", "StartsWith", "NotEqual")
+            ):
+                raise invalid(
+                    self,
+                    "role_mappings.rules",
+                    f"{rule.claim} {rule.match_type} {rule.value}",
+                    "a claim, a match type (Equals, Contains, StartsWith, NotEqual) and a value",
+                )
         self._mappings.append(mapping)
         self.attachment.add_property_override("RoleMappings", self.role_mappings_json())
 
@@ -283,26 +359,36 @@ class IdentityPoolFederation(Construct):
         cognito_logins = checked_list(self, "logins.cognito", logins.cognito, "CognitoLogin")
         for index, login in enumerate(cognito_logins):
             if not isinstance(login, CognitoLogin):
-                raise invalid(self, f"logins.cognito[{index}]", login,
-                              "CognitoLogin(provider_name=..., client_id=...) or CognitoLogin.from_user_pool(...)")
+                raise invalid(
+                    self,
+                    f"logins.cognito[{index}]",
+                    login,
+                    "CognitoLogin(provider_name=..., client_id=...) or CognitoLogin.from_user_pool(...)",
+                )
             for attr in ("provider_name", "client_id"):
                 if not isinstance(getattr(login, attr), str) or not getattr(login, attr):
                     raise invalid(self, f"logins.cognito[{index}].{attr}", getattr(login, attr), "a non-empty string")
             checked_bool(self, f"logins.cognito[{index}].server_side_token_check", login.server_side_token_check)
-        for kind, accepted in (("oidc_providers", "OidcProvider or iam.IOidcProvider objects"),
-                               ("saml_providers", "SamlProvider or iam.ISamlProvider objects")):
+        for kind, accepted in (
+            ("oidc_providers", "OidcProvider or iam.IOidcProvider objects"),
+            ("saml_providers", "SamlProvider or iam.ISamlProvider objects"),
+        ):
             arn_attr = "oidc_provider_arn" if kind == "oidc_providers" else "saml_provider_arn"
             for provider in checked_list(self, f"logins.{kind}", getattr(logins, kind), accepted):
                 if not (hasattr(provider, "node") and isinstance(getattr(provider, arn_attr, None), str)):
                     raise invalid(self, f"logins.{kind}", provider, accepted)
         if logins.is_empty() and not allow_guest:
-            raise invalid(self, "logins", "no identity providers",
-                          "at least one identity provider (or allow_guest=True): with neither, no one can use "
-                          "the pool")
+            raise invalid(
+                self,
+                "logins",
+                "no identity providers",
+                "at least one identity provider (or allow_guest=True): with neither, no one can use the pool",
+            )
         for attr, (_, pattern, accepted) in SOCIAL_PROVIDERS.items():
             value = getattr(logins, attr)
-            if value is not None and (not isinstance(value, str) or Token.is_unresolved(value)
-                                      or not pattern.fullmatch(value)):
+            if value is not None and (
+                not isinstance(value, str) or Token.is_unresolved(value) or not pattern.fullmatch(value)
+            ):
                 raise invalid(self, f"logins.{attr}", value, accepted)
         keys = [c.mapping_key for c in logins.cognito]
         if len(set(keys)) != len(keys):
@@ -320,17 +406,26 @@ class IdentityPoolFederation(Construct):
         checked_mapping(self, "principal_tags", tags, "a dict of provider name -> {session tag key: token claim}")
         for provider, mapping in tags.items():
             if not isinstance(provider, str) or provider not in known:
-                raise invalid(self, "principal_tags", provider,
-                              f"a provider of this pool: {', '.join(sorted(known)) or 'none'}")
+                raise invalid(
+                    self, "principal_tags", provider, f"a provider of this pool: {', '.join(sorted(known)) or 'none'}"
+                )
             checked_mapping(self, f"principal_tags[{provider!r}]", mapping, "a dict of session tag key -> token claim")
             if not mapping or len(mapping) > 50:
                 raise invalid(self, f"principal_tags[{provider!r}]", dict(mapping), "1-50 tag -> claim entries")
             for key, claim in mapping.items():
-                if not isinstance(key, str) or not _TAG_KEY_RE.fullmatch(key) or key.lower().startswith("aws:") \
-                        or not isinstance(claim, str) or not claim:
-                    raise invalid(self, f"principal_tags[{provider!r}]", key,
-                                  "session tag keys of 1-128 characters, not starting with 'aws:', each mapped "
-                                  "to a token claim")
+                if (
+                    not isinstance(key, str)
+                    or not _TAG_KEY_RE.fullmatch(key)
+                    or key.lower().startswith("aws:")
+                    or not isinstance(claim, str)
+                    or not claim
+                ):
+                    raise invalid(
+                        self,
+                        f"principal_tags[{provider!r}]",
+                        key,
+                        "session tag keys of 1-128 characters, not starting with 'aws:', each mapped to a token claim",
+                    )
             checked[provider] = dict(mapping)
         return checked
 
@@ -340,14 +435,19 @@ class IdentityPoolFederation(Construct):
             return None
         result: dict[str, dict[str, object]] = {}
         for index, mapping in enumerate(self._mappings):
-            entry: dict[str, object] = {"Type": mapping.type, "AmbiguousRoleResolution": mapping.ambiguous,
-                                        "IdentityProvider": mapping.provider}
+            entry: dict[str, object] = {
+                "Type": mapping.type,
+                "AmbiguousRoleResolution": mapping.ambiguous,
+                "IdentityProvider": mapping.provider,
+            }
             if mapping.rules:
-                entry["RulesConfiguration"] = {"Rules": [
-                    {"Claim": r.claim, "MatchType": r.match_type, "Value": r.value, "RoleARN": r.role.role_arn}
-                    for r in mapping.rules]}
+                entry["RulesConfiguration"] = {
+                    "Rules": [
+                        {"Claim": r.claim, "MatchType": r.match_type, "Value": r.value, "RoleARN": r.role.role_arn}
+                        for r in mapping.rules
+                    ]
+                }
             # a template's map keys must be literal: a created user pool's name is a token
             key = mapping.provider if not Token.is_unresolved(mapping.provider) else f"Provider{index}"
             result[key] = entry
         return result
-

@@ -15,13 +15,22 @@ __all__ = ["CognitoLogin", "IdentityPoolLogins", "SOCIAL_PROVIDERS"]
 
 #: Social providers: the provider name the identity pool uses, and the client id format.
 SOCIAL_PROVIDERS: dict[str, tuple[str, re.Pattern[str], str]] = {
-    "google_client_id": ("accounts.google.com", re.compile(r"\d+-[0-9a-z]+\.apps\.googleusercontent\.com"),
-                         "a Google OAuth client id: DIGITS-ID.apps.googleusercontent.com"),
+    "google_client_id": (
+        "accounts.google.com",
+        re.compile(r"\d+-[0-9a-z]+\.apps\.googleusercontent\.com"),
+        "a Google OAuth client id: DIGITS-ID.apps.googleusercontent.com",
+    ),
     "facebook_app_id": ("graph.facebook.com", re.compile(r"\d{5,20}"), "a Facebook app id: 5-20 digits"),
-    "amazon_client_id": ("www.amazon.com", re.compile(r"amzn1\.application-oa2-client\.[0-9a-f]{32}"),
-                         "a Login with Amazon client id: amzn1.application-oa2-client.<32 hex>"),
-    "apple_services_id": ("appleid.apple.com", re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"),
-                          "a Sign in with Apple Services ID or bundle id in reverse-DNS form, e.g. com.example.app"),
+    "amazon_client_id": (
+        "www.amazon.com",
+        re.compile(r"amzn1\.application-oa2-client\.[0-9a-f]{32}"),
+        "a Login with Amazon client id: amzn1.application-oa2-client.<32 hex>",
+    ),
+    "apple_services_id": (
+        "appleid.apple.com",
+        re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"),
+        "a Sign in with Apple Services ID or bundle id in reverse-DNS form, e.g. com.example.app",
+    ),
 }
 
 
@@ -36,11 +45,15 @@ class CognitoLogin:
     server_side_token_check: bool = True
 
     @classmethod
-    def from_user_pool(cls, user_pool: cognito.IUserPool, client: cognito.IUserPoolClient,
-                       *, server_side_token_check: bool = True) -> CognitoLogin:
+    def from_user_pool(
+        cls, user_pool: cognito.IUserPool, client: cognito.IUserPoolClient, *, server_side_token_check: bool = True
+    ) -> CognitoLogin:
         """A client of a user pool created in (or imported into) the app."""
-        return cls(provider_name=user_pool.user_pool_provider_name, client_id=client.user_pool_client_id,
-                   server_side_token_check=server_side_token_check)
+        return cls(
+            provider_name=user_pool.user_pool_provider_name,
+            client_id=client.user_pool_client_id,
+            server_side_token_check=server_side_token_check,
+        )
 
     @property
     def mapping_key(self) -> str:
@@ -62,8 +75,11 @@ class IdentityPoolLogins:
 
     def social(self) -> dict[str, str]:
         """`SupportedLoginProviders`: provider name -> client id, for the social providers given."""
-        return {SOCIAL_PROVIDERS[attr][0]: getattr(self, attr) for attr in SOCIAL_PROVIDERS
-                if getattr(self, attr) is not None}
+        return {
+            SOCIAL_PROVIDERS[attr][0]: getattr(self, attr)
+            for attr in SOCIAL_PROVIDERS
+            if getattr(self, attr) is not None
+        }
 
     def provider_names(self) -> set[str]:
         """Every provider name a role mapping or principal tag may refer to."""
@@ -79,5 +95,9 @@ class IdentityPoolLogins:
             value = getattr(provider, attr, None)
             if isinstance(value, str):
                 return value
-        raise PresetValueError("IdentityPoolLogins.arn_of", "provider", provider,
-                               "an OIDC or SAML provider (with an oidc_provider_arn or saml_provider_arn)")
+        raise PresetValueError(
+            "IdentityPoolLogins.arn_of",
+            "provider",
+            provider,
+            "an OIDC or SAML provider (with an oidc_provider_arn or saml_provider_arn)",
+        )

@@ -59,20 +59,29 @@ def trust_policy_size(document: Mapping[str, Any]) -> int:
     return len(_WHITESPACE.sub("", json.dumps(document, separators=(",", ":"))))
 
 
-def checked_trust_size(scope: IConstruct, *, federated: str, actions: tuple[str, ...],
-                       conditions: Mapping[str, Any], quota: int, fix: str) -> int:
+def checked_trust_size(
+    scope: IConstruct, *, federated: str, actions: tuple[str, ...], conditions: Mapping[str, Any], quota: int, fix: str
+) -> int:
     """The size IAM will count for a one-statement federated trust, refused above `quota`.
 
     `federated` and `conditions` must be literal stand-ins for what CloudFormation will resolve
     (same length or longer), so the estimate never undercounts.
     """
     action: str | list[str] = actions[0] if len(actions) == 1 else list(actions)
-    document = {"Statement": [{"Action": action, "Condition": conditions, "Effect": "Allow",
-                               "Principal": {"Federated": federated}}], "Version": "2012-10-17"}
+    document = {
+        "Statement": [
+            {"Action": action, "Condition": conditions, "Effect": "Allow", "Principal": {"Federated": federated}}
+        ],
+        "Version": "2012-10-17",
+    }
     size = trust_policy_size(document)
     if size > quota:
-        raise invalid(scope, "trust policy", f"{size} characters",
-                      f"at most the account's trust-policy quota of {quota} characters (whitespace not "
-                      f"counted); {fix}, or pass role_options=RoleOptions(trust_policy_quota=4096) if the "
-                      f"account's quota was raised")
+        raise invalid(
+            scope,
+            "trust policy",
+            f"{size} characters",
+            f"at most the account's trust-policy quota of {quota} characters (whitespace not "
+            f"counted); {fix}, or pass role_options=RoleOptions(trust_policy_quota=4096) if the "
+            f"account's quota was raised",
+        )
     return size

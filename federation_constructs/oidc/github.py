@@ -56,8 +56,9 @@ class GitHubRepository:
             return value
         owner, sep, name = value.partition("/") if isinstance(value, str) else ("", "", "")
         if not sep or "/" in name:
-            raise PresetValueError("GitHubRepository.parse", "value", value,
-                                   "'OWNER/REPO', e.g. 'octo-org/app', or a GitHubRepository")
+            raise PresetValueError(
+                "GitHubRepository.parse", "value", value, "'OWNER/REPO', e.g. 'octo-org/app', or a GitHubRepository"
+            )
         return cls(owner=owner, name=name)
 
     @property
@@ -131,35 +132,67 @@ class GitHubActionsRole(OidcRole):
         :param role_options: the IAM role's options; default `RoleOptions()`.
         """
         FederatedRole.__init__(self, scope, id, role_options=role_options)
-        for name, flag in (("pull_requests", pull_requests), ("allow_repository_wildcards", allow_repository_wildcards),
-                           ("allow_any_ref", allow_any_ref), ("allow_any_subject", allow_any_subject)):
+        for name, flag in (
+            ("pull_requests", pull_requests),
+            ("allow_repository_wildcards", allow_repository_wildcards),
+            ("allow_any_ref", allow_any_ref),
+            ("allow_any_subject", allow_any_subject),
+        ):
             checked_bool(self, name, flag)
         if not isinstance(audience, str):
             raise invalid(self, "audience", audience, "the audience the workflow requests, e.g. 'sts.amazonaws.com'")
         issuer = preset_issuer(self, lambda: OidcIssuer.github_actions(enterprise_slug=enterprise_slug))
         repos = self._repositories(repositories, allow_repository_wildcards, allow_any_subject)
         contexts = self._contexts(branches, tags, environments, pull_requests, allow_any_ref)
-        subjects = [f"{prefix}:{context}" for repo in repos for prefix in repo.subject_prefixes()
-                    for context in contexts]
-        conditions = dict(checked_mapping(self, "conditions", conditions, "a dict of claim -> value(s)")
-                          if conditions is not None else {})
+        subjects = [
+            f"{prefix}:{context}" for repo in repos for prefix in repo.subject_prefixes() for context in contexts
+        ]
+        conditions = dict(
+            checked_mapping(self, "conditions", conditions, "a dict of claim -> value(s)")
+            if conditions is not None
+            else {}
+        )
         if job_workflow_refs:
             conditions["job_workflow_ref"] = self._workflow_refs(job_workflow_refs)
-        opt_ins = [name for name, used in (("allow_repository_wildcards", allow_repository_wildcards),
-                                           ("allow_any_ref", allow_any_ref)) if used]
+        opt_ins = [
+            name
+            for name, used in (
+                ("allow_repository_wildcards", allow_repository_wildcards),
+                ("allow_any_ref", allow_any_ref),
+            )
+            if used
+        ]
         self.repositories: tuple[GitHubRepository, ...] = tuple(repos)
         declared_repos = [(r.owner, r.name, r.owner_id, r.repository_id, r.effective_format()) for r in repos]
-        self._build(issuer=issuer, provider=provider, audiences=[audience], subjects=subjects,
-                    conditions=conditions, allow_any_subject=allow_any_subject, opt_ins=opt_ins,
-                    intent_subjects=github_subjects(declared_repos, branches=list(branches), tags=list(tags),
-                                                    environments=list(environments), pull_requests=pull_requests,
-                                                    any_ref=allow_any_ref),
-                    declared={"repositories": [r.full_name for r in repos], "branches": list(branches),
-                              "tags": list(tags), "environments": list(environments),
-                              "pull_requests": pull_requests, "job_workflow_refs": list(job_workflow_refs)})
+        self._build(
+            issuer=issuer,
+            provider=provider,
+            audiences=[audience],
+            subjects=subjects,
+            conditions=conditions,
+            allow_any_subject=allow_any_subject,
+            opt_ins=opt_ins,
+            intent_subjects=github_subjects(
+                declared_repos,
+                branches=list(branches),
+                tags=list(tags),
+                environments=list(environments),
+                pull_requests=pull_requests,
+                any_ref=allow_any_ref,
+            ),
+            declared={
+                "repositories": [r.full_name for r in repos],
+                "branches": list(branches),
+                "tags": list(tags),
+                "environments": list(environments),
+                "pull_requests": pull_requests,
+                "job_workflow_refs": list(job_workflow_refs),
+            },
+        )
 
-    def _repositories(self, repositories: Sequence[str | GitHubRepository], allow_wildcards: bool,
-                      allow_any_subject: bool) -> list[GitHubRepository]:
+    def _repositories(
+        self, repositories: Sequence[str | GitHubRepository], allow_wildcards: bool, allow_any_subject: bool
+    ) -> list[GitHubRepository]:
         values = checked_list(self, "repositories", repositories, "'OWNER/REPO' names", non_empty=True)
         parsed = []
         for value in values:
@@ -173,63 +206,101 @@ class GitHubActionsRole(OidcRole):
             for attr in ("owner_id", "repository_id"):
                 number = getattr(repo, attr)
                 if number is not None and not isinstance(number, int):  # a bool is refused below
-                    raise invalid(self, f"repositories.{attr}", number,
-                                  f"GitHub's numeric {attr.replace('_', ' ')}, a positive integer (or None)")
+                    raise invalid(
+                        self,
+                        f"repositories.{attr}",
+                        number,
+                        f"GitHub's numeric {attr.replace('_', ' ')}, a positive integer (or None)",
+                    )
             if not _OWNER_RE.fullmatch(repo.owner):
                 if has_wildcard(repo.owner) and allow_any_subject:
                     parsed.append(repo)
                     continue
-                why = ("a literal owner: a wildcard in the owner admits repositories of other owners "
-                       "anywhere on GitHub (allow_any_subject=True to mean it)") if has_wildcard(repo.owner) \
+                why = (
+                    (
+                        "a literal owner: a wildcard in the owner admits repositories of other owners "
+                        "anywhere on GitHub (allow_any_subject=True to mean it)"
+                    )
+                    if has_wildcard(repo.owner)
                     else "an owner of letters, digits and hyphens (1-39 characters)"
+                )
                 raise invalid(self, "repositories", value, why)
             if not _REPO_RE.fullmatch(repo.name):
                 if not _REPO_PATTERN_RE.fullmatch(repo.name):
-                    raise invalid(self, "repositories", value,
-                                  "a repository name of letters, digits, '.', '_' and '-' (1-100 characters)")
+                    raise invalid(
+                        self,
+                        "repositories",
+                        value,
+                        "a repository name of letters, digits, '.', '_' and '-' (1-100 characters)",
+                    )
                 if not allow_wildcards:
-                    raise invalid(self, "repositories", value,
-                                  f"an exact repository name: '{repo.name}' admits every matching repository "
-                                  f"of {repo.owner}, including ones created later "
-                                  f"(allow_repository_wildcards=True to mean it)")
+                    raise invalid(
+                        self,
+                        "repositories",
+                        value,
+                        f"an exact repository name: '{repo.name}' admits every matching repository "
+                        f"of {repo.owner}, including ones created later "
+                        f"(allow_repository_wildcards=True to mean it)",
+                    )
             fmt = repo.effective_format()
-            if fmt in ("immutable", "both") and not (
-                    _positive(repo.owner_id) and _positive(repo.repository_id)):
-                raise invalid(self, "repositories", value,
-                              f"owner_id and repository_id (positive integers) for subject_format={fmt!r}")
+            if fmt in ("immutable", "both") and not (_positive(repo.owner_id) and _positive(repo.repository_id)):
+                raise invalid(
+                    self,
+                    "repositories",
+                    value,
+                    f"owner_id and repository_id (positive integers) for subject_format={fmt!r}",
+                )
             if fmt not in ("name", "immutable", "both"):
                 raise invalid(self, "repositories", value, "subject_format 'name', 'immutable' or 'both'")
             parsed.append(repo)
         return parsed
 
-    def _contexts(self, branches: Sequence[str], tags: Sequence[str], environments: Sequence[str],
-                  pull_requests: bool, allow_any_ref: bool) -> list[str]:
+    def _contexts(
+        self,
+        branches: Sequence[str],
+        tags: Sequence[str],
+        environments: Sequence[str],
+        pull_requests: bool,
+        allow_any_ref: bool,
+    ) -> list[str]:
         contexts: list[str] = []
-        for field, values, form in (("branches", branches, "ref:refs/heads/{}"),
-                                    ("tags", tags, "ref:refs/tags/{}"),
-                                    ("environments", environments, "environment:{}")):
+        for field, values, form in (
+            ("branches", branches, "ref:refs/heads/{}"),
+            ("tags", tags, "ref:refs/tags/{}"),
+            ("environments", environments, "environment:{}"),
+        ):
             for value in checked_list(self, field, values, field):
                 if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
                     raise invalid(self, field, value, "non-empty names without spaces")
                 if is_only_wildcards(value) and not allow_any_ref:
-                    raise invalid(self, field, value,
-                                  f"named {field}: '{value}' admits every one, so anyone who can push a "
-                                  f"workflow could assume the role (allow_any_ref=True to mean it)")
+                    raise invalid(
+                        self,
+                        field,
+                        value,
+                        f"named {field}: '{value}' admits every one, so anyone who can push a "
+                        f"workflow could assume the role (allow_any_ref=True to mean it)",
+                    )
                 contexts.append(form.format(value))
         if pull_requests:
             contexts.append("pull_request")
         return contexts or ["ref:refs/heads/main"]
 
     def _workflow_refs(self, refs: Sequence[str]) -> list[str]:
-        values = [refs] if isinstance(refs, str) else checked_list(
-            self, "job_workflow_refs", refs, "OWNER/REPO/.github/workflows/FILE.yml@REF references")
+        values = (
+            [refs]
+            if isinstance(refs, str)
+            else checked_list(self, "job_workflow_refs", refs, "OWNER/REPO/.github/workflows/FILE.yml@REF references")
+        )
         for ref in values:
             if not isinstance(ref, str) or not _WORKFLOW_REF_RE.fullmatch(ref) or has_wildcard(ref.split("@")[0]):
-                raise invalid(self, "job_workflow_refs", ref,
-                              "OWNER/REPO/.github/workflows/FILE.yml@REF, wildcards only after '@'")
+                raise invalid(
+                    self,
+                    "job_workflow_refs",
+                    ref,
+                    "OWNER/REPO/.github/workflows/FILE.yml@REF, wildcards only after '@'",
+                )
         return values
 
 
 def _positive(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
-

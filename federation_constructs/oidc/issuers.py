@@ -29,10 +29,19 @@ __all__ = ["GITHUB_STS_CLAIMS", "MAX_ISSUER_URL_LENGTH", "OidcIssuer", "issuer_u
 MAX_ISSUER_URL_LENGTH = 255
 
 #: GitHub claims that STS evaluates in a trust policy, beyond `aud` and `sub`.
-GITHUB_STS_CLAIMS = frozenset({
-    "actor", "actor_id", "job_workflow_ref", "repository", "repository_id", "workflow", "ref",
-    "environment", "enterprise_id",
-})
+GITHUB_STS_CLAIMS = frozenset(
+    {
+        "actor",
+        "actor_id",
+        "job_workflow_ref",
+        "repository",
+        "repository_id",
+        "workflow",
+        "ref",
+        "environment",
+        "enterprise_id",
+    }
+)
 
 _SLUG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,98}")
 _HOST_RE = re.compile(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(:\d{1,5})?")
@@ -128,16 +137,21 @@ class OidcIssuer:
         url = "https://token.actions.githubusercontent.com"
         if enterprise_slug is not None:
             if not isinstance(enterprise_slug, str) or not _SLUG_RE.fullmatch(enterprise_slug):
-                raise _preset_error("github_actions", "enterprise_slug", enterprise_slug,
-                                    "the enterprise's URL slug: letters, digits and hyphens")
+                raise _preset_error(
+                    "github_actions",
+                    "enterprise_slug",
+                    enterprise_slug,
+                    "the enterprise's URL slug: letters, digits and hyphens",
+                )
             url = f"{url}/{enterprise_slug}"
         return cls(
-            name="GitHub Actions", url=url,
+            name="GitHub Actions",
+            url=url,
             claims=frozenset({"aud", "sub"}) | GITHUB_STS_CLAIMS,
             required_claims=frozenset({"aud", "sub"}),
             default_audience="sts.amazonaws.com",
             subject_form="repo:OWNER/REPO:ref:refs/heads/BRANCH | :ref:refs/tags/TAG | "
-                         ":environment:ENV | :pull_request",
+            ":environment:ENV | :pull_request",
             subject_owner_pattern=r"repo:(?P<owner>[^/]*)/",
             owner_label="repository owner",
         )
@@ -150,8 +164,10 @@ class OidcIssuer:
             raise _preset_error("gitlab", "host", host, "a host name such as 'gitlab.example.com'")
         url = f"https://{host}"
         return cls(
-            name="GitLab CI" if host == "gitlab.com" else f"GitLab CI ({host})", url=url,
-            claims=frozenset({"aud", "sub"}), required_claims=frozenset({"aud", "sub"}),
+            name="GitLab CI" if host == "gitlab.com" else f"GitLab CI ({host})",
+            url=url,
+            claims=frozenset({"aud", "sub"}),
+            required_claims=frozenset({"aud", "sub"}),
             default_audience=url,
             subject_form="project_path:GROUP/PROJECT:ref_type:branch|tag:ref:REF",
             subject_owner_pattern=r"project_path:(?P<owner>[^/]*)/",
@@ -164,8 +180,10 @@ class OidcIssuer:
         if not isinstance(host, str) or not _HOST_RE.fullmatch(host):
             raise _preset_error("hcp_terraform", "host", host, "a host name such as 'app.terraform.io'")
         return cls(
-            name="HCP Terraform", url=f"https://{host}",
-            claims=frozenset({"aud", "sub"}), required_claims=frozenset({"aud", "sub"}),
+            name="HCP Terraform",
+            url=f"https://{host}",
+            claims=frozenset({"aud", "sub"}),
+            required_claims=frozenset({"aud", "sub"}),
             default_audience="aws.workload.identity",
             subject_form="organization:ORG:project:PROJECT:workspace:WORKSPACE:run_phase:plan|apply",
             subject_owner_pattern=r"organization:(?P<owner>[^:]*):",
@@ -178,8 +196,10 @@ class OidcIssuer:
         if not isinstance(org_id, str) or not _UUID_RE.fullmatch(org_id):
             raise _preset_error("circleci", "org_id", org_id, "the organization id, a UUID")
         return cls(
-            name="CircleCI", url=f"https://oidc.circleci.com/org/{org_id}",
-            claims=frozenset({"aud", "sub"}), required_claims=frozenset({"aud", "sub"}),
+            name="CircleCI",
+            url=f"https://oidc.circleci.com/org/{org_id}",
+            claims=frozenset({"aud", "sub"}),
+            required_claims=frozenset({"aud", "sub"}),
             default_audience=org_id,
             subject_form="org/ORG_ID/project/PROJECT_ID/user/USER_ID",
             subject_owner_pattern=r"org/(?P<owner>[^/]*)/",
@@ -193,12 +213,14 @@ class OidcIssuer:
         if not isinstance(workspace, str) or not _SLUG_RE.fullmatch(workspace):
             raise _preset_error("bitbucket", "workspace", workspace, "the workspace slug")
         if not isinstance(audience, str) or not audience:
-            raise _preset_error("bitbucket", "audience", audience,
-                                "the Audience shown in the repository's OpenID Connect settings")
+            raise _preset_error(
+                "bitbucket", "audience", audience, "the Audience shown in the repository's OpenID Connect settings"
+            )
         return cls(
             name="Bitbucket Pipelines",
             url=f"https://api.bitbucket.org/2.0/workspaces/{workspace}/pipelines-config/identity/oidc",
-            claims=frozenset({"aud", "sub"}), required_claims=frozenset({"aud", "sub"}),
+            claims=frozenset({"aud", "sub"}),
+            required_claims=frozenset({"aud", "sub"}),
             default_audience=audience,
             subject_form="{REPOSITORY_UUID}:... (from the repository's OpenID Connect settings)",
             subject_owner_pattern=r"(?P<owner>\{[^}]*\}):",
@@ -211,11 +233,17 @@ class OidcIssuer:
         if not isinstance(region, str) or not _REGION_RE.fullmatch(region):
             raise _preset_error("eks", "region", region, "an AWS region code such as 'eu-west-1'")
         if not isinstance(cluster_id, str) or not _EKS_ID_RE.fullmatch(cluster_id):
-            raise _preset_error("eks", "cluster_id", cluster_id,
-                                "the 32 hexadecimal characters at the end of the cluster's OIDC issuer URL")
+            raise _preset_error(
+                "eks",
+                "cluster_id",
+                cluster_id,
+                "the 32 hexadecimal characters at the end of the cluster's OIDC issuer URL",
+            )
         return cls(
-            name="EKS service accounts", url=f"https://oidc.eks.{region}.amazonaws.com/id/{cluster_id}",
-            claims=frozenset({"aud", "sub"}), required_claims=frozenset({"aud", "sub"}),
+            name="EKS service accounts",
+            url=f"https://oidc.eks.{region}.amazonaws.com/id/{cluster_id}",
+            claims=frozenset({"aud", "sub"}),
+            required_claims=frozenset({"aud", "sub"}),
             default_audience="sts.amazonaws.com",
             subject_form="system:serviceaccount:NAMESPACE:SERVICE_ACCOUNT",
             subject_owner_pattern=r"system:serviceaccount:(?P<owner>[^:]*):",
@@ -227,8 +255,10 @@ class OidcIssuer:
         """Sign in with Apple, through an IAM OIDC provider for `https://appleid.apple.com`;
         the audience is your app's Services ID or bundle ID."""
         return cls(
-            name="Sign in with Apple", url="https://appleid.apple.com",
-            claims=frozenset({"aud", "sub"}), required_claims=frozenset({"aud"}),
+            name="Sign in with Apple",
+            url="https://appleid.apple.com",
+            claims=frozenset({"aud", "sub"}),
+            required_claims=frozenset({"aud"}),
         )
 
     @classmethod
@@ -239,16 +269,22 @@ class OidcIssuer:
         apps), else with its `aud`; `accounts.google.com:oaud` always with the token's `aud`. Give
         the OAuth client id your app signs in with."""
         return cls(
-            name="Google", url="https://accounts.google.com", web_identity_name="accounts.google.com",
-            claims=frozenset({"aud", "oaud", "sub"}), required_claims=frozenset({"aud"}),
+            name="Google",
+            url="https://accounts.google.com",
+            web_identity_name="accounts.google.com",
+            claims=frozenset({"aud", "oaud", "sub"}),
+            required_claims=frozenset({"aud"}),
         )
 
     @classmethod
     def facebook(cls) -> OidcIssuer:
         """Facebook as a web identity provider (`graph.facebook.com`): the audience is `app_id`."""
         return cls(
-            name="Facebook", url="https://graph.facebook.com", web_identity_name="graph.facebook.com",
-            claims=frozenset({"app_id", "id"}), required_claims=frozenset({"app_id"}),
+            name="Facebook",
+            url="https://graph.facebook.com",
+            web_identity_name="graph.facebook.com",
+            claims=frozenset({"app_id", "id"}),
+            required_claims=frozenset({"app_id"}),
             audience_claim="app_id",
         )
 
@@ -256,14 +292,23 @@ class OidcIssuer:
     def login_with_amazon(cls) -> OidcIssuer:
         """Login with Amazon as a web identity provider (`www.amazon.com`): the audience is `app_id`."""
         return cls(
-            name="Login with Amazon", url="https://www.amazon.com", web_identity_name="www.amazon.com",
-            claims=frozenset({"app_id", "user_id"}), required_claims=frozenset({"app_id"}),
+            name="Login with Amazon",
+            url="https://www.amazon.com",
+            web_identity_name="www.amazon.com",
+            claims=frozenset({"app_id", "user_id"}),
+            required_claims=frozenset({"app_id"}),
             audience_claim="app_id",
         )
 
     @classmethod
-    def custom(cls, url: str, *, name: str | None = None, default_audience: str | None = None,
-               required_claims: tuple[str, ...] = ("aud", "sub")) -> OidcIssuer:
+    def custom(
+        cls,
+        url: str,
+        *,
+        name: str | None = None,
+        default_audience: str | None = None,
+        required_claims: tuple[str, ...] = ("aud", "sub"),
+    ) -> OidcIssuer:
         """Any other OIDC issuer. IAM evaluates only `aud` and `sub` for it; both are required
         unless `required_claims` says otherwise (e.g. `("aud",)` for an issuer whose audience is
         unique to your application)."""
@@ -276,16 +321,32 @@ class OidcIssuer:
             if value is not None and (not isinstance(value, str) or not value):
                 raise _preset_error("custom", field_name, value, "a non-empty string, or None")
         claims = frozenset({"aud", "sub"})
-        if isinstance(required_claims, str) or not isinstance(required_claims, (tuple, list, set, frozenset)) \
-                or not all(isinstance(c, str) for c in required_claims):
-            raise _preset_error("custom", "required_claims", required_claims,
-                                "('aud', 'sub') or ('aud',): IAM evaluates only aud and sub for a custom issuer")
+        if (
+            isinstance(required_claims, str)
+            or not isinstance(required_claims, (tuple, list, set, frozenset))
+            or not all(isinstance(c, str) for c in required_claims)
+        ):
+            raise _preset_error(
+                "custom",
+                "required_claims",
+                required_claims,
+                "('aud', 'sub') or ('aud',): IAM evaluates only aud and sub for a custom issuer",
+            )
         unknown = set(required_claims) - claims
         if unknown or "aud" not in required_claims:
-            raise _preset_error("custom", "required_claims", required_claims,
-                                "('aud', 'sub') or ('aud',): IAM evaluates only aud and sub for a custom issuer")
-        return cls(name=name or url.removeprefix("https://"), url=url, claims=claims,
-                   required_claims=frozenset(required_claims), default_audience=default_audience)
+            raise _preset_error(
+                "custom",
+                "required_claims",
+                required_claims,
+                "('aud', 'sub') or ('aud',): IAM evaluates only aud and sub for a custom issuer",
+            )
+        return cls(
+            name=name or url.removeprefix("https://"),
+            url=url,
+            claims=claims,
+            required_claims=frozenset(required_claims),
+            default_audience=default_audience,
+        )
 
     def with_default_audience(self, audience: str) -> OidcIssuer:
         """The same issuer with another default audience."""

@@ -27,8 +27,17 @@ _TFC_NAME_RE = re.compile(r"[A-Za-z0-9_.\- ]{1,90}")
 _TFC_PATTERN_RE = re.compile(r"[A-Za-z0-9_.\- *?]{1,90}")
 
 
-def _names(scope: Construct, field: str, values: Sequence[str], pattern: re.Pattern[str], accepted: str,
-           *, allow_any: bool, opt_in: str, required: bool = True) -> list[str]:
+def _names(
+    scope: Construct,
+    field: str,
+    values: Sequence[str],
+    pattern: re.Pattern[str],
+    accepted: str,
+    *,
+    allow_any: bool,
+    opt_in: str,
+    required: bool = True,
+) -> list[str]:
     """Validate a list of names; a name of only wildcards needs the opt-in."""
     names = checked_list(scope, field, values, accepted, non_empty=required)
     checked = []
@@ -36,8 +45,7 @@ def _names(scope: Construct, field: str, values: Sequence[str], pattern: re.Patt
         if not isinstance(value, str) or not pattern.fullmatch(value):
             raise invalid(scope, field, value, accepted)
         if is_only_wildcards(value) and not allow_any:
-            raise invalid(scope, field, value,
-                          f"named {field}: '{value}' admits every one ({opt_in}=True to mean it)")
+            raise invalid(scope, field, value, f"named {field}: '{value}' admits every one ({opt_in}=True to mean it)")
         checked.append(value)
     return checked
 
@@ -54,11 +62,21 @@ class GitLabCiRole(OidcRole):
     refused unless `allow_any_ref=True`.
     """
 
-    def __init__(self, scope: Construct, id: str, *, provider: OidcProvider | iam.IOidcProvider,
-                 projects: Sequence[str], ref_type: Literal["branch", "tag"] = "branch",
-                 refs: Sequence[str] = ("main",), host: str = "gitlab.com", audience: str | None = None,
-                 allow_any_ref: bool = False, allow_any_subject: bool = False,
-                 role_options: RoleOptions | None = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        provider: OidcProvider | iam.IOidcProvider,
+        projects: Sequence[str],
+        ref_type: Literal["branch", "tag"] = "branch",
+        refs: Sequence[str] = ("main",),
+        host: str = "gitlab.com",
+        audience: str | None = None,
+        allow_any_ref: bool = False,
+        allow_any_subject: bool = False,
+        role_options: RoleOptions | None = None,
+    ) -> None:
         """Create the role.
 
         :param projects: project paths `GROUP/[SUBGROUP/]PROJECT`.
@@ -71,21 +89,39 @@ class GitLabCiRole(OidcRole):
         checked_bool(self, "allow_any_ref", allow_any_ref)
         checked_bool(self, "allow_any_subject", allow_any_subject)
         issuer = preset_issuer(self, lambda: OidcIssuer.gitlab(host=host))
-        paths = _names(self, "projects", projects,
-                       _GITLAB_ANY_PATH_RE if allow_any_subject else _GITLAB_PATH_RE,
-                       "project paths 'GROUP/[SUBGROUP/]PROJECT', wildcards only below the top-level group "
-                       "(a wildcard in the group admits other groups' projects: allow_any_subject=True to mean it)",
-                       allow_any=allow_any_subject, opt_in="allow_any_subject")
+        paths = _names(
+            self,
+            "projects",
+            projects,
+            _GITLAB_ANY_PATH_RE if allow_any_subject else _GITLAB_PATH_RE,
+            "project paths 'GROUP/[SUBGROUP/]PROJECT', wildcards only below the top-level group "
+            "(a wildcard in the group admits other groups' projects: allow_any_subject=True to mean it)",
+            allow_any=allow_any_subject,
+            opt_in="allow_any_subject",
+        )
         if ref_type not in ("branch", "tag"):
             raise invalid(self, "ref_type", ref_type, "'branch' or 'tag'")
-        ref_names = _names(self, "refs", refs, re.compile(r"\S+"), "ref names without spaces",
-                           allow_any=allow_any_ref, opt_in="allow_any_ref")
+        ref_names = _names(
+            self,
+            "refs",
+            refs,
+            re.compile(r"\S+"),
+            "ref names without spaces",
+            allow_any=allow_any_ref,
+            opt_in="allow_any_ref",
+        )
         subjects = [f"project_path:{p}:ref_type:{ref_type}:ref:{r}" for p in paths for r in ref_names]
-        self._build(issuer=issuer, provider=provider, audiences=[_audience(self, audience, issuer)],
-                    subjects=subjects, conditions=None, allow_any_subject=allow_any_subject,
-                    opt_ins=["allow_any_ref"] if allow_any_ref else [],
-                    intent_subjects=gitlab_subjects(list(projects), ref_type=ref_type, refs=list(refs)),
-                    declared={"projects": list(projects), "ref_type": ref_type, "refs": list(refs)})
+        self._build(
+            issuer=issuer,
+            provider=provider,
+            audiences=[_audience(self, audience, issuer)],
+            subjects=subjects,
+            conditions=None,
+            allow_any_subject=allow_any_subject,
+            opt_ins=["allow_any_ref"] if allow_any_ref else [],
+            intent_subjects=gitlab_subjects(list(projects), ref_type=ref_type, refs=list(refs)),
+            declared={"projects": list(projects), "ref_type": ref_type, "refs": list(refs)},
+        )
 
 
 class HcpTerraformRole(OidcRole):
@@ -97,12 +133,22 @@ class HcpTerraformRole(OidcRole):
     for `plan` only (read-only) and another for `apply` where they need different permissions.
     """
 
-    def __init__(self, scope: Construct, id: str, *, provider: OidcProvider | iam.IOidcProvider,
-                 organization: str, workspaces: Sequence[str], projects: Sequence[str] = ("Default Project",),
-                 run_phases: Sequence[Literal["plan", "apply"]] = ("plan", "apply"),
-                 host: str = "app.terraform.io", audience: str | None = None,
-                 allow_any_workspace: bool = False, allow_any_subject: bool = False,
-                 role_options: RoleOptions | None = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        provider: OidcProvider | iam.IOidcProvider,
+        organization: str,
+        workspaces: Sequence[str],
+        projects: Sequence[str] = ("Default Project",),
+        run_phases: Sequence[Literal["plan", "apply"]] = ("plan", "apply"),
+        host: str = "app.terraform.io",
+        audience: str | None = None,
+        allow_any_workspace: bool = False,
+        allow_any_subject: bool = False,
+        role_options: RoleOptions | None = None,
+    ) -> None:
         """Create the role.
 
         :param organization: the organization's literal name.
@@ -118,26 +164,65 @@ class HcpTerraformRole(OidcRole):
         issuer = preset_issuer(self, lambda: OidcIssuer.hcp_terraform(host=host))
         org_re = _TFC_PATTERN_RE if allow_any_subject else _TFC_NAME_RE
         if not isinstance(organization, str) or not org_re.fullmatch(organization):
-            raise invalid(self, "organization", organization,
-                          "the literal organization name: a wildcard there admits other organizations' runs "
-                          "(allow_any_subject=True to mean it)")
-        project_names = _names(self, "projects", projects, _TFC_PATTERN_RE, "project names",
-                               allow_any=allow_any_workspace, opt_in="allow_any_workspace")
-        workspace_names = _names(self, "workspaces", workspaces, _TFC_PATTERN_RE, "workspace names",
-                                 allow_any=allow_any_workspace, opt_in="allow_any_workspace")
-        phases = [run_phases] if isinstance(run_phases, str) else checked_list(
-            self, "run_phases", run_phases, "'plan' and/or 'apply'")
+            raise invalid(
+                self,
+                "organization",
+                organization,
+                "the literal organization name: a wildcard there admits other organizations' runs "
+                "(allow_any_subject=True to mean it)",
+            )
+        project_names = _names(
+            self,
+            "projects",
+            projects,
+            _TFC_PATTERN_RE,
+            "project names",
+            allow_any=allow_any_workspace,
+            opt_in="allow_any_workspace",
+        )
+        workspace_names = _names(
+            self,
+            "workspaces",
+            workspaces,
+            _TFC_PATTERN_RE,
+            "workspace names",
+            allow_any=allow_any_workspace,
+            opt_in="allow_any_workspace",
+        )
+        phases = (
+            [run_phases]
+            if isinstance(run_phases, str)
+            else checked_list(self, "run_phases", run_phases, "'plan' and/or 'apply'")
+        )
         if not phases or any(p not in ("plan", "apply") for p in phases):
             raise invalid(self, "run_phases", run_phases, "'plan' and/or 'apply'")
-        subjects = [f"organization:{organization}:project:{p}:workspace:{w}:run_phase:{r}"
-                    for p in project_names for w in workspace_names for r in dict.fromkeys(phases)]
-        self._build(issuer=issuer, provider=provider, audiences=[_audience(self, audience, issuer)],
-                    subjects=subjects, conditions=None, allow_any_subject=allow_any_subject,
-                    opt_ins=["allow_any_workspace"] if allow_any_workspace else [],
-                    intent_subjects=hcp_subjects(organization, projects=list(projects), workspaces=list(workspaces),
-                                                 run_phases=list(dict.fromkeys(phases))),
-                    declared={"organization": organization, "projects": list(projects),
-                              "workspaces": list(workspaces), "run_phases": list(phases)})
+        subjects = [
+            f"organization:{organization}:project:{p}:workspace:{w}:run_phase:{r}"
+            for p in project_names
+            for w in workspace_names
+            for r in dict.fromkeys(phases)
+        ]
+        self._build(
+            issuer=issuer,
+            provider=provider,
+            audiences=[_audience(self, audience, issuer)],
+            subjects=subjects,
+            conditions=None,
+            allow_any_subject=allow_any_subject,
+            opt_ins=["allow_any_workspace"] if allow_any_workspace else [],
+            intent_subjects=hcp_subjects(
+                organization,
+                projects=list(projects),
+                workspaces=list(workspaces),
+                run_phases=list(dict.fromkeys(phases)),
+            ),
+            declared={
+                "organization": organization,
+                "projects": list(projects),
+                "workspaces": list(workspaces),
+                "run_phases": list(phases),
+            },
+        )
 
 
 class EksServiceAccountRole(OidcRole):
@@ -148,9 +233,19 @@ class EksServiceAccountRole(OidcRole):
     `allow_any_service_account=True`.
     """
 
-    def __init__(self, scope: Construct, id: str, *, provider: OidcProvider | iam.IOidcProvider,
-                 cluster_region: str, cluster_id: str, namespace: str, service_accounts: Sequence[str],
-                 allow_any_service_account: bool = False, role_options: RoleOptions | None = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        provider: OidcProvider | iam.IOidcProvider,
+        cluster_region: str,
+        cluster_id: str,
+        namespace: str,
+        service_accounts: Sequence[str],
+        allow_any_service_account: bool = False,
+        role_options: RoleOptions | None = None,
+    ) -> None:
         """Create the role.
 
         :param cluster_region: the cluster's region; `cluster_id` the 32 hexadecimal characters at
@@ -161,20 +256,37 @@ class EksServiceAccountRole(OidcRole):
         """
         FederatedRole.__init__(self, scope, id, role_options=role_options)
         checked_bool(self, "allow_any_service_account", allow_any_service_account)
-        issuer = preset_issuer(self, lambda: OidcIssuer.eks(region=cluster_region, cluster_id=cluster_id),
-                               {"region": "cluster_region"})
+        issuer = preset_issuer(
+            self, lambda: OidcIssuer.eks(region=cluster_region, cluster_id=cluster_id), {"region": "cluster_region"}
+        )
         if not isinstance(namespace, str) or not _K8S_NAME_RE.fullmatch(namespace):
-            raise invalid(self, "namespace", namespace,
-                          "a literal Kubernetes namespace: a wildcard there admits every namespace's service accounts")
-        accounts = _names(self, "service_accounts", service_accounts, _K8S_PATTERN_RE,
-                          "Kubernetes service-account names", allow_any=allow_any_service_account,
-                          opt_in="allow_any_service_account")
+            raise invalid(
+                self,
+                "namespace",
+                namespace,
+                "a literal Kubernetes namespace: a wildcard there admits every namespace's service accounts",
+            )
+        accounts = _names(
+            self,
+            "service_accounts",
+            service_accounts,
+            _K8S_PATTERN_RE,
+            "Kubernetes service-account names",
+            allow_any=allow_any_service_account,
+            opt_in="allow_any_service_account",
+        )
         subjects = [f"system:serviceaccount:{namespace}:{sa}" for sa in accounts]
-        self._build(issuer=issuer, provider=provider, audiences=[_audience(self, None, issuer)], subjects=subjects,
-                    conditions=None, allow_any_subject=False,
-                    opt_ins=["allow_any_service_account"] if allow_any_service_account else [],
-                    intent_subjects=eks_subjects(namespace, list(service_accounts)),
-                    declared={"namespace": namespace, "service_accounts": list(service_accounts)})
+        self._build(
+            issuer=issuer,
+            provider=provider,
+            audiences=[_audience(self, None, issuer)],
+            subjects=subjects,
+            conditions=None,
+            allow_any_subject=False,
+            opt_ins=["allow_any_service_account"] if allow_any_service_account else [],
+            intent_subjects=eks_subjects(namespace, list(service_accounts)),
+            declared={"namespace": namespace, "service_accounts": list(service_accounts)},
+        )
 
 
 def _audience(scope: Construct, audience: object, issuer: OidcIssuer) -> str:

@@ -45,8 +45,9 @@ def as_issuer(scope: IConstruct, field: str, issuer: OidcIssuer | str) -> OidcIs
         raise invalid(scope, field, issuer, "an OidcIssuer preset or a literal https issuer URL")
     problem = issuer_url_problem(issuer)
     if problem:
-        raise invalid(scope, field, issuer, f"an https issuer URL without query or fragment, at most "
-                                            f"255 characters ({problem})")
+        raise invalid(
+            scope, field, issuer, f"an https issuer URL without query or fragment, at most 255 characters ({problem})"
+        )
     return OidcIssuer.custom(issuer)
 
 
@@ -61,9 +62,16 @@ class OidcProvider(Construct):
     including roles outside this stack.
     """
 
-    def __init__(self, scope: Construct, id: str, *, issuer: OidcIssuer | str,
-                 client_ids: Sequence[str] | None = None, thumbprints: Sequence[str] = (),
-                 removal_policy: RemovalPolicy = RemovalPolicy.RETAIN) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        issuer: OidcIssuer | str,
+        client_ids: Sequence[str] | None = None,
+        thumbprints: Sequence[str] = (),
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
         """Create the provider.
 
         :param issuer: a preset such as `OidcIssuer.github_actions()` or an https issuer URL.
@@ -76,15 +84,22 @@ class OidcProvider(Construct):
         super().__init__(scope, id)
         self.issuer = as_issuer(self, "issuer", issuer)
         if not self.issuer.needs_provider:
-            raise invalid(self, "issuer", self.issuer.name,
-                          f"an issuer that needs an IAM OIDC provider; {self.issuer.name} is trusted "
-                          f"directly as '{self.issuer.web_identity_name}' (use OidcRole without a provider)")
-        ids = checked_list(self, "client_ids", client_ids, "audiences, e.g. ['sts.amazonaws.com']") \
-            if client_ids is not None else (
-            [self.issuer.default_audience] if self.issuer.default_audience else [])
+            raise invalid(
+                self,
+                "issuer",
+                self.issuer.name,
+                f"an issuer that needs an IAM OIDC provider; {self.issuer.name} is trusted "
+                f"directly as '{self.issuer.web_identity_name}' (use OidcRole without a provider)",
+            )
+        ids = (
+            checked_list(self, "client_ids", client_ids, "audiences, e.g. ['sts.amazonaws.com']")
+            if client_ids is not None
+            else ([self.issuer.default_audience] if self.issuer.default_audience else [])
+        )
         if not ids:
-            raise invalid(self, "client_ids", ids,
-                          f"1-{MAX_CLIENT_IDS} audiences ({self.issuer.name} has no default audience)")
+            raise invalid(
+                self, "client_ids", ids, f"1-{MAX_CLIENT_IDS} audiences ({self.issuer.name} has no default audience)"
+            )
         if len(ids) > MAX_CLIENT_IDS:
             raise invalid(self, "client_ids", f"{len(ids)} audiences", f"at most {MAX_CLIENT_IDS} audiences")
         for client_id in ids:
@@ -103,8 +118,13 @@ class OidcProvider(Construct):
         self._claim_issuer_in_account()
         self.client_ids: tuple[str, ...] = tuple(ids)
         self.provider = iam.OidcProviderNative(
-            self, "Resource", url=self.issuer.url, client_ids=list(ids),
-            thumbprints=[t.lower() for t in thumbprints] or None, removal_policy=removal_policy)
+            self,
+            "Resource",
+            url=self.issuer.url,
+            client_ids=list(ids),
+            thumbprints=[t.lower() for t in thumbprints] or None,
+            removal_policy=removal_policy,
+        )
 
     @property
     def oidc_provider_arn(self) -> str:
@@ -118,13 +138,20 @@ class OidcProvider(Construct):
         account = Stack.of(self).account
         key = (account, self.issuer.url)
         if key in declared:
-            where = ("an environment-agnostic stack (which may deploy to the same account)"
-                     if Token.is_unresolved(account) else f"account {account}")
-            raise invalid(self, "issuer", self.issuer.url,
-                          f"one provider per issuer per account: {declared[key]} already declares it for "
-                          f"{where}, and IAM would fail the deploy with EntityAlreadyExists; pass that "
-                          f"provider to the roles, or use OidcProvider.from_issuer() where the account "
-                          f"already has it")
+            where = (
+                "an environment-agnostic stack (which may deploy to the same account)"
+                if Token.is_unresolved(account)
+                else f"account {account}"
+            )
+            raise invalid(
+                self,
+                "issuer",
+                self.issuer.url,
+                f"one provider per issuer per account: {declared[key]} already declares it for "
+                f"{where}, and IAM would fail the deploy with EntityAlreadyExists; pass that "
+                f"provider to the roles, or use OidcProvider.from_issuer() where the account "
+                f"already has it",
+            )
         declared[key] = self.node.path
         setattr(root, _REGISTRY_ATTR, declared)
 
@@ -133,8 +160,9 @@ class OidcProvider(Construct):
         """The account's existing provider for `issuer`, by its computed ARN (in the stack's
         partition and account): `arn:<partition>:iam::<account>:oidc-provider/<host/path>`."""
         resolved = as_issuer(scope, "issuer", issuer)
-        arn = Stack.of(scope).format_arn(service="iam", region="", resource="oidc-provider",
-                                         resource_name=resolved.host_path)
+        arn = Stack.of(scope).format_arn(
+            service="iam", region="", resource="oidc-provider", resource_name=resolved.host_path
+        )
         imported = iam.OidcProviderNative.from_oidc_provider_arn(scope, id, arn)
         # jsii proxies take no attributes: remember the issuer on the app, by construct path
         root = imported.node.root

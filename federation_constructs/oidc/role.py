@@ -68,8 +68,15 @@ class OidcRole(FederatedRole):
             description, trust-policy quota); default `RoleOptions()`.
         """
         super().__init__(scope, id, role_options=role_options)
-        self._build(issuer=issuer, provider=provider, audiences=audiences, subjects=subjects,
-                    conditions=conditions, allow_any_subject=allow_any_subject, opt_ins=())
+        self._build(
+            issuer=issuer,
+            provider=provider,
+            audiences=audiences,
+            subjects=subjects,
+            conditions=conditions,
+            allow_any_subject=allow_any_subject,
+            opt_ins=(),
+        )
 
     # Subclasses (the presets) call FederatedRole.__init__ first, then this, so every error can name
     # the construct path.
@@ -109,15 +116,31 @@ class OidcRole(FederatedRole):
 
         federated = self.issuer.web_identity_name or provider.oidc_provider_arn  # type: ignore[union-attr]
         #: what this role is meant to admit (`federation_constructs.proof.intent`)
-        self.intent: TrustIntent = self._intent(federated, subjects if intent_subjects is None else intent_subjects,
-                                                extra, allow_any_subject, session_tags, declared)
+        self.intent: TrustIntent = self._intent(
+            federated,
+            subjects if intent_subjects is None else intent_subjects,
+            extra,
+            allow_any_subject,
+            session_tags,
+            declared,
+        )
         self.trust_policy_size = self._check_size(self.role_options.trust_policy_quota)
-        self._create_role(iam.FederatedPrincipal(federated, self.conditions, ASSUME_ACTION),
-                          default_description=f"Assumed with {self.issuer.name} tokens (federation-as-code)")
+        self._create_role(
+            iam.FederatedPrincipal(federated, self.conditions, ASSUME_ACTION),
+            default_description=f"Assumed with {self.issuer.name} tokens (federation-as-code)",
+        )
 
-    def _intent(self, federated: str, subjects: Sequence[str], extra: Mapping[str, Sequence[str]],
-                allow_any_subject: bool, session_tags: bool, declared: Mapping[str, Any] | None) -> TrustIntent:
+    def _intent(
+        self,
+        federated: str,
+        subjects: Sequence[str],
+        extra: Mapping[str, Sequence[str]],
+        allow_any_subject: bool,
+        session_tags: bool,
+        declared: Mapping[str, Any] | None,
+    ) -> TrustIntent:
         """What the user declared, as data (`federation_constructs.proof.intent`)."""
+
         def wild(values: Sequence[str]) -> bool:
             return any("*" in v or "?" in v for v in values)
 
@@ -128,11 +151,19 @@ class OidcRole(FederatedRole):
             claims.append(ClaimIntent(self.issuer.key("sub"), tuple(subjects), like=True))
         for claim, values in extra.items():
             claims.append(ClaimIntent(self.issuer.key(claim), tuple(values), like=wild(values)))
-        return TrustIntent(kind="oidc", federated=federated, action=ASSUME_ACTION, claims=tuple(claims),
-                           declared={"issuer": self.issuer.name, "audiences": list(self.audiences),
-                                     **(dict(declared) if declared else {"subjects": list(subjects)}),
-                                     "session_tags": session_tags},
-                           opt_ins=self.opt_ins)
+        return TrustIntent(
+            kind="oidc",
+            federated=federated,
+            action=ASSUME_ACTION,
+            claims=tuple(claims),
+            declared={
+                "issuer": self.issuer.name,
+                "audiences": list(self.audiences),
+                **(dict(declared) if declared else {"subjects": list(subjects)}),
+                "session_tags": session_tags,
+            },
+            opt_ins=self.opt_ins,
+        )
 
     # --- validation ------------------------------------------------------------------------
 
@@ -141,44 +172,72 @@ class OidcRole(FederatedRole):
         if provider is None or isinstance(provider, OidcProvider):
             return
         if not (hasattr(provider, "node") and isinstance(getattr(provider, "oidc_provider_arn", None), str)):
-            raise invalid(self, "provider", provider,
-                          "an OidcProvider, or an iam.IOidcProvider such as OidcProvider.from_issuer(...)")
+            raise invalid(
+                self,
+                "provider",
+                provider,
+                "an OidcProvider, or an iam.IOidcProvider such as OidcProvider.from_issuer(...)",
+            )
 
-    def _resolve_issuer(self, issuer: OidcIssuer | str | None,
-                        provider: OidcProvider | iam.IOidcProvider | None) -> OidcIssuer:
+    def _resolve_issuer(
+        self, issuer: OidcIssuer | str | None, provider: OidcProvider | iam.IOidcProvider | None
+    ) -> OidcIssuer:
         known = issuer_of(provider) if provider is not None else None
         if issuer is None:
             if known is None:
-                raise invalid(self, "issuer", None,
-                              "the token issuer (an OidcIssuer preset or https URL); it can be left out only "
-                              "with an OidcProvider or a provider from OidcProvider.from_issuer()")
+                raise invalid(
+                    self,
+                    "issuer",
+                    None,
+                    "the token issuer (an OidcIssuer preset or https URL); it can be left out only "
+                    "with an OidcProvider or a provider from OidcProvider.from_issuer()",
+                )
             return known
         resolved = as_issuer(self, "issuer", issuer)
         if not resolved.needs_provider:
             if provider is not None:
-                raise invalid(self, "provider", provider.node.path,
-                              f"no provider: {resolved.name} is trusted directly as '{resolved.web_identity_name}'")
+                raise invalid(
+                    self,
+                    "provider",
+                    provider.node.path,
+                    f"no provider: {resolved.name} is trusted directly as '{resolved.web_identity_name}'",
+                )
             return resolved
         if provider is None:
-            raise invalid(self, "provider", None,
-                          f"the IAM OIDC provider for {resolved.url} (an OidcProvider, or "
-                          f"OidcProvider.from_issuer() where the account already has one)")
+            raise invalid(
+                self,
+                "provider",
+                None,
+                f"the IAM OIDC provider for {resolved.url} (an OidcProvider, or "
+                f"OidcProvider.from_issuer() where the account already has one)",
+            )
         if known is not None and known.url != resolved.url:
-            raise invalid(self, "provider", provider.node.path,
-                          f"the provider for {resolved.url}; this provider is for {known.url}, so no token "
-                          f"could ever assume the role")
+            raise invalid(
+                self,
+                "provider",
+                provider.node.path,
+                f"the provider for {resolved.url}; this provider is for {known.url}, so no token "
+                f"could ever assume the role",
+            )
         return resolved
 
-    def _check_audiences(self, audiences: Sequence[str] | None,
-                         provider: OidcProvider | iam.IOidcProvider | None) -> tuple[str, ...]:
+    def _check_audiences(
+        self, audiences: Sequence[str] | None, provider: OidcProvider | iam.IOidcProvider | None
+    ) -> tuple[str, ...]:
         field = "audiences"
-        values = checked_list(self, field, audiences, "audiences, e.g. ['sts.amazonaws.com']") \
-            if audiences is not None else (
-            [self.issuer.default_audience] if self.issuer.default_audience else [])
+        values = (
+            checked_list(self, field, audiences, "audiences, e.g. ['sts.amazonaws.com']")
+            if audiences is not None
+            else ([self.issuer.default_audience] if self.issuer.default_audience else [])
+        )
         if not values:
-            raise invalid(self, field, values,
-                          f"at least one audience: {self.issuer.name} has no default, and a trust without "
-                          f"'{self.issuer.key(self.issuer.audience_claim)}' admits every client of the issuer")
+            raise invalid(
+                self,
+                field,
+                values,
+                f"at least one audience: {self.issuer.name} has no default, and a trust without "
+                f"'{self.issuer.key(self.issuer.audience_claim)}' admits every client of the issuer",
+            )
         for audience in values:
             if not isinstance(audience, str) or not audience or Token.is_unresolved(audience):
                 raise invalid(self, field, audience, "literal, non-empty audiences")
@@ -187,14 +246,19 @@ class OidcRole(FederatedRole):
         if isinstance(provider, OidcProvider):
             unknown = [a for a in values if a not in provider.client_ids]
             if unknown:
-                raise invalid(self, field, unknown,
-                              f"audiences that provider {provider.node.path} accepts "
-                              f"({', '.join(provider.client_ids)}); STS rejects any other audience, so "
-                              f"this role could never be assumed")
+                raise invalid(
+                    self,
+                    field,
+                    unknown,
+                    f"audiences that provider {provider.node.path} accepts "
+                    f"({', '.join(provider.client_ids)}); STS rejects any other audience, so "
+                    f"this role could never be assumed",
+                )
         return tuple(dict.fromkeys(values))
 
-    def _check_subjects(self, subjects: Sequence[str], conditions: Mapping[str, Any] | None,
-                        allow_any_subject: bool) -> tuple[str, ...]:
+    def _check_subjects(
+        self, subjects: Sequence[str], conditions: Mapping[str, Any] | None, allow_any_subject: bool
+    ) -> tuple[str, ...]:
         field = "subjects"
         values = checked_list(self, field, subjects, "subjects")
         if conditions is not None:
@@ -202,11 +266,15 @@ class OidcRole(FederatedRole):
         if conditions and "sub" in conditions:
             raise invalid(self, "conditions", "sub", "subjects given as `subjects`, not as a condition")
         if "sub" in self.issuer.required_claims and not values and not allow_any_subject:
-            raise invalid(self, field, values,
-                          f"at least one subject ({self.issuer.subject_form or 'the sub claim'}): "
-                          f"{self.issuer.name} lets callers choose their audience, so without a subject "
-                          f"every workload of the issuer could assume this role; pass allow_any_subject=True "
-                          f"only if that is really meant")
+            raise invalid(
+                self,
+                field,
+                values,
+                f"at least one subject ({self.issuer.subject_form or 'the sub claim'}): "
+                f"{self.issuer.name} lets callers choose their audience, so without a subject "
+                f"every workload of the issuer could assume this role; pass allow_any_subject=True "
+                f"only if that is really meant",
+            )
         if "sub" not in self.issuer.claims and values:
             raise invalid(self, field, values, f"no subjects: IAM does not evaluate 'sub' for {self.issuer.name}")
         for subject in values:
@@ -215,19 +283,27 @@ class OidcRole(FederatedRole):
             if allow_any_subject:
                 continue
             if is_only_wildcards(subject):
-                raise invalid(self, field, subject,
-                              f"a subject that names who may assume the role "
-                              f"({self.issuer.subject_form or 'an exact sub value'}); this one matches "
-                              f"every token of {self.issuer.name} (allow_any_subject=True to mean it)")
+                raise invalid(
+                    self,
+                    field,
+                    subject,
+                    f"a subject that names who may assume the role "
+                    f"({self.issuer.subject_form or 'an exact sub value'}); this one matches "
+                    f"every token of {self.issuer.name} (allow_any_subject=True to mean it)",
+                )
             if self.issuer.subject_owner_pattern is None:
                 continue
             owner = self.issuer.owner_of(subject)
             if owner is None:
                 raise invalid(self, field, subject, f"the form {self.issuer.subject_form}")
             if not owner or has_wildcard(owner):
-                raise invalid(self, field, subject,
-                              f"a literal {self.issuer.owner_label} in the subject: a wildcard there admits "
-                              f"other {self.issuer.owner_label}s' workloads (allow_any_subject=True to mean it)")
+                raise invalid(
+                    self,
+                    field,
+                    subject,
+                    f"a literal {self.issuer.owner_label} in the subject: a wildcard there admits "
+                    f"other {self.issuer.owner_label}s' workloads (allow_any_subject=True to mean it)",
+                )
         return tuple(dict.fromkeys(values))
 
     def _check_conditions(self, conditions: Mapping[str, str | Sequence[str]] | None) -> dict[str, list[str]]:
@@ -237,16 +313,24 @@ class OidcRole(FederatedRole):
             if claim == self.issuer.audience_claim:
                 raise invalid(self, "conditions", claim, "audiences given as `audiences`, not as a condition")
             if claim not in self.issuer.claims:
-                raise invalid(self, "conditions", claim,
-                              f"a claim IAM evaluates for {self.issuer.name}: {', '.join(offered) or 'none besides aud and sub'} "
-                              f"(AWS ignores other claims, so a condition on one would never match)")
+                raise invalid(
+                    self,
+                    "conditions",
+                    claim,
+                    f"a claim IAM evaluates for {self.issuer.name}: {', '.join(offered) or 'none besides aud and sub'} "
+                    f"(AWS ignores other claims, so a condition on one would never match)",
+                )
             values = [raw] if isinstance(raw, str) else checked_list(self, f"conditions[{claim!r}]", raw, "values")
             if not values:
                 raise invalid(self, f"conditions[{claim!r}]", values, "at least one value")
             for value in values:
                 if not isinstance(value, str) or Token.is_unresolved(value) or is_only_wildcards(value):
-                    raise invalid(self, f"conditions[{claim!r}]", value,
-                                  "literal values that restrict the claim (a value of only wildcards restricts nothing)")
+                    raise invalid(
+                        self,
+                        f"conditions[{claim!r}]",
+                        value,
+                        "literal values that restrict the claim (a value of only wildcards restricts nothing)",
+                    )
             checked[claim] = values
         return checked
 
@@ -256,13 +340,21 @@ class OidcRole(FederatedRole):
         partition = "aws" if Token.is_unresolved(stack.region) else partition_for_region(stack.region)
         account = "123456789012" if Token.is_unresolved(stack.account) else stack.account
         federated = self.issuer.web_identity_name or (
-            f"arn:{partition}:iam::{account}:oidc-provider/{self.issuer.host_path}")
-        return checked_trust_size(self, federated=federated, actions=self.actions, conditions=self.conditions,
-                                  quota=quota, fix="list fewer subjects, split the role")
+            f"arn:{partition}:iam::{account}:oidc-provider/{self.issuer.host_path}"
+        )
+        return checked_trust_size(
+            self,
+            federated=federated,
+            actions=self.actions,
+            conditions=self.conditions,
+            quota=quota,
+            fix="list fewer subjects, split the role",
+        )
 
 
-def preset_issuer(scope: Construct, make: Callable[[], OidcIssuer],
-                  fields: Mapping[str, str] | None = None) -> OidcIssuer:
+def preset_issuer(
+    scope: Construct, make: Callable[[], OidcIssuer], fields: Mapping[str, str] | None = None
+) -> OidcIssuer:
     """`make()`, with a preset's refusal re-raised under `scope`'s path (and the role's field names)."""
     try:
         return make()

@@ -30,8 +30,15 @@ __all__ = [
 
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 _SET_QUALIFIERS = {"foranyvalue": "ForAnyValue", "forallvalues": "ForAllValues"}
-_NEGATED = {"stringnotequals", "stringnotequalsignorecase", "stringnotlike", "arnnotequals", "arnnotlike",
-            "numericnotequals", "datenotequals"}
+_NEGATED = {
+    "stringnotequals",
+    "stringnotequalsignorecase",
+    "stringnotlike",
+    "arnnotequals",
+    "arnnotlike",
+    "numericnotequals",
+    "datenotequals",
+}
 
 
 class Unresolved(str):
@@ -68,7 +75,7 @@ def flatten(value: Any, parameters: Mapping[str, Any] | None = None) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, dict) and len(value) == 1:
-        (name, args), = value.items()
+        ((name, args),) = value.items()
         if name == "Ref" and isinstance(args, str):
             given = params.get(args)
             if isinstance(given, str):
@@ -82,9 +89,16 @@ def flatten(value: Any, parameters: Mapping[str, Any] | None = None) -> str:
             text = args[0].join(parts)
             return Unresolved(text) if any(isinstance(p, Unresolved) for p in parts) else text
         if name == "Fn::Sub":
+
             def value_of(variable: str, variables: Mapping[str, Any]) -> tuple[str, bool]:
-                text = flatten(variables[variable] if variable in variables else
-                               {"Ref": variable} if "." not in variable else {"Fn::GetAtt": variable}, params)
+                text = flatten(
+                    variables[variable]
+                    if variable in variables
+                    else {"Ref": variable}
+                    if "." not in variable
+                    else {"Fn::GetAtt": variable},
+                    params,
+                )
                 return str(text), isinstance(text, Unresolved)
 
             substituted = substitute(args, value_of)
@@ -214,13 +228,20 @@ def _conditions(value: Any, params: Mapping[str, Any]) -> tuple[Condition, ...]:
         qualifier = None
         for prefix, name in _SET_QUALIFIERS.items():
             if text.startswith(prefix + ":"):
-                qualifier, text = name, text[len(prefix) + 1:]
+                qualifier, text = name, text[len(prefix) + 1 :]
         if_exists = text.endswith("ifexists")
         base = text[: -len("ifexists")] if if_exists else text
         for key, values in keys.items():
-            found.append(Condition(operator=operator, base=base, qualifier=qualifier, if_exists=if_exists,
-                                   key=str(flatten(key, params)).lower(),
-                                   values=tuple(flatten(v, params) for v in as_list(values))))
+            found.append(
+                Condition(
+                    operator=operator,
+                    base=base,
+                    qualifier=qualifier,
+                    if_exists=if_exists,
+                    key=str(flatten(key, params)).lower(),
+                    values=tuple(flatten(v, params) for v in as_list(values)),
+                )
+            )
     return tuple(found)
 
 
@@ -234,16 +255,20 @@ def statements(document: Any, parameters: Mapping[str, Any] | None = None) -> li
         if not isinstance(raw, dict):
             continue
         principal_key = "NotPrincipal" if "NotPrincipal" in raw else "Principal"
-        result.append(Statement(
-            index=index, sid=raw.get("Sid") if isinstance(raw.get("Sid"), str) else None,
-            effect=str(raw.get("Effect", "")),
-            principals=_principals(raw.get(principal_key), params), not_principal=principal_key == "NotPrincipal",
-            actions=tuple(str(flatten(a, params)) for a in as_list(raw.get("Action"))),
-            not_actions=tuple(str(flatten(a, params)) for a in as_list(raw.get("NotAction"))),
-            resources=tuple(flatten(r, params) for r in as_list(raw.get("Resource"))),
-            not_resources=tuple(flatten(r, params) for r in as_list(raw.get("NotResource"))),
-            conditions=_conditions(raw.get("Condition"), params),
-        ))
+        result.append(
+            Statement(
+                index=index,
+                sid=raw.get("Sid") if isinstance(raw.get("Sid"), str) else None,
+                effect=str(raw.get("Effect", "")),
+                principals=_principals(raw.get(principal_key), params),
+                not_principal=principal_key == "NotPrincipal",
+                actions=tuple(str(flatten(a, params)) for a in as_list(raw.get("Action"))),
+                not_actions=tuple(str(flatten(a, params)) for a in as_list(raw.get("NotAction"))),
+                resources=tuple(flatten(r, params) for r in as_list(raw.get("Resource"))),
+                not_resources=tuple(flatten(r, params) for r in as_list(raw.get("NotResource"))),
+                conditions=_conditions(raw.get("Condition"), params),
+            )
+        )
     return result
 
 

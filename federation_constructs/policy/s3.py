@@ -11,10 +11,24 @@ from federation_constructs.policy.template import ResourceContext
 
 #: a policy variable, e.g. ${cognito-identity.amazonaws.com:sub}; ${*}, ${?} and ${$} are escapes
 VARIABLE = re.compile(r"\$\{(?![*?$]\})([^}]+)\}")
-OBJECT_ACTION_PREFIXES = ("s3:getobject", "s3:putobject", "s3:deleteobject", "s3:abortmultipartupload",
-                          "s3:restoreobject", "s3:*", "*")
-POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::RolePolicy",
-                "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy", "AWS::S3::BucketPolicy")
+OBJECT_ACTION_PREFIXES = (
+    "s3:getobject",
+    "s3:putobject",
+    "s3:deleteobject",
+    "s3:abortmultipartupload",
+    "s3:restoreobject",
+    "s3:*",
+    "*",
+)
+POLICY_TYPES = (
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::Role",
+    "AWS::IAM::RolePolicy",
+    "AWS::IAM::UserPolicy",
+    "AWS::IAM::GroupPolicy",
+    "AWS::S3::BucketPolicy",
+)
 
 
 @dataclass(frozen=True)
@@ -30,7 +44,9 @@ def documents(context: ResourceContext) -> Iterator[Document]:
     if context.type == "AWS::IAM::Role":
         for policy in props.get("Policies") or []:
             if isinstance(policy, dict):
-                yield Document(f"Policies[{policy.get('PolicyName')}]", statements(policy.get("PolicyDocument"), params))
+                yield Document(
+                    f"Policies[{policy.get('PolicyName')}]", statements(policy.get("PolicyDocument"), params)
+                )
     elif "PolicyDocument" in props:
         yield Document("PolicyDocument", statements(props.get("PolicyDocument"), params))
 
@@ -49,5 +65,7 @@ def s3_object_resources(statement: Statement) -> list[str]:
 
 def per_user(document: Document) -> bool:
     """A document with at least one S3 object statement whose resource uses a policy variable."""
-    return any(is_s3_object_statement(s) and any(user_variables(r) for r in s3_object_resources(s))
-               for s in document.statements)
+    return any(
+        is_s3_object_statement(s) and any(user_variables(r) for r in s3_object_resources(s))
+        for s in document.statements
+    )

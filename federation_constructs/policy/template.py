@@ -15,8 +15,12 @@ __all__ = ["IssuerFacts", "ResourceContext", "TemplateIndex", "WEB_IDENTITY_NAME
 
 COGNITO = "cognito-identity.amazonaws.com"
 #: `Federated` names of web identity providers that need no IAM provider
-WEB_IDENTITY_NAMES = {"accounts.google.com": "Google", "graph.facebook.com": "Facebook",
-                      "www.amazon.com": "Login with Amazon", COGNITO: "Cognito identity pools"}
+WEB_IDENTITY_NAMES = {
+    "accounts.google.com": "Google",
+    "graph.facebook.com": "Facebook",
+    "www.amazon.com": "Login with Amazon",
+    COGNITO: "Cognito identity pools",
+}
 _REF = re.compile(r"<([A-Za-z0-9]+)(\.[A-Za-z0-9.]+)?>")
 #: an S3 ARN (literal or rendered: `arn:<AWS::Partition>:s3:::<Bucket>/key`), the bucket part captured
 _S3_ARN = re.compile(r"arn:(?:<[^>]*>|[^:<]*):s3:::(?P<bucket>[^/*?]+)")
@@ -52,30 +56,79 @@ def issuer_facts(host_path: str) -> IssuerFacts:
     path = host_path.lower()
     if host == "token.actions.githubusercontent.com":
         preset = OidcIssuer.github_actions()
-        return IssuerFacts("GitHub Actions", host_path, preset.required_claims, "aud", "sts.amazonaws.com",
-                           preset.subject_owner_pattern, preset.owner_label, ci=True)
+        return IssuerFacts(
+            "GitHub Actions",
+            host_path,
+            preset.required_claims,
+            "aud",
+            "sts.amazonaws.com",
+            preset.subject_owner_pattern,
+            preset.owner_label,
+            ci=True,
+        )
     if host == "app.terraform.io":
         preset = OidcIssuer.hcp_terraform()
-        return IssuerFacts("HCP Terraform", host_path, preset.required_claims, "aud", None,
-                           preset.subject_owner_pattern, preset.owner_label, ci=True)
+        return IssuerFacts(
+            "HCP Terraform",
+            host_path,
+            preset.required_claims,
+            "aud",
+            None,
+            preset.subject_owner_pattern,
+            preset.owner_label,
+            ci=True,
+        )
     if host == "oidc.circleci.com":
-        return IssuerFacts("CircleCI", host_path, frozenset({"aud", "sub"}), "aud", None,
-                           r"org/(?P<owner>[^/]*)/", "organization id", ci=True)
+        return IssuerFacts(
+            "CircleCI",
+            host_path,
+            frozenset({"aud", "sub"}),
+            "aud",
+            None,
+            r"org/(?P<owner>[^/]*)/",
+            "organization id",
+            ci=True,
+        )
     if host == "api.bitbucket.org" and "/pipelines-config/identity/oidc" in path:
-        return IssuerFacts("Bitbucket Pipelines", host_path, frozenset({"aud", "sub"}), "aud", None,
-                           r"(?P<owner>\{[^}]*\}):", "repository UUID", ci=True)
+        return IssuerFacts(
+            "Bitbucket Pipelines",
+            host_path,
+            frozenset({"aud", "sub"}),
+            "aud",
+            None,
+            r"(?P<owner>\{[^}]*\}):",
+            "repository UUID",
+            ci=True,
+        )
     if re.fullmatch(r"oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?", host):
-        return IssuerFacts("EKS service accounts", host_path, frozenset({"aud", "sub"}), "aud", "sts.amazonaws.com",
-                           r"system:serviceaccount:(?P<owner>[^:]*):", "namespace", ci=True)
+        return IssuerFacts(
+            "EKS service accounts",
+            host_path,
+            frozenset({"aud", "sub"}),
+            "aud",
+            "sts.amazonaws.com",
+            r"system:serviceaccount:(?P<owner>[^:]*):",
+            "namespace",
+            ci=True,
+        )
     if host == "gitlab.com" or "gitlab" in host:
         preset = OidcIssuer.gitlab()
-        return IssuerFacts("GitLab CI", host_path, preset.required_claims, "aud", None,
-                           preset.subject_owner_pattern, preset.owner_label, ci=True)
+        return IssuerFacts(
+            "GitLab CI",
+            host_path,
+            preset.required_claims,
+            "aud",
+            None,
+            preset.subject_owner_pattern,
+            preset.owner_label,
+            ci=True,
+        )
     if host == "accounts.google.com":
         return IssuerFacts("Google", host_path, frozenset({"aud"}), "aud", None, None, "owner", ci=False)
     if host in ("graph.facebook.com", "www.amazon.com"):
-        return IssuerFacts(WEB_IDENTITY_NAMES[host], host_path, frozenset({"app_id"}), "app_id", None, None,
-                           "owner", ci=False)
+        return IssuerFacts(
+            WEB_IDENTITY_NAMES[host], host_path, frozenset({"app_id"}), "app_id", None, None, "owner", ci=False
+        )
     if host == "appleid.apple.com":
         return IssuerFacts("Sign in with Apple", host_path, frozenset({"aud"}), "aud", None, None, "owner", ci=False)
     return IssuerFacts(host_path, host_path, frozenset({"aud", "sub"}), "aud", None, None, "owner", ci=False)
@@ -88,12 +141,14 @@ class TemplateIndex:
         self.template = template if isinstance(template, Mapping) else {}
         resources = self.template.get("Resources")
         self.resources: dict[str, dict[str, Any]] = {
-            k: v for k, v in (resources.items() if isinstance(resources, Mapping) else [])
-            if isinstance(v, dict)}
+            k: v for k, v in (resources.items() if isinstance(resources, Mapping) else []) if isinstance(v, dict)
+        }
         params = self.template.get("Parameters")
         self.parameters: dict[str, Any] = {
-            k: v["Default"] for k, v in (params.items() if isinstance(params, Mapping) else [])
-            if isinstance(v, dict) and isinstance(v.get("Default"), str)}
+            k: v["Default"]
+            for k, v in (params.items() if isinstance(params, Mapping) else [])
+            if isinstance(v, dict) and isinstance(v.get("Default"), str)
+        }
 
     def type_of(self, logical_id: str | None) -> str | None:
         resource = self.resources.get(logical_id or "")

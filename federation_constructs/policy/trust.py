@@ -66,9 +66,15 @@ def federated_trusts(context: ResourceContext) -> Iterator[FederatedTrust]:
 def restricting(statement: Statement, key: str) -> list[Condition]:
     """Conditions that narrow `key` to what they list: positive operators, not `...IfExists`, not
     `ForAllValues:` (true when the key is absent), with at least one value."""
-    return [c for c in statement.conditions_on(key)
-            if not c.negated and not c.if_exists and c.qualifier != "ForAllValues" and c.values
-            and c.base in ("stringequals", "stringlike", "stringequalsignorecase")]
+    return [
+        c
+        for c in statement.conditions_on(key)
+        if not c.negated
+        and not c.if_exists
+        and c.qualifier != "ForAllValues"
+        and c.values
+        and c.base in ("stringequals", "stringlike", "stringequalsignorecase")
+    ]
 
 
 def admits(condition: Condition, value: str) -> bool:

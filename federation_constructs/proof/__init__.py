@@ -13,9 +13,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
-    "ClaimIntent": "intent", "TrustIntent": "intent",
-    "Comparison": "model", "Counterexample": "model", "Explanation": "model", "ProofResult": "model",
-    "TrustModel": "model", "collect_intents": "model", "compare": "model", "explain": "model", "glob": "model",
+    "ClaimIntent": "intent",
+    "TrustIntent": "intent",
+    "Comparison": "model",
+    "Counterexample": "model",
+    "Explanation": "model",
+    "ProofResult": "model",
+    "TrustModel": "model",
+    "collect_intents": "model",
+    "compare": "model",
+    "explain": "model",
+    "glob": "model",
     "prove": "model",
 }
 

@@ -86,13 +86,23 @@ class TrustIntent:
 # --- subjects from declared values, per the issuers' documented token layouts ------------------
 
 
-def github_subjects(repositories: Iterable[tuple[str, str, int | None, int | None, str]], *, branches: Sequence[str],
-                    tags: Sequence[str], environments: Sequence[str], pull_requests: bool,
-                    any_ref: bool) -> list[str]:
+def github_subjects(
+    repositories: Iterable[tuple[str, str, int | None, int | None, str]],
+    *,
+    branches: Sequence[str],
+    tags: Sequence[str],
+    environments: Sequence[str],
+    pull_requests: bool,
+    any_ref: bool,
+) -> list[str]:
     """GitHub Actions `sub` values: `repo:OWNER/REPO:<context>` (and the immutable
     `repo:OWNER@OWNER_ID/REPO@REPO_ID:<context>` form), for (owner, repo, owner id, repo id, format)."""
-    contexts = ([f"ref:refs/heads/{b}" for b in branches] + [f"ref:refs/tags/{t}" for t in tags]
-                + [f"environment:{e}" for e in environments] + (["pull_request"] if pull_requests else []))
+    contexts = (
+        [f"ref:refs/heads/{b}" for b in branches]
+        + [f"ref:refs/tags/{t}" for t in tags]
+        + [f"environment:{e}" for e in environments]
+        + (["pull_request"] if pull_requests else [])
+    )
     if any_ref:
         contexts = ["*"]
     found = []
@@ -111,11 +121,16 @@ def gitlab_subjects(projects: Sequence[str], *, ref_type: str, refs: Sequence[st
     return [f"project_path:{p}:ref_type:{ref_type}:ref:{r}" for p in projects for r in refs]
 
 
-def hcp_subjects(organization: str, *, projects: Sequence[str], workspaces: Sequence[str],
-                 run_phases: Sequence[str]) -> list[str]:
+def hcp_subjects(
+    organization: str, *, projects: Sequence[str], workspaces: Sequence[str], run_phases: Sequence[str]
+) -> list[str]:
     """HCP Terraform `sub`: `organization:ORG:project:PROJECT:workspace:WORKSPACE:run_phase:PHASE`."""
-    return [f"organization:{organization}:project:{p}:workspace:{w}:run_phase:{r}"
-            for p in projects for w in workspaces for r in run_phases]
+    return [
+        f"organization:{organization}:project:{p}:workspace:{w}:run_phase:{r}"
+        for p in projects
+        for w in workspaces
+        for r in run_phases
+    ]
 
 
 def eks_subjects(namespace: str, service_accounts: Sequence[str]) -> list[str]:
@@ -126,18 +141,38 @@ def eks_subjects(namespace: str, service_accounts: Sequence[str]) -> list[str]:
 def cognito_intent(pool_id: str, amr: str, *, session_tags: bool, opt_ins: Sequence[str] = ()) -> TrustIntent:
     """Identities of one identity pool in one sign-in state."""
     return TrustIntent(
-        kind="cognito", federated="cognito-identity.amazonaws.com", action="sts:AssumeRoleWithWebIdentity",
-        claims=(ClaimIntent("cognito-identity.amazonaws.com:aud", (pool_id,)),
-                ClaimIntent("cognito-identity.amazonaws.com:amr", (amr,), multi=True)),
-        declared={"identity_pool": pool_id, "amr": amr, "session_tags": session_tags}, opt_ins=tuple(opt_ins))
+        kind="cognito",
+        federated="cognito-identity.amazonaws.com",
+        action="sts:AssumeRoleWithWebIdentity",
+        claims=(
+            ClaimIntent("cognito-identity.amazonaws.com:aud", (pool_id,)),
+            ClaimIntent("cognito-identity.amazonaws.com:amr", (amr,), multi=True),
+        ),
+        declared={"identity_pool": pool_id, "amr": amr, "session_tags": session_tags},
+        opt_ins=tuple(opt_ins),
+    )
 
 
-def saml_intent(provider: str, endpoints: Sequence[str], attributes: Mapping[str, Sequence[str]],
-                multi_valued: Iterable[str], *, session_tags: bool) -> TrustIntent:
+def saml_intent(
+    provider: str,
+    endpoints: Sequence[str],
+    attributes: Mapping[str, Sequence[str]],
+    multi_valued: Iterable[str],
+    *,
+    session_tags: bool,
+) -> TrustIntent:
     """Users of one SAML provider posting to the given endpoints, with the given attribute values."""
     multi = {k.lower() for k in multi_valued}
     claims = [ClaimIntent("SAML:aud", tuple(endpoints))]
     claims += [ClaimIntent(key, tuple(values), multi=key.lower() in multi) for key, values in attributes.items()]
-    return TrustIntent(kind="saml", federated=provider, action="sts:AssumeRoleWithSAML", claims=tuple(claims),
-                       declared={"sign_in": list(endpoints), "attributes": {k: list(v) for k, v in attributes.items()},
-                                 "session_tags": session_tags})
+    return TrustIntent(
+        kind="saml",
+        federated=provider,
+        action="sts:AssumeRoleWithSAML",
+        claims=tuple(claims),
+        declared={
+            "sign_in": list(endpoints),
+            "attributes": {k: list(v) for k, v in attributes.items()},
+            "session_tags": session_tags,
+        },
+    )

@@ -26,16 +26,34 @@ import z3
 from federation_constructs.policy.document import Condition, Statement, as_list, statements
 from federation_constructs.proof.intent import ClaimIntent, TrustIntent
 
-__all__ = ["Comparison", "Counterexample", "Explanation", "ProofResult", "TrustModel", "collect_intents", "compare",
-           "explain", "prove"]
+__all__ = [
+    "Comparison",
+    "Counterexample",
+    "Explanation",
+    "ProofResult",
+    "TrustModel",
+    "collect_intents",
+    "compare",
+    "explain",
+    "prove",
+]
 
 Status = Literal["proved", "widened", "dead", "unknown"]
 _MAX_VALUES = 2
 _MULTI_SUFFIXES = (":amr",)
-_STRING_BASES = {"stringequals": "equals", "stringnotequals": "equals", "stringequalsignorecase": "ignorecase",
-                 "stringnotequalsignorecase": "ignorecase", "stringlike": "like", "stringnotlike": "like",
-                 "arnequals": "equals", "arnnotequals": "equals", "arnlike": "like", "arnnotlike": "like",
-                 "bool": "ignorecase"}
+_STRING_BASES = {
+    "stringequals": "equals",
+    "stringnotequals": "equals",
+    "stringequalsignorecase": "ignorecase",
+    "stringnotequalsignorecase": "ignorecase",
+    "stringlike": "like",
+    "stringnotlike": "like",
+    "arnequals": "equals",
+    "arnnotequals": "equals",
+    "arnlike": "like",
+    "arnnotlike": "like",
+    "bool": "ignorecase",
+}
 
 
 @dataclass(frozen=True)
@@ -48,8 +66,9 @@ class Counterexample:
     claims: Mapping[str, str | list[str] | None]
 
     def printable(self) -> bool:
-        texts = [self.principal, self.action] + [x for v in self.claims.values() if v is not None
-                                                 for x in ([v] if isinstance(v, str) else v)]
+        texts = [self.principal, self.action] + [
+            x for v in self.claims.values() if v is not None for x in ([v] if isinstance(v, str) else v)
+        ]
         return all(all(" " <= ch <= "~" for ch in text) for text in texts)
 
     def describe(self) -> str:
@@ -132,7 +151,8 @@ class _Request:
 def _keys(document_statements: Sequence[Statement], intent: TrustIntent | None) -> tuple[list[str], set[str]]:
     keys = [c.key for s in document_statements for c in s.conditions]
     multi = {c.key for s in document_statements for c in s.conditions if c.qualifier} | {
-        k for k in keys if k.endswith(_MULTI_SUFFIXES)}
+        k for k in keys if k.endswith(_MULTI_SUFFIXES)
+    }
     if intent is not None:
         keys += [c.key.lower() for c in intent.claims]
         multi |= {c.key.lower() for c in intent.claims if c.multi}
@@ -158,8 +178,11 @@ def _equals_ignoring_case(value: z3.SeqRef, expected: str) -> z3.BoolRef:
     parts = [z3.Length(value) == len(expected)]
     for i, char in enumerate(expected):
         at = z3.SubString(value, i, 1)
-        parts.append(z3.Or(at == z3.StringVal(char.lower()), at == z3.StringVal(char.upper()))
-                     if char.lower() != char.upper() else at == z3.StringVal(char))
+        parts.append(
+            z3.Or(at == z3.StringVal(char.lower()), at == z3.StringVal(char.upper()))
+            if char.lower() != char.upper()
+            else at == z3.StringVal(char)
+        )
     return z3.And(*parts)
 
 
@@ -171,20 +194,27 @@ def _condition(request: _Request, condition: Condition, *, in_deny: bool, opaque
     present = request.present(key)
     if condition.base == "null":
         wants_absent = [v.lower() == "true" for v in condition.values]
-        return z3.Or(*[z3.Not(present) if absent else present for absent in wants_absent]) if wants_absent else \
-            z3.BoolVal(False)
+        return (
+            z3.Or(*[z3.Not(present) if absent else present for absent in wants_absent])
+            if wants_absent
+            else z3.BoolVal(False)
+        )
     if condition.base not in _STRING_BASES:
         if opaque:
             return z3.Bool(f"opaque {condition.operator.lower()} {condition.key.lower()} {sorted(condition.values)!r}")
         return z3.BoolVal(not in_deny)  # not modelled: assume the worst for the proof
     members = request.members(key)
     if condition.qualifier == "ForAnyValue":
-        hold = [z3.And(inside, z3.Not(_match(v, condition)) if condition.negated else _match(v, condition))
-                for inside, v in members]
+        hold = [
+            z3.And(inside, z3.Not(_match(v, condition)) if condition.negated else _match(v, condition))
+            for inside, v in members
+        ]
         result = z3.Or(*hold)
     elif condition.qualifier == "ForAllValues":
-        hold = [z3.Implies(inside, z3.Not(_match(v, condition)) if condition.negated else _match(v, condition))
-                for inside, v in members]
+        hold = [
+            z3.Implies(inside, z3.Not(_match(v, condition)) if condition.negated else _match(v, condition))
+            for inside, v in members
+        ]
         result = z3.And(*hold)
     else:
         some = z3.Or(*[z3.And(inside, _match(v, condition)) for inside, v in members])
@@ -228,8 +258,13 @@ def _claim_match(value: z3.SeqRef, claim: ClaimIntent) -> z3.BoolRef:
 class TrustModel:
     """A trust policy (and optionally its intent) as solver formulas over one request."""
 
-    def __init__(self, document: Any, intent: TrustIntent | None = None,
-                 parameters: Mapping[str, Any] | None = None, extra_keys: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        document: Any,
+        intent: TrustIntent | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        extra_keys: Sequence[str] = (),
+    ) -> None:
         self.statements = statements(document, parameters)
         keys, multi = _keys(self.statements, intent)
         keys += [k.lower() for k in extra_keys]
@@ -237,8 +272,9 @@ class TrustModel:
         self.intent = intent
         allows = [_statement(self.request, s) for s in self.statements if s.effect == "Allow"]
         denies = [_statement(self.request, s) for s in self.statements if s.effect == "Deny"]
-        self.trust = z3.And(z3.Or(*allows) if allows else z3.BoolVal(False),
-                            z3.Not(z3.Or(*denies)) if denies else z3.BoolVal(True))
+        self.trust = z3.And(
+            z3.Or(*allows) if allows else z3.BoolVal(False), z3.Not(z3.Or(*denies)) if denies else z3.BoolVal(True)
+        )
         self.intended = _intent(self.request, intent) if intent is not None else None
 
     def _solve(self, *formulas: z3.BoolRef, readable: bool = True) -> tuple[z3.CheckSatResult, Counterexample | None]:
@@ -253,8 +289,10 @@ class TrustModel:
             # prefer printable ASCII in the counterexample when one exists; give up quickly if not
             printable = z3.Star(z3.Range(" ", "~"))
             solver.set("timeout", 2_000)
-            solver.add(*[z3.InRe(v, printable) for vs in self.request.values.values() for v in vs],
-                       z3.InRe(self.request.principal, printable))
+            solver.add(
+                *[z3.InRe(v, printable) for vs in self.request.values.values() for v in vs],
+                z3.InRe(self.request.principal, printable),
+            )
             if solver.check() == z3.sat:
                 example = self._counterexample(solver.model())
         return result, example
@@ -269,8 +307,7 @@ class TrustModel:
             n = model.eval(count, model_completion=True).as_long()
             values = [text(v) for v in self.request.values[key][:n]]
             claims[key] = None if n == 0 else values[0] if key not in self.request.multi else values
-        return Counterexample(principal=text(self.request.principal), action=text(self.request.action),
-                              claims=claims)
+        return Counterexample(principal=text(self.request.principal), action=text(self.request.action), claims=claims)
 
     def admits(self, principal: str, action: str, context: Mapping[str, str | Sequence[str] | None]) -> bool:
         """The solver's verdict on one concrete request (for differential tests)."""
@@ -299,8 +336,9 @@ def prove(document: Any, intent: TrustIntent, parameters: Mapping[str, Any] | No
         return ProofResult("unknown", time.perf_counter() - start, detail="the solver gave up (timeout)")
     result, _ = model._solve(model.trust, model.intended, readable=False)
     status: Status = "proved" if result == z3.sat else "dead" if result == z3.unsat else "unknown"
-    return ProofResult(status, time.perf_counter() - start,
-                       detail="" if status != "unknown" else "the solver gave up (timeout)")
+    return ProofResult(
+        status, time.perf_counter() - start, detail="" if status != "unknown" else "the solver gave up (timeout)"
+    )
 
 
 # --- two versions of one trust ---------------------------------------------------------------------
@@ -326,8 +364,9 @@ def _admitted(request: _Request, document_statements: Sequence[Statement]) -> z3
     does not read is an unknown shared by both versions (`_condition(opaque=True)`)."""
     allows = [_statement(request, s, opaque=True) for s in document_statements if s.effect == "Allow"]
     denies = [_statement(request, s, opaque=True) for s in document_statements if s.effect == "Deny"]
-    return z3.And(z3.Or(*allows) if allows else z3.BoolVal(False),
-                  z3.Not(z3.Or(*denies)) if denies else z3.BoolVal(True))
+    return z3.And(
+        z3.Or(*allows) if allows else z3.BoolVal(False), z3.Not(z3.Or(*denies)) if denies else z3.BoolVal(True)
+    )
 
 
 def compare(base_document: Any, head_document: Any, parameters: Mapping[str, Any] | None = None) -> Comparison:
@@ -351,13 +390,28 @@ def compare(base_document: Any, head_document: Any, parameters: Mapping[str, Any
         found[name] = example if result == z3.sat else None
         gave_up = gave_up or result not in (z3.sat, z3.unsat)
     wider, narrower = found["wider"], found["narrower"]
-    status: ComparisonStatus = ("changed" if wider and narrower else "widened" if wider else
-                                "narrowed" if narrower else "unknown" if gave_up else "unchanged")
-    unread = sorted({c.operator for s in (*base, *head) for c in s.conditions
-                     if c.base != "null" and c.base not in _STRING_BASES})
+    status: ComparisonStatus = (
+        "changed"
+        if wider and narrower
+        else "widened"
+        if wider
+        else "narrowed"
+        if narrower
+        else "unknown"
+        if gave_up
+        else "unchanged"
+    )
+    unread = sorted(
+        {c.operator for s in (*base, *head) for c in s.conditions if c.base != "null" and c.base not in _STRING_BASES}
+    )
     notes = (["the solver gave up (timeout)"] if gave_up else []) + (
-        [f"operators not modelled ({', '.join(unread)}): compared as written, so a changed value may be "
-         f"reported as both wider and narrower"] if unread else [])
+        [
+            f"operators not modelled ({', '.join(unread)}): compared as written, so a changed value may be "
+            f"reported as both wider and narrower"
+        ]
+        if unread
+        else []
+    )
     return Comparison(status, time.perf_counter() - start, wider, narrower, detail="; ".join(notes))
 
 
@@ -388,11 +442,18 @@ def collect_intents(root: Any) -> dict[str, TrustIntent]:
             pairs += [(roles[path], i) for path, i in by_role.items() if path in roles]
         for role, role_intent in pairs:
             stack = Stack.of(role)
-            claims = tuple(ClaimIntent(c.key, tuple(_render(stack, v) for v in c.values), c.like, c.multi)
-                           for c in role_intent.claims)
-            found[role.node.path] = TrustIntent(role_intent.kind, _render(stack, role_intent.federated),
-                                                role_intent.action, claims, role_intent.declared,
-                                                role_intent.opt_ins)
+            claims = tuple(
+                ClaimIntent(c.key, tuple(_render(stack, v) for v in c.values), c.like, c.multi)
+                for c in role_intent.claims
+            )
+            found[role.node.path] = TrustIntent(
+                role_intent.kind,
+                _render(stack, role_intent.federated),
+                role_intent.action,
+                claims,
+                role_intent.declared,
+                role_intent.opt_ins,
+            )
     return found
 
 

@@ -33,12 +33,21 @@ def _words(values: Sequence[str]) -> str:
 
 def describe_subject(issuer: str, subject: str, *, wildcard: bool) -> str:
     """One subject (or subject pattern) in plain words."""
-    any_note = " (pattern: `*` matches anything, `/` and `:` included)" if wildcard and any(c in subject for c in "*?") else ""
-    prefix_only = re.fullmatch(r"(?P<head>repo:|project_path:|organization:|system:serviceaccount:)?(?P<p>[^*?]*)\*",
-                               subject) if wildcard else None
+    any_note = (
+        " (pattern: `*` matches anything, `/` and `:` included)" if wildcard and any(c in subject for c in "*?") else ""
+    )
+    prefix_only = (
+        re.fullmatch(r"(?P<head>repo:|project_path:|organization:|system:serviceaccount:)?(?P<p>[^*?]*)\*", subject)
+        if wildcard
+        else None
+    )
     if prefix_only and issuer in ("GitHub Actions", "GitLab CI", "HCP Terraform", "EKS service accounts"):
-        what = {"GitHub Actions": "workflow of any repository", "GitLab CI": "pipeline of any project",
-                "HCP Terraform": "run of any workspace", "EKS service accounts": "pod of any service account"}[issuer]
+        what = {
+            "GitHub Actions": "workflow of any repository",
+            "GitLab CI": "pipeline of any project",
+            "HCP Terraform": "run of any workspace",
+            "EKS service accounts": "pod of any service account",
+        }[issuer]
         start = prefix_only.group("p")
         if prefix_only.group("head") is None or not start:
             return f"ANY {what} at all, in any organisation (subject `{subject}`)"
@@ -46,13 +55,17 @@ def describe_subject(issuer: str, subject: str, *, wildcard: bool) -> str:
             # the repository (project) is spelled out up to its ':'; only the context is a prefix
             repository, context = start.split(":", 1)
             noun = {"GitHub Actions": "workflows of repository", "GitLab CI": "pipelines of project"}[issuer]
-            return (f"{noun} `{repository}` whose context starts with `{context}` (anything may follow, `/` and "
-                    f"`:` included; subject `{subject}`)")
+            return (
+                f"{noun} `{repository}` whose context starts with `{context}` (anything may follow, `/` and "
+                f"`:` included; subject `{subject}`)"
+            )
         if issuer in ("GitHub Actions", "GitLab CI") and "/" in start:
             owner, rest = start.split("/", 1)
             named = f" whose name starts with `{rest}`" if rest else ""
-            return (f"any {what} of `{owner}`{named}, for any branch, tag, environment or pull request "
-                    f"(subject `{subject}`)")
+            return (
+                f"any {what} of `{owner}`{named}, for any branch, tag, environment or pull request "
+                f"(subject `{subject}`)"
+            )
         return f"any {what} whose name starts with `{start}` (subject `{subject}`: other owners' names match too)"
     patterns: list[tuple[str, str]] = []
     if issuer == "GitHub Actions":
@@ -65,14 +78,26 @@ def describe_subject(issuer: str, subject: str, *, wildcard: bool) -> str:
         ]
     elif issuer == "GitLab CI":
         patterns = [
-            (r"project_path:(?P<r>[^:]+):ref_type:(?P<t>[^:]+):ref:(?P<v>.+)", "pipelines of project `{r}` on {t} `{v}`"),
+            (
+                r"project_path:(?P<r>[^:]+):ref_type:(?P<t>[^:]+):ref:(?P<v>.+)",
+                "pipelines of project `{r}` on {t} `{v}`",
+            ),
             (r"project_path:(?P<r>[^:]+):(?P<v>.*)", "pipelines of project `{r}` with context `{v}`"),
         ]
     elif issuer == "HCP Terraform":
-        patterns = [(r"organization:(?P<o>[^:]+):project:(?P<p>[^:]+):workspace:(?P<w>[^:]+):run_phase:(?P<v>.+)",
-                     "runs of organization `{o}`, project `{p}`, workspace `{w}`, phase `{v}`")]
+        patterns = [
+            (
+                r"organization:(?P<o>[^:]+):project:(?P<p>[^:]+):workspace:(?P<w>[^:]+):run_phase:(?P<v>.+)",
+                "runs of organization `{o}`, project `{p}`, workspace `{w}`, phase `{v}`",
+            )
+        ]
     elif issuer == "EKS service accounts":
-        patterns = [(r"system:serviceaccount:(?P<n>[^:]+):(?P<s>.+)", "pods running as service account `{s}` in namespace `{n}`")]
+        patterns = [
+            (
+                r"system:serviceaccount:(?P<n>[^:]+):(?P<s>.+)",
+                "pods running as service account `{s}` in namespace `{n}`",
+            )
+        ]
     for pattern, text in patterns:
         match = re.fullmatch(pattern, subject)
         if match:
@@ -82,6 +107,7 @@ def describe_subject(issuer: str, subject: str, *, wildcard: bool) -> str:
 
 def _render(value: str, index: TemplateIndex, account: str, partition: str) -> str:
     """A value with references to this template's providers and roles written as ARNs."""
+
     def replace(match: re.Match[str]) -> str:
         logical, attr = match.group(1), match.group(2)
         kind = index.type_of(logical)
@@ -106,6 +132,7 @@ def _render(value: str, index: TemplateIndex, account: str, partition: str) -> s
         if kind == "AWS::Cognito::IdentityPool":
             return f"(id of identity pool {logical}, set at deploy)"
         return match.group(0)
+
     return re.sub(r"<([A-Za-z0-9:]+)(\.[A-Za-z0-9.]+)?>", replace, value)
 
 
@@ -134,48 +161,92 @@ def _doors(context: ResourceContext, account: str, partition: str) -> list[dict[
         statement = trust.statement
         tags = statement.allows_action("sts:TagSession")
         provider = _render(trust.federated, index, account, partition)
-        door: dict[str, Any] = {"kind": trust.kind, "provider": provider, "session_tags": tags,
-                                "conditions": [_condition_words(c) for c in statement.conditions], "who": []}
+        door: dict[str, Any] = {
+            "kind": trust.kind,
+            "provider": provider,
+            "session_tags": tags,
+            "conditions": [_condition_words(c) for c in statement.conditions],
+            "who": [],
+        }
         if trust.kind == "cognito":
-            pool = [_render(v, index, account, partition) for c in statement.conditions_on(f"{COGNITO}:aud") for v in c.values]
+            pool = [
+                _render(v, index, account, partition)
+                for c in statement.conditions_on(f"{COGNITO}:aud")
+                for v in c.values
+            ]
             amr = [v for c in statement.conditions_on(f"{COGNITO}:amr") for v in c.values]
-            who = "guests (not signed in)" if amr == ["unauthenticated"] else (
-                "signed-in users" if amr == ["authenticated"] else f"identities with amr {_words(amr)}" if amr else
-                "any identity, signed in or not")
+            who = (
+                "guests (not signed in)"
+                if amr == ["unauthenticated"]
+                else (
+                    "signed-in users"
+                    if amr == ["authenticated"]
+                    else f"identities with amr {_words(amr)}"
+                    if amr
+                    else "any identity, signed in or not"
+                )
+            )
             door["issuer"] = "Cognito identity pool"
             door["who"] = [f"{who} of {_words(pool) if pool else 'ANY identity pool'}"]
         elif trust.kind == "saml":
             endpoints = [v for c in statement.conditions_on("saml:aud") for v in c.values]
             door["issuer"] = "SAML"
             extra = [_condition_words(c) for c in statement.conditions if c.key != "saml:aud"]
-            door["who"] = [f"users of SAML provider {provider} signing in through "
-                           f"{_words(endpoints) if endpoints else 'ANY endpoint'}"
-                           + (f", when {'; '.join(extra)}" if extra else "")]
+            door["who"] = [
+                f"users of SAML provider {provider} signing in through "
+                f"{_words(endpoints) if endpoints else 'ANY endpoint'}"
+                + (f", when {'; '.join(extra)}" if extra else "")
+            ]
         else:
             facts = trust.facts
             name = facts.name if facts else provider
             door["issuer"] = name
             if facts:
                 auds = [v for c in statement.conditions_on(facts.key(facts.audience_claim)) for v in c.values]
-                subs = [(v, c.wildcard) for c in statement.conditions_on(facts.key("sub"))
-                        if not c.negated for v in c.values]
+                subs = [
+                    (v, c.wildcard)
+                    for c in statement.conditions_on(facts.key("sub"))
+                    if not c.negated
+                    for v in c.values
+                ]
                 door["audiences"] = auds
                 door["who"] = [f"{name}: {describe_subject(name, s, wildcard=w)}" for s, w in subs] or [
-                    f"ANY {name} token" + (f" with audience {_words(auds)}" if auds else "")]
+                    f"ANY {name} token" + (f" with audience {_words(auds)}" if auds else "")
+                ]
         doors.append(door)
     for statement in trust_statements(context):
         if not statement.allow:
             continue
         for arn in statement.principal_values("aws"):
             tags = statement.allows_action("sts:TagSession")
-            doors.append({"kind": "aws", "issuer": "AWS principal", "provider": _render(arn, index, account, partition),
-                          "session_tags": tags, "conditions": [_condition_words(c) for c in statement.conditions],
-                          "who": [f"the AWS principal `{_render(arn, index, account, partition)}`"
-                                  + (" (a federation broker: it must set a source identity and the user tag)"
-                                     if statement.allows_action("sts:SetSourceIdentity") else "")]})
+            doors.append(
+                {
+                    "kind": "aws",
+                    "issuer": "AWS principal",
+                    "provider": _render(arn, index, account, partition),
+                    "session_tags": tags,
+                    "conditions": [_condition_words(c) for c in statement.conditions],
+                    "who": [
+                        f"the AWS principal `{_render(arn, index, account, partition)}`"
+                        + (
+                            " (a federation broker: it must set a source identity and the user tag)"
+                            if statement.allows_action("sts:SetSourceIdentity")
+                            else ""
+                        )
+                    ],
+                }
+            )
         for service in statement.principal_values("service"):
-            doors.append({"kind": "service", "issuer": "AWS service", "provider": service, "session_tags": False,
-                          "conditions": [], "who": [f"the AWS service `{service}`"]})
+            doors.append(
+                {
+                    "kind": "service",
+                    "issuer": "AWS service",
+                    "provider": service,
+                    "session_tags": False,
+                    "conditions": [],
+                    "who": [f"the AWS service `{service}`"],
+                }
+            )
     return doors
 
 
@@ -188,23 +259,39 @@ def _permissions(context: ResourceContext, account: str, partition: str) -> dict
             resources = [_render(r, index, account, partition) for r in statement.resources or statement.not_resources]
             for resource in resources:
                 if _VARIABLE.search(resource):
-                    prefixes.add(_VARIABLE.sub(lambda m: _PER_USER_NAMES.get(m.group(1), "{" + m.group(1) + "}"),
-                                               resource))
-            rows.append({"policy": where, "effect": statement.effect,
-                         "actions": list(statement.actions or [f"NOT {a}" for a in statement.not_actions]),
-                         "resources": resources if statement.resources else [f"NOT {r}" for r in resources],
-                         "conditions": [_condition_words(c) for c in statement.conditions]})
+                    prefixes.add(
+                        _VARIABLE.sub(lambda m: _PER_USER_NAMES.get(m.group(1), "{" + m.group(1) + "}"), resource)
+                    )
+            rows.append(
+                {
+                    "policy": where,
+                    "effect": statement.effect,
+                    "actions": list(statement.actions or [f"NOT {a}" for a in statement.not_actions]),
+                    "resources": resources if statement.resources else [f"NOT {r}" for r in resources],
+                    "conditions": [_condition_words(c) for c in statement.conditions],
+                }
+            )
     managed = [_render(a, index, account, partition) for a in index.managed_policy_arns(context.logical_id)]
     services = sorted({a.split(":", 1)[0] for r in rows if r["effect"] == "Allow" for a in r["actions"] if ":" in a})
-    return {"managed_policies": managed, "services": services, "statements": rows,
-            "per_user_prefixes": sorted(prefixes)}
+    return {
+        "managed_policies": managed,
+        "services": services,
+        "statements": rows,
+        "per_user_prefixes": sorted(prefixes),
+    }
 
 
-def build_access_report(template: Mapping[str, Any], *, stack: str, account: str, partition: str = "aws",
-                        findings: Iterable[Mapping[str, str]] = (),
-                        opt_ins: Mapping[str, Sequence[str]] | None = None,
-                        paths: Mapping[str, str] | None = None,
-                        intents: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def build_access_report(
+    template: Mapping[str, Any],
+    *,
+    stack: str,
+    account: str,
+    partition: str = "aws",
+    findings: Iterable[Mapping[str, str]] = (),
+    opt_ins: Mapping[str, Sequence[str]] | None = None,
+    paths: Mapping[str, str] | None = None,
+    intents: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Every role of `template` that someone outside the account (or a broker) can assume.
 
     :param findings: rows from `stacks.reports.finding_rows` (matched to roles by construct path).
@@ -218,8 +305,9 @@ def build_access_report(template: Mapping[str, Any], *, stack: str, account: str
     finding_rows = list(findings)
     roles: list[dict[str, Any]] = []
     for logical, resource in index.of_type("AWS::IAM::Role").items():
-        context = ResourceContext(logical_id=logical, type="AWS::IAM::Role", properties=index.properties(logical),
-                                  index=index)
+        context = ResourceContext(
+            logical_id=logical, type="AWS::IAM::Role", properties=index.properties(logical), index=index
+        )
         doors = _doors(context, account, partition)
         if not any(d["kind"] in ("oidc", "cognito", "saml", "aws") for d in doors):
             continue
@@ -227,49 +315,77 @@ def build_access_report(template: Mapping[str, Any], *, stack: str, account: str
         role_path = path.rsplit("/", 1)[0] if path.endswith("/Resource") else path
         construct_path = role_path.rsplit("/Role", 1)[0] if role_path.endswith("/Role") else role_path
         # the path below the stack (`stack` is the stack's own path: `name`, or `stage/name` in a Stage)
-        name = construct_path.removeprefix(stack + "/") if construct_path.startswith(stack + "/") \
+        name = (
+            construct_path.removeprefix(stack + "/")
+            if construct_path.startswith(stack + "/")
             else construct_path.split("/", 1)[-1]
+        )
         attribute = None
         for output_name, output in outputs.items():
             if output_name.endswith("IdpRoleAttribute") and logical in str(output.get("Value")):
                 value = index.flatten(output.get("Value"))
                 attribute = _render(value, index, account, partition)
         session = index.flatten(context.properties.get("MaxSessionDuration", 3600))
-        mine = [dict(f) for f in finding_rows
-                if f.get("path", "").lstrip("/").startswith(construct_path + "/") or
-                f.get("path", "").lstrip("/") == construct_path]
+        mine = [
+            dict(f)
+            for f in finding_rows
+            if f.get("path", "").lstrip("/").startswith(construct_path + "/")
+            or f.get("path", "").lstrip("/") == construct_path
+        ]
         intent = (intents or {}).get(role_path)
         proof = None
         if intent is not None:
             from federation_constructs.proof.model import prove
 
             result = prove(context.properties.get("AssumeRolePolicyDocument"), intent, index.parameters)
-            proof = {"status": result.status, "text": result.describe(), "seconds": round(result.seconds, 4),
-                     "counterexample": dict(result.counterexample.claims) if result.counterexample else None}
-        roles.append({
-            "name": name, "stack": stack, "logical_id": logical, "construct_path": construct_path,
-            "intent": intent.to_json() if intent is not None else None, "proof": proof,
-            "doors": doors, "max_session_seconds": int(session) if session.isdigit() else session,
-            "session_tags": any(d["session_tags"] for d in doors), "saml_role_attribute": attribute,
-            "trust": _rendered_document(context.properties.get("AssumeRolePolicyDocument"), index, account,
-                                        partition),
-            "permissions": _permissions(context, account, partition),
-            "opt_ins": list((opt_ins or {}).get(construct_path, ())),
-            "findings": [{k: f.get(k, "") for k in ("status", "pack", "rule", "finding", "level", "detail", "reason")}
-                         for f in mine],
-        })
+            proof = {
+                "status": result.status,
+                "text": result.describe(),
+                "seconds": round(result.seconds, 4),
+                "counterexample": dict(result.counterexample.claims) if result.counterexample else None,
+            }
+        roles.append(
+            {
+                "name": name,
+                "stack": stack,
+                "logical_id": logical,
+                "construct_path": construct_path,
+                "intent": intent.to_json() if intent is not None else None,
+                "proof": proof,
+                "doors": doors,
+                "max_session_seconds": int(session) if session.isdigit() else session,
+                "session_tags": any(d["session_tags"] for d in doors),
+                "saml_role_attribute": attribute,
+                "trust": _rendered_document(
+                    context.properties.get("AssumeRolePolicyDocument"), index, account, partition
+                ),
+                "permissions": _permissions(context, account, partition),
+                "opt_ins": list((opt_ins or {}).get(construct_path, ())),
+                "findings": [
+                    {k: f.get(k, "") for k in ("status", "pack", "rule", "finding", "level", "detail", "reason")}
+                    for f in mine
+                ],
+            }
+        )
     roles.sort(key=lambda r: r["name"])
     open_findings = sum(1 for f in finding_rows if f.get("status") == "open")
     doors_count: dict[str, int] = {}
     for role in roles:
         for kind in {d["issuer"] for d in role["doors"]}:
             doors_count[kind] = doors_count.get(kind, 0) + 1
-    return {"stack": stack, "account": account, "roles": roles,
-            "summary": {"roles": len(roles), "roles_per_door": dict(sorted(doors_count.items())),
-                        "roles_proved": sum(1 for r in roles if r["proof"] and r["proof"]["status"] == "proved"),
-                        "roles_with_intent": sum(1 for r in roles if r["proof"]),
-                        "roles_with_opt_ins": sum(1 for r in roles if r["opt_ins"]),
-                        "unacknowledged_findings": open_findings}}
+    return {
+        "stack": stack,
+        "account": account,
+        "roles": roles,
+        "summary": {
+            "roles": len(roles),
+            "roles_per_door": dict(sorted(doors_count.items())),
+            "roles_proved": sum(1 for r in roles if r["proof"] and r["proof"]["status"] == "proved"),
+            "roles_with_intent": sum(1 for r in roles if r["proof"]),
+            "roles_with_opt_ins": sum(1 for r in roles if r["opt_ins"]),
+            "unacknowledged_findings": open_findings,
+        },
+    }
 
 
 def session_words(seconds: Any) -> str:
@@ -282,18 +398,24 @@ def to_markdown(reports: Sequence[Mapping[str, Any]]) -> str:
     lines = ["# Access report", ""]
     for report in reports:
         summary = report["summary"]
-        lines += [f"## Stack `{report['stack']}` (account {report['account']})", "",
-                  f"- roles that outsiders can assume: **{summary['roles']}** "
-                  f"({', '.join(f'{k}: {v}' for k, v in summary['roles_per_door'].items()) or 'none'})",
-                  f"- roles with opt-ins: **{summary['roles_with_opt_ins']}**",
-                  f"- trusts proved to admit exactly their declared intent: **{summary.get('roles_proved', 0)}** of "
-                  f"{summary.get('roles_with_intent', 0)} with a declared intent",
-                  f"- unacknowledged findings: **{summary['unacknowledged_findings']}**", ""]
+        lines += [
+            f"## Stack `{report['stack']}` (account {report['account']})",
+            "",
+            f"- roles that outsiders can assume: **{summary['roles']}** "
+            f"({', '.join(f'{k}: {v}' for k, v in summary['roles_per_door'].items()) or 'none'})",
+            f"- roles with opt-ins: **{summary['roles_with_opt_ins']}**",
+            f"- trusts proved to admit exactly their declared intent: **{summary.get('roles_proved', 0)}** of "
+            f"{summary.get('roles_with_intent', 0)} with a declared intent",
+            f"- unacknowledged findings: **{summary['unacknowledged_findings']}**",
+            "",
+        ]
         lines += ["| role | who can assume it | max session | session tags |", "|---|---|---|---|"]
         for role in report["roles"]:
             who = "<br>".join(w for d in role["doors"] for w in d["who"])
-            lines.append(f"| {role['name']} | {who} | {session_words(role['max_session_seconds'])} | "
-                         f"{'yes' if role['session_tags'] else 'no'} |")
+            lines.append(
+                f"| {role['name']} | {who} | {session_words(role['max_session_seconds'])} | "
+                f"{'yes' if role['session_tags'] else 'no'} |"
+            )
         lines.append("")
         for role in report["roles"]:
             lines += [f"### {role['name']}", "", f"`{role['construct_path']}` (logical id `{role['logical_id']}`)", ""]
@@ -308,13 +430,17 @@ def to_markdown(reports: Sequence[Mapping[str, Any]]) -> str:
                 for condition in door["conditions"]:
                     lines.append(f"  - condition: {condition}")
             lines.append("")
-            lines.append(f"- max session: {session_words(role['max_session_seconds'])}; session tags: "
-                         f"{'allowed' if role['session_tags'] else 'not allowed'}")
+            lines.append(
+                f"- max session: {session_words(role['max_session_seconds'])}; session tags: "
+                f"{'allowed' if role['session_tags'] else 'not allowed'}"
+            )
             if role["saml_role_attribute"]:
                 lines.append(f"- SAML `Role` attribute the IdP sends: `{role['saml_role_attribute']}`")
             lines.append(f"- opt-ins: {', '.join(role['opt_ins']) if role['opt_ins'] else 'none'}")
             proof = role.get("proof")
-            lines.append(f"- proof: {proof['text']}" if proof else "- proof: no declared intent (not built by this toolkit)")
+            lines.append(
+                f"- proof: {proof['text']}" if proof else "- proof: no declared intent (not built by this toolkit)"
+            )
             lines.append("")
             permissions = role["permissions"]
             lines.append("**What it can do**")
@@ -327,8 +453,10 @@ def to_markdown(reports: Sequence[Mapping[str, Any]]) -> str:
                 lines.append(f"- per-user prefix: `{prefix}`")
             for statement in permissions["statements"]:
                 cond = f" when {'; '.join(statement['conditions'])}" if statement["conditions"] else ""
-                lines.append(f"- {statement['effect']} {', '.join(statement['actions'])} on "
-                             f"{', '.join(f'`{r}`' for r in statement['resources'])}{cond}")
+                lines.append(
+                    f"- {statement['effect']} {', '.join(statement['actions'])} on "
+                    f"{', '.join(f'`{r}`' for r in statement['resources'])}{cond}"
+                )
             if not (permissions["managed_policies"] or permissions["statements"]):
                 lines.append("- nothing (no policies)")
             lines.append("")
@@ -344,4 +472,3 @@ def to_markdown(reports: Sequence[Mapping[str, Any]]) -> str:
                     lines.append(f"- **open** `{ident}` ({finding['level']}): {finding['detail']}")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
-

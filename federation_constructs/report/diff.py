@@ -25,8 +25,16 @@ from typing import Any, cast
 
 from federation_constructs.report.diff_render import diff_to_html, diff_to_markdown
 
-__all__ = ["DIFF_JSON", "DIFF_MD", "ReportError", "diff_access_reports", "diff_to_html", "diff_to_markdown",
-           "load_report", "main"]
+__all__ = [
+    "DIFF_JSON",
+    "DIFF_MD",
+    "ReportError",
+    "diff_access_reports",
+    "diff_to_html",
+    "diff_to_markdown",
+    "load_report",
+    "main",
+]
 
 DIFF_JSON = "access-diff.json"
 DIFF_MD = "access-diff.md"
@@ -52,8 +60,15 @@ _COUNTS = (
     ("findings_no_longer_open", "finding no longer open", "findings no longer open"),
     ("other_changes", "other change", "other changes"),
 )
-_WIDENING = ("roles_added", "trusts_widened", "trusts_changed", "trusts_unknown", "permissions_added",
-             "sessions_lengthened", "opt_ins_added")
+_WIDENING = (
+    "roles_added",
+    "trusts_widened",
+    "trusts_changed",
+    "trusts_unknown",
+    "permissions_added",
+    "sessions_lengthened",
+    "opt_ins_added",
+)
 
 
 class ReportError(ValueError):
@@ -65,17 +80,25 @@ class ReportError(ValueError):
 
 def _check_shape(report: Any, where: str) -> None:
     if not isinstance(report, dict) or not isinstance(report.get("stacks"), list):
-        raise ReportError(f"{where}: not an access report; expected a JSON object with a 'stacks' list "
-                          "(the access-report.json that `make synth` writes)")
+        raise ReportError(
+            f"{where}: not an access report; expected a JSON object with a 'stacks' list "
+            "(the access-report.json that `make synth` writes)"
+        )
     for i, stack in enumerate(report["stacks"]):
-        if not isinstance(stack, dict) or not isinstance(stack.get("stack"), str) or \
-                not isinstance(stack.get("roles"), list):
-            raise ReportError(f"{where}: stacks[{i}] is not a stack report; expected an object with 'stack' "
-                              "(a name) and 'roles' (a list)")
+        if (
+            not isinstance(stack, dict)
+            or not isinstance(stack.get("stack"), str)
+            or not isinstance(stack.get("roles"), list)
+        ):
+            raise ReportError(
+                f"{where}: stacks[{i}] is not a stack report; expected an object with 'stack' "
+                "(a name) and 'roles' (a list)"
+            )
         for j, role in enumerate(stack["roles"]):
             if not isinstance(role, dict) or not isinstance(role.get("name"), str):
-                raise ReportError(f"{where}: stacks[{i}].roles[{j}] is not a role; expected an object with "
-                                  "'name' (a string)")
+                raise ReportError(
+                    f"{where}: stacks[{i}].roles[{j}] is not a role; expected an object with 'name' (a string)"
+                )
 
 
 def load_report(path: Path | str, *, label: str = "report") -> dict[str, Any]:
@@ -84,8 +107,11 @@ def load_report(path: Path | str, *, label: str = "report") -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        hint = (" (a commit from before the access report existed writes none: choose a newer base)"
-                if label == "base" else " (run `make synth` first)")
+        hint = (
+            " (a commit from before the access report existed writes none: choose a newer base)"
+            if label == "base"
+            else " (run `make synth` first)"
+        )
         raise ReportError(f"{label} report {path}: no such file{hint}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ReportError(f"{label} report {path}: cannot be read: {exc}") from None
@@ -101,8 +127,11 @@ def load_report(path: Path | str, *, label: str = "report") -> dict[str, Any]:
 
 
 def _roles(report: Mapping[str, Any]) -> dict[tuple[str, str], Mapping[str, Any]]:
-    return {(str(role.get("stack") or stack["stack"]), role["name"]): role
-            for stack in report["stacks"] for role in stack["roles"]}
+    return {
+        (str(role.get("stack") or stack["stack"]), role["name"]): role
+        for stack in report["stacks"]
+        for role in stack["roles"]
+    }
 
 
 def _door_key(door: Mapping[str, Any]) -> str:
@@ -124,11 +153,14 @@ def _door_changes(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[dict
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key, {"conditions": [], "who": []}), after.get(key, {"conditions": [], "who": []})
         change = "added" if key not in before else "removed" if key not in after else "changed"
-        entry = {"door": key, "change": change,
-                 "conditions_added": [c for c in new["conditions"] if c not in old["conditions"]],
-                 "conditions_removed": [c for c in old["conditions"] if c not in new["conditions"]],
-                 "who_added": [w for w in new["who"] if w not in old["who"]],
-                 "who_removed": [w for w in old["who"] if w not in new["who"]]}
+        entry = {
+            "door": key,
+            "change": change,
+            "conditions_added": [c for c in new["conditions"] if c not in old["conditions"]],
+            "conditions_removed": [c for c in old["conditions"] if c not in new["conditions"]],
+            "who_added": [w for w in new["who"] if w not in old["who"]],
+            "who_removed": [w for w in old["who"] if w not in new["who"]],
+        }
         if change != "changed" or any(entry[k] for k in entry if k not in ("door", "change")):
             changes.append(entry)
     return changes
@@ -142,10 +174,20 @@ def _witness(example: Any, documents: Sequence[Any]) -> dict[str, Any] | None:
     if example is None:
         return None
     # the solver works on lower-case actions: give back the spelling a trust uses
-    spelled = {str(a).lower(): str(a) for d in documents if isinstance(d, dict)
-               for s in _as_list(d.get("Statement")) if isinstance(s, dict) for a in _as_list(s.get("Action")) if a}
-    return {"principal": example.principal, "action": spelled.get(example.action, example.action),
-            "claims": {k: v for k, v in sorted(example.claims.items())}}
+    spelled = {
+        str(a).lower(): str(a)
+        for d in documents
+        if isinstance(d, dict)
+        for s in _as_list(d.get("Statement"))
+        if isinstance(s, dict)
+        for a in _as_list(s.get("Action"))
+        if a
+    }
+    return {
+        "principal": example.principal,
+        "action": spelled.get(example.action, example.action),
+        "claims": {k: v for k, v in sorted(example.claims.items())},
+    }
 
 
 def _trust_change(base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[str, Any]:
@@ -154,16 +196,24 @@ def _trust_change(base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[str,
     if old is None or new is None:
         same = _doors(base) == _doors(head) and bool(base.get("session_tags")) == bool(head.get("session_tags"))
         which = "base" if old is None else "head"
-        return {"status": "unchanged" if same else "unknown", "wider": None, "narrower": None,
-                "detail": f"the {which} report carries no trust policy (made before the access report had one): "
-                          f"compared by the doors' conditions, which are {'the same' if same else 'different'}"}
+        return {
+            "status": "unchanged" if same else "unknown",
+            "wider": None,
+            "narrower": None,
+            "detail": f"the {which} report carries no trust policy (made before the access report had one): "
+            f"compared by the doors' conditions, which are {'the same' if same else 'different'}",
+        }
     if old == new:
         return {"status": "unchanged", "wider": None, "narrower": None, "detail": ""}
     from federation_constructs.proof.model import compare
 
     result = compare(old, new)
-    return {"status": result.status, "wider": _witness(result.wider, (old, new)),
-            "narrower": _witness(result.narrower, (old, new)), "detail": result.detail}
+    return {
+        "status": result.status,
+        "wider": _witness(result.wider, (old, new)),
+        "narrower": _witness(result.narrower, (old, new)),
+        "detail": result.detail,
+    }
 
 
 def _grants(role: Mapping[str, Any]) -> dict[tuple[str, str, tuple[str, ...]], dict[str, str]]:
@@ -177,13 +227,16 @@ def _grants(role: Mapping[str, Any]) -> dict[tuple[str, str, tuple[str, ...]], d
     return found
 
 
-def _grant_rows(grants: Mapping[tuple[str, str, tuple[str, ...]], Mapping[str, str]],
-                other: Mapping[tuple[str, str, tuple[str, ...]], Mapping[str, str]]) -> list[dict[str, Any]]:
+def _grant_rows(
+    grants: Mapping[tuple[str, str, tuple[str, ...]], Mapping[str, str]],
+    other: Mapping[tuple[str, str, tuple[str, ...]], Mapping[str, str]],
+) -> list[dict[str, Any]]:
     """Actions in `grants` that `other` lacks, grouped as (effect, resource, conditions) rows."""
     rows = []
     for (effect, resource, conditions), actions in sorted(grants.items()):
-        missing = sorted(spelled for low, spelled in actions.items() if low not in other.get(
-            (effect, resource, conditions), {}))
+        missing = sorted(
+            spelled for low, spelled in actions.items() if low not in other.get((effect, resource, conditions), {})
+        )
         if missing:
             rows.append({"effect": effect, "resource": resource, "conditions": list(conditions), "actions": missing})
     return rows
@@ -198,44 +251,65 @@ def _permission_changes(base: Mapping[str, Any], head: Mapping[str, Any]) -> dic
     old, new = base.get("permissions") or {}, head.get("permissions") or {}
     managed_added, managed_removed = _set_change(old.get("managed_policies") or [], new.get("managed_policies") or [])
     services_added, services_removed = _set_change(old.get("services") or [], new.get("services") or [])
-    prefixes_added, prefixes_removed = _set_change(old.get("per_user_prefixes") or [],
-                                                   new.get("per_user_prefixes") or [])
+    prefixes_added, prefixes_removed = _set_change(
+        old.get("per_user_prefixes") or [], new.get("per_user_prefixes") or []
+    )
     before, after = _grants(base), _grants(head)
-    return {"managed_policies_added": managed_added, "managed_policies_removed": managed_removed,
-            "added": _grant_rows(after, before), "removed": _grant_rows(before, after),
-            "services_added": services_added, "services_removed": services_removed,
-            "per_user_prefixes_added": prefixes_added, "per_user_prefixes_removed": prefixes_removed}
+    return {
+        "managed_policies_added": managed_added,
+        "managed_policies_removed": managed_removed,
+        "added": _grant_rows(after, before),
+        "removed": _grant_rows(before, after),
+        "services_added": services_added,
+        "services_removed": services_removed,
+        "per_user_prefixes_added": prefixes_added,
+        "per_user_prefixes_removed": prefixes_removed,
+    }
 
 
 def _permission_counts(permissions: Mapping[str, Any]) -> tuple[int, int]:
     """(added, removed) permissions: a managed policy or one action on one resource each; a Deny
     removed counts as added access, a Deny added as removed access."""
+
     def count(rows: Sequence[Mapping[str, Any]], effect: str) -> int:
         return sum(len(r["actions"]) for r in rows if r["effect"] == effect)
 
-    added = len(permissions["managed_policies_added"]) + count(permissions["added"], "Allow") + count(
-        permissions["removed"], "Deny")
-    removed = len(permissions["managed_policies_removed"]) + count(permissions["removed"], "Allow") + count(
-        permissions["added"], "Deny")
+    added = (
+        len(permissions["managed_policies_added"])
+        + count(permissions["added"], "Allow")
+        + count(permissions["removed"], "Deny")
+    )
+    removed = (
+        len(permissions["managed_policies_removed"])
+        + count(permissions["removed"], "Allow")
+        + count(permissions["added"], "Deny")
+    )
     return added, removed
 
 
 def _finding_changes(base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[str, list[dict[str, str]]]:
     def keyed(role: Mapping[str, Any]) -> dict[tuple[str, str, str], Mapping[str, Any]]:
-        return {(str(f.get("pack", "")), str(f.get("rule", "")), str(f.get("finding", ""))): f
-                for f in role.get("findings") or []}
+        return {
+            (str(f.get("pack", "")), str(f.get("rule", "")), str(f.get("finding", ""))): f
+            for f in role.get("findings") or []
+        }
 
     def entry(finding: Mapping[str, Any], **extra: str) -> dict[str, str]:
         found = {k: str(finding.get(k, "")) for k in ("pack", "rule", "finding", "level", "detail", "reason")}
         return {**found, **extra}
 
     old, new = keyed(base), keyed(head)
+
     def status(findings: Mapping[Any, Any], key: Any) -> Any:
         return (findings.get(key) or {}).get("status")
 
-    changes: dict[str, list[dict[str, str]]] = {"newly_open": [], "newly_acknowledged": [],
-                                               "acknowledgements_removed": [], "reasons_changed": [],
-                                               "no_longer_open": []}
+    changes: dict[str, list[dict[str, str]]] = {
+        "newly_open": [],
+        "newly_acknowledged": [],
+        "acknowledgements_removed": [],
+        "reasons_changed": [],
+        "no_longer_open": [],
+    }
     for key in sorted(set(old) | set(new)):
         was, now = status(old, key), status(new, key)
         if now == "open" and was != "open":
@@ -246,7 +320,8 @@ def _finding_changes(base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[s
             changes["newly_acknowledged"].append(entry(new[key]))
         if was == "acknowledged" and now != "acknowledged":
             changes["acknowledgements_removed"].append(
-                entry(old[key], now="open" if now == "open" else "no longer reported"))
+                entry(old[key], now="open" if now == "open" else "no longer reported")
+            )
         if was == now == "acknowledged" and old[key].get("reason") != new[key].get("reason"):
             changes["reasons_changed"].append(entry(new[key], previous_reason=str(old[key].get("reason", ""))))
     return changes
@@ -259,15 +334,26 @@ def _session(value: Any) -> int | None:
 def _role_change(stack: str, name: str, base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[str, Any]:
     """Everything that differs between two versions of one role (empty parts are None or [])."""
     change: dict[str, Any] = {"stack": stack, "name": name}
-    change["logical_id"] = ({"base": base.get("logical_id"), "head": head.get("logical_id")}
-                            if base.get("logical_id") != head.get("logical_id") else None)
+    change["logical_id"] = (
+        {"base": base.get("logical_id"), "head": head.get("logical_id")}
+        if base.get("logical_id") != head.get("logical_id")
+        else None
+    )
     change["trust"] = _trust_change(base, head)
     change["doors"] = _door_changes(base, head)
     old_s, new_s = base.get("max_session_seconds"), head.get("max_session_seconds")
-    change["max_session"] = None if old_s == new_s else {
-        "base": old_s, "head": new_s,
-        # a length that cannot be compared (a parameter, say) counts as longer: the reviewer looks
-        "longer": not ((old := _session(old_s)) is not None and (new := _session(new_s)) is not None and new <= old)}
+    change["max_session"] = (
+        None
+        if old_s == new_s
+        else {
+            "base": old_s,
+            "head": new_s,
+            # a length that cannot be compared (a parameter, say) counts as longer: the reviewer looks
+            "longer": not (
+                (old := _session(old_s)) is not None and (new := _session(new_s)) is not None and new <= old
+            ),
+        }
+    )
     old_t, new_t = bool(base.get("session_tags")), bool(head.get("session_tags"))
     change["session_tags"] = None if old_t == new_t else {"base": old_t, "head": new_t}
     old_a, new_a = base.get("saml_role_attribute"), head.get("saml_role_attribute")
@@ -280,22 +366,35 @@ def _role_change(stack: str, name: str, base: Mapping[str, Any], head: Mapping[s
 
 
 def _has_changes(change: Mapping[str, Any]) -> bool:
-    return bool(change["logical_id"] or change["trust"]["status"] != "unchanged" or change["doors"]
-                or change["max_session"] or change["session_tags"] or change["saml_role_attribute"]
-                or any(change["permissions"].values()) or any(change["findings"].values())
-                or any(change["opt_ins"].values()))
+    return bool(
+        change["logical_id"]
+        or change["trust"]["status"] != "unchanged"
+        or change["doors"]
+        or change["max_session"]
+        or change["session_tags"]
+        or change["saml_role_attribute"]
+        or any(change["permissions"].values())
+        or any(change["findings"].values())
+        or any(change["opt_ins"].values())
+    )
 
 
 def _role_summary(stack: str, role: Mapping[str, Any]) -> dict[str, Any]:
     """A role that is only on one side: who can assume it, for how long, doing what."""
     permissions = role.get("permissions") or {}
-    return {"stack": stack, "name": role["name"], "logical_id": role.get("logical_id"),
-            "who": [str(w) for d in role.get("doors") or [] for w in d.get("who") or []],
-            "doors": sorted(_doors(role)), "max_session_seconds": role.get("max_session_seconds"),
-            "session_tags": bool(role.get("session_tags")),
-            "managed_policies": list(permissions.get("managed_policies") or []),
-            "grants": _grant_rows(_grants(role), {}), "opt_ins": list(role.get("opt_ins") or []),
-            "findings": [dict(f) for f in role.get("findings") or []]}
+    return {
+        "stack": stack,
+        "name": role["name"],
+        "logical_id": role.get("logical_id"),
+        "who": [str(w) for d in role.get("doors") or [] for w in d.get("who") or []],
+        "doors": sorted(_doors(role)),
+        "max_session_seconds": role.get("max_session_seconds"),
+        "session_tags": bool(role.get("session_tags")),
+        "managed_policies": list(permissions.get("managed_policies") or []),
+        "grants": _grant_rows(_grants(role), {}),
+        "opt_ins": list(role.get("opt_ins") or []),
+        "findings": [dict(f) for f in role.get("findings") or []],
+    }
 
 
 # --- the whole diff --------------------------------------------------------------------------------
@@ -308,8 +407,9 @@ def _headline(summary: Mapping[str, Any]) -> str:
     return ("Access WIDENED: " if summary["access_widened"] else "Access not widened: ") + ", ".join(parts)
 
 
-def diff_access_reports(base: Mapping[str, Any], head: Mapping[str, Any], *, base_ref: str = "",
-                        head_ref: str = "") -> dict[str, Any]:
+def diff_access_reports(
+    base: Mapping[str, Any], head: Mapping[str, Any], *, base_ref: str = "", head_ref: str = ""
+) -> dict[str, Any]:
     """Compare two access-report.json documents (see the module doc).
 
     Trust, session and permission counts in the summary are over roles in both reports (an added or
@@ -346,9 +446,17 @@ def diff_access_reports(base: Mapping[str, Any], head: Mapping[str, Any], *, bas
         summary["acknowledgements_removed"] += len(change["findings"]["acknowledgements_removed"])
         summary["opt_ins_added"] += len(change["opt_ins"]["added"])
         summary["opt_ins_removed"] += len(change["opt_ins"]["removed"])
-        counted = status != "unchanged" or plus or minus or change["max_session"] or any(
-            change["findings"][k] for k in ("newly_open", "newly_acknowledged", "no_longer_open",
-                                            "acknowledgements_removed")) or any(change["opt_ins"].values())
+        counted = (
+            status != "unchanged"
+            or plus
+            or minus
+            or change["max_session"]
+            or any(
+                change["findings"][k]
+                for k in ("newly_open", "newly_acknowledged", "no_longer_open", "acknowledgements_removed")
+            )
+            or any(change["opt_ins"].values())
+        )
         if not counted:  # only doors' words, tags, the role attribute, a logical id or a reason changed
             summary["other_changes"] += 1
     for role in added:
@@ -356,12 +464,22 @@ def diff_access_reports(base: Mapping[str, Any], head: Mapping[str, Any], *, bas
         summary["findings_newly_acknowledged"] += sum(1 for f in role["findings"] if f.get("status") == "acknowledged")
         summary["opt_ins_added"] += len(role["opt_ins"])
     summary["access_widened"] = any(summary[key] for key in _WIDENING)
-    notes = [f"the {side} report carries no trust policies (made before the access report had them): its trusts "
-             "were compared by the doors' conditions, not by the solver"
-             for side, roles in (("base", before), ("head", after))
-             if any("trust" not in roles[k] for k in set(before) & set(after))]
-    return {"base_ref": base_ref, "head_ref": head_ref, "headline": _headline(summary), "summary": summary,
-            "notes": notes, "roles_added": added, "roles_removed": removed, "roles_changed": changed}
+    notes = [
+        f"the {side} report carries no trust policies (made before the access report had them): its trusts "
+        "were compared by the doors' conditions, not by the solver"
+        for side, roles in (("base", before), ("head", after))
+        if any("trust" not in roles[k] for k in set(before) & set(after))
+    ]
+    return {
+        "base_ref": base_ref,
+        "head_ref": head_ref,
+        "headline": _headline(summary),
+        "summary": summary,
+        "notes": notes,
+        "roles_added": added,
+        "roles_removed": removed,
+        "roles_changed": changed,
+    }
 
 
 # --- CLI -------------------------------------------------------------------------------------------
@@ -369,8 +487,11 @@ def diff_access_reports(base: Mapping[str, Any], head: Mapping[str, Any], *, bas
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write access-diff.json and access-diff.md (and re-write access-report.html with the diff)."""
-    parser = argparse.ArgumentParser(prog="python -m federation_constructs.report.diff", description=__doc__.split(
-        "\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m federation_constructs.report.diff",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--base", required=True, help="the base access-report.json (e.g. of origin/main)")
     parser.add_argument("--head", required=True, help="the head access-report.json (e.g. cdk.out/access-report.json)")
     parser.add_argument("--base-ref", default="", help="what the base is, for the headline (a git ref)")

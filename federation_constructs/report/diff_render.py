@@ -67,9 +67,13 @@ def _items(change: Mapping[str, Any]) -> list[tuple[str, str]]:
         items += [("sub", f"now: {w}") for w in door["who_added"]]
     if change["max_session"]:
         session = change["max_session"]
-        items.append(("wider" if session["longer"] else "narrower",
-                      f"max session {session_words(session['base'])} → {session_words(session['head'])}"
-                      + (" (**longer**)" if session["longer"] else " (shorter)")))
+        items.append(
+            (
+                "wider" if session["longer"] else "narrower",
+                f"max session {session_words(session['base'])} → {session_words(session['head'])}"
+                + (" (**longer**)" if session["longer"] else " (shorter)"),
+            )
+        )
     if change["session_tags"]:
         on = change["session_tags"]["head"]
         items.append(("wider" if on else "narrower", f"session tags {'now allowed' if on else 'no longer allowed'}"))
@@ -78,8 +82,9 @@ def _items(change: Mapping[str, Any]) -> list[tuple[str, str]]:
         items.append(("same", f"SAML `Role` attribute: {_code(attr['base'])} → {_code(attr['head'])}"))
     if change["logical_id"]:
         ids = change["logical_id"]
-        items.append(("same", f"logical id {_code(ids['base'])} → {_code(ids['head'])}: "
-                              "CloudFormation replaces the role"))
+        items.append(
+            ("same", f"logical id {_code(ids['base'])} → {_code(ids['head'])}: CloudFormation replaces the role")
+        )
     permissions = change["permissions"]
     items += [("wider", f"managed policy added: {_code(p)}") for p in permissions["managed_policies_added"]]
     items += [("narrower", f"managed policy removed: {_code(p)}") for p in permissions["managed_policies_removed"]]
@@ -87,20 +92,32 @@ def _items(change: Mapping[str, Any]) -> list[tuple[str, str]]:
         for row in rows:
             widening = (verb == "added") == (row["effect"] == "Allow")
             when = f" when {'; '.join(row['conditions'])}" if row["conditions"] else ""
-            items.append(("wider" if widening else "narrower",
-                          f"{row['effect']} {verb}: {', '.join(_code(a) for a in row['actions'])} "
-                          f"on {_code(row['resource'])}{when}"))
+            items.append(
+                (
+                    "wider" if widening else "narrower",
+                    f"{row['effect']} {verb}: {', '.join(_code(a) for a in row['actions'])} "
+                    f"on {_code(row['resource'])}{when}",
+                )
+            )
     items += [("same", f"per-user prefix added: {_code(p)}") for p in permissions["per_user_prefixes_added"]]
     items += [("same", f"per-user prefix removed: {_code(p)}") for p in permissions["per_user_prefixes_removed"]]
     findings = change["findings"]
-    items += [("wider", f"finding newly **open**: {_code(_ident(f))} ({f['level']}): {f['detail']}")
-              for f in findings["newly_open"]]
-    items += [("same", f"finding newly acknowledged: {_code(_ident(f))}: {f['reason']}")
-              for f in findings["newly_acknowledged"]]
-    items += [("same", f"acknowledgement removed: {_code(_ident(f))} (was: {f['reason']}; now {f['now']})")
-              for f in findings["acknowledgements_removed"]]
-    items += [("same", f"acknowledgement reason changed: {_code(_ident(f))}: {f['previous_reason']} → {f['reason']}")
-              for f in findings["reasons_changed"]]
+    items += [
+        ("wider", f"finding newly **open**: {_code(_ident(f))} ({f['level']}): {f['detail']}")
+        for f in findings["newly_open"]
+    ]
+    items += [
+        ("same", f"finding newly acknowledged: {_code(_ident(f))}: {f['reason']}")
+        for f in findings["newly_acknowledged"]
+    ]
+    items += [
+        ("same", f"acknowledgement removed: {_code(_ident(f))} (was: {f['reason']}; now {f['now']})")
+        for f in findings["acknowledgements_removed"]
+    ]
+    items += [
+        ("same", f"acknowledgement reason changed: {_code(_ident(f))}: {f['previous_reason']} → {f['reason']}")
+        for f in findings["reasons_changed"]
+    ]
     items += [("narrower", f"finding no longer open: {_code(_ident(f))}") for f in findings["no_longer_open"]]
     items += [("wider", f"opt-in added: {_code(o)}") for o in change["opt_ins"]["added"]]
     items += [("narrower", f"opt-in removed: {_code(o)}") for o in change["opt_ins"]["removed"]]
@@ -114,8 +131,10 @@ def _ident(finding: Mapping[str, Any]) -> str:
 def _summary_items(role: Mapping[str, Any]) -> list[str]:
     """Markdown words for a role only one side has."""
     items = [f"who: {w}" for w in role["who"]] or ["who: nobody (no federated door)"]
-    items.append(f"max session {session_words(role['max_session_seconds'])}; session tags "
-                 f"{'allowed' if role['session_tags'] else 'not allowed'}")
+    items.append(
+        f"max session {session_words(role['max_session_seconds'])}; session tags "
+        f"{'allowed' if role['session_tags'] else 'not allowed'}"
+    )
     items += [f"managed policy {_code(p)}" for p in role["managed_policies"]]
     for row in role["grants"]:
         when = f" when {'; '.join(row['conditions'])}" if row["conditions"] else ""
@@ -123,8 +142,11 @@ def _summary_items(role: Mapping[str, Any]) -> list[str]:
         items.append(f"{row['effect']} {actions} on {_code(row['resource'])}{when}")
     items += [f"opt-in {_code(o)}" for o in role["opt_ins"]]
     for f in role["findings"]:
-        items.append(f"finding **open** {_code(_ident(f))} ({f.get('level', '')}): {f.get('detail', '')}"
-                     if f.get("status") == "open" else f"acknowledged {_code(_ident(f))}: {f.get('reason', '')}")
+        items.append(
+            f"finding **open** {_code(_ident(f))} ({f.get('level', '')}): {f.get('detail', '')}"
+            if f.get("status") == "open"
+            else f"acknowledged {_code(_ident(f))}: {f.get('reason', '')}"
+        )
     return items
 
 
@@ -152,8 +174,12 @@ def _table_words(change: Mapping[str, Any]) -> str:
     if change["session_tags"]:
         parts.append("session tags " + ("on" if change["session_tags"]["head"] else "off"))
     findings = change["findings"]
-    for kind, words in (("newly_open", "newly open"), ("newly_acknowledged", "newly acknowledged"),
-                        ("acknowledgements_removed", "acknowledgement removed"), ("no_longer_open", "no longer open")):
+    for kind, words in (
+        ("newly_open", "newly open"),
+        ("newly_acknowledged", "newly acknowledged"),
+        ("acknowledgements_removed", "acknowledgement removed"),
+        ("no_longer_open", "no longer open"),
+    ):
         if findings[kind]:
             parts.append(f"{len(findings[kind])} finding{'s' if len(findings[kind]) != 1 else ''} {words}")
     parts += [f"opt-in +{o}" for o in change["opt_ins"]["added"]]
@@ -163,8 +189,15 @@ def _table_words(change: Mapping[str, Any]) -> str:
 
 def _cell(text: str) -> str:
     """Text for a Markdown table cell: `|` and backticks escaped, no line breaks, no raw HTML."""
-    return (str(text).replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`").replace("<", "&lt;")
-            .replace("\r", " ").replace("\n", " "))
+    return (
+        str(text)
+        .replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("`", "\\`")
+        .replace("<", "&lt;")
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )
 
 
 def _code(text: str) -> str:
@@ -183,9 +216,11 @@ def diff_to_markdown(diff: Mapping[str, Any]) -> str:
     """The diff as Markdown for a pull-request comment: the headline, a table of roles, then details."""
     lines = [f"## {diff['headline']}", "", _refs(diff), ""] + [f"Note: {n}." for n in diff.get("notes") or []]
     lines += [""] if diff.get("notes") else []
-    rows = ([(r, "**added**: " + _cell(_who(r))) for r in diff["roles_added"]]
-            + [(r, "removed: " + _cell(_who(r))) for r in diff["roles_removed"]]
-            + [(c, _cell(_table_words(c))) for c in diff["roles_changed"]])
+    rows = (
+        [(r, "**added**: " + _cell(_who(r))) for r in diff["roles_added"]]
+        + [(r, "removed: " + _cell(_who(r))) for r in diff["roles_removed"]]
+        + [(c, _cell(_table_words(c))) for c in diff["roles_changed"]]
+    )
     if not rows:
         return "\n".join(lines).rstrip() + "\n"
     lines += ["| stack | role | change |", "|---|---|---|"]
@@ -240,18 +275,24 @@ def diff_to_html(diff: Mapping[str, Any]) -> str:
     summary = diff["summary"]
     changes = diff["roles_added"] or diff["roles_removed"] or diff["roles_changed"]
     tone = "wider" if summary["access_widened"] else "narrower" if changes else "same"
-    parts = [f'<section class="access-diff"><style>{_STYLE}</style>',
-             f'<h2 class="{tone}">{e(diff["headline"])}</h2>',
-             f"<p>base <code>{e(diff.get('base_ref') or 'base')}</code> → head "
-             f"<code>{e(diff.get('head_ref') or 'head')}</code></p>"]
+    parts = [
+        f'<section class="access-diff"><style>{_STYLE}</style>',
+        f'<h2 class="{tone}">{e(diff["headline"])}</h2>',
+        f"<p>base <code>{e(diff.get('base_ref') or 'base')}</code> → head "
+        f"<code>{e(diff.get('head_ref') or 'head')}</code></p>",
+    ]
     parts += [f'<p class="note">Note: {e(note)}.</p>' for note in diff.get("notes") or []]
-    rows = ([(r, "wider", "added: " + _who(r)) for r in diff["roles_added"]]
-            + [(r, "narrower", "removed: " + _who(r)) for r in diff["roles_removed"]]
-            + [(c, _tone(c), _table_words(c)) for c in diff["roles_changed"]])
+    rows = (
+        [(r, "wider", "added: " + _who(r)) for r in diff["roles_added"]]
+        + [(r, "narrower", "removed: " + _who(r)) for r in diff["roles_removed"]]
+        + [(c, _tone(c), _table_words(c)) for c in diff["roles_changed"]]
+    )
     if rows:
         parts.append("<table><thead><tr><th>stack</th><th>role</th><th>change</th></tr></thead><tbody>")
-        parts += [f'<tr class="{kind}"><td>{e(r["stack"])}</td><td>{e(r["name"])}</td>'
-                  f"<td>{_html_words(words)}</td></tr>" for r, kind, words in rows]
+        parts += [
+            f'<tr class="{kind}"><td>{e(r["stack"])}</td><td>{e(r["name"])}</td><td>{_html_words(words)}</td></tr>'
+            for r, kind, words in rows
+        ]
         parts.append("</tbody></table>")
     for title, kind, roles in (("added", "wider", diff["roles_added"]), ("removed", "narrower", diff["roles_removed"])):
         for role in roles:
@@ -260,7 +301,7 @@ def diff_to_html(diff: Mapping[str, Any]) -> str:
             parts += [f"<li>{_html_words(item)}</li>" for item in _summary_items(role)]
             parts.append("</ul>")
     for change in diff["roles_changed"]:
-        parts.append(f'<h3><code>{e(change["stack"] + "/" + change["name"])}</code></h3><ul>')
+        parts.append(f"<h3><code>{e(change['stack'] + '/' + change['name'])}</code></h3><ul>")
         parts += [f'<li class="{kind}">{_html_words(words)}</li>' for kind, words in _items(change)]
         parts.append("</ul>")
     parts.append("</section>")

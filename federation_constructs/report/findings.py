@@ -102,8 +102,14 @@ def validation_failed(directory: str | Path) -> bool:
     return any(report.get("conclusion") == "failure" for report in reports)
 
 
-def write_rule_pack_report(directory: str | Path, *, packs: Iterable[str], stacks: Iterable[str],
-                           open_reports: Sequence[Mapping[str, Any]], acks: Iterable[Acknowledged]) -> Path:
+def write_rule_pack_report(
+    directory: str | Path,
+    *,
+    packs: Iterable[str],
+    stacks: Iterable[str],
+    open_reports: Sequence[Mapping[str, Any]],
+    acks: Iterable[Acknowledged],
+) -> Path:
     """Write `rule-pack-report.json` into `directory` and return its path.
 
     :param open_reports: one entry per pack with open findings, in the shape of
@@ -132,8 +138,11 @@ def _split(rule_name: str) -> tuple[str, str, str]:
     return rule.split("-", 1)[0], rule, match.group("finding") or ""
 
 
-def finding_rows(open_reports: Sequence[Mapping[str, Any]], acks: Iterable[Acknowledged],
-                 federation_findings: Iterable[tuple[str, Finding]] = ()) -> list[dict[str, str]]:
+def finding_rows(
+    open_reports: Sequence[Mapping[str, Any]],
+    acks: Iterable[Acknowledged],
+    federation_findings: Iterable[tuple[str, Finding]] = (),
+) -> list[dict[str, str]]:
     """One row per finding, open or acknowledged, from every pack: open ones from `open_reports`
     (`pluginReports` shape), acknowledged ones from the stacks' metadata; details (logical id,
     sentence, fix) for FederationChecks findings."""
@@ -152,8 +161,14 @@ def finding_rows(open_reports: Sequence[Mapping[str, Any]], acks: Iterable[Ackno
     for plugin in open_reports:
         for violation in plugin.get("violations", []):
             for where in violation.get("violatingConstructs", []) or [{}]:
-                rows.append(row("open", violation.get("ruleName", ""), level=violation.get("severity", ""),
-                                path=where.get("constructPath", "")))
+                rows.append(
+                    row(
+                        "open",
+                        violation.get("ruleName", ""),
+                        level=violation.get("severity", ""),
+                        path=where.get("constructPath", ""),
+                    )
+                )
     for ack in acks:
         rows.append(row("acknowledged", ack.rule_id, stack=ack.stack, path=ack.path, reason=ack.reason))
     return sorted(rows, key=lambda r: (r["status"] != "open", r["pack"], r["rule"], r["path"], r["finding"]))

@@ -22,18 +22,35 @@ _MAX_LABEL_LINES = 8
 
 _CONDITION = re.compile(r"^(?P<op>\S+) (?P<key>\S+) = (?P<values>.*)$", re.S)
 _OPERATORS = {
-    "StringEquals": "is", "StringEqualsIgnoreCase": "is (any case)", "StringLike": "matches",
-    "StringNotEquals": "is not", "StringNotLike": "does not match", "ArnEquals": "is", "ArnLike": "matches",
-    "ArnNotEquals": "is not", "ArnNotLike": "does not match", "Bool": "is", "IpAddress": "is in",
-    "NotIpAddress": "is not in", "DateLessThan": "is before", "DateGreaterThan": "is after",
-    "NumericLessThan": "is below", "NumericLessThanEquals": "is at most", "NumericGreaterThan": "is above",
-    "NumericGreaterThanEquals": "is at least", "NumericEquals": "is",
+    "StringEquals": "is",
+    "StringEqualsIgnoreCase": "is (any case)",
+    "StringLike": "matches",
+    "StringNotEquals": "is not",
+    "StringNotLike": "does not match",
+    "ArnEquals": "is",
+    "ArnLike": "matches",
+    "ArnNotEquals": "is not",
+    "ArnNotLike": "does not match",
+    "Bool": "is",
+    "IpAddress": "is in",
+    "NotIpAddress": "is not in",
+    "DateLessThan": "is before",
+    "DateGreaterThan": "is after",
+    "NumericLessThan": "is below",
+    "NumericLessThanEquals": "is at most",
+    "NumericGreaterThan": "is above",
+    "NumericGreaterThanEquals": "is at least",
+    "NumericEquals": "is",
 }
 _SET_OPERATORS = {"ForAnyValue": "includes one that", "ForAllValues": "has only values that"}
 _VARIABLES = {
-    "cognito-identity.amazonaws.com:sub": "{identity id}", "saml:sub": "{SAML subject}",
-    "saml:namequalifier": "{SAML name qualifier}", "aws:userid": "{user id}",
-    "aws:PrincipalTag/user": "{user tag}", "aws:username": "{user name}", "aws:SourceIdentity": "{source identity}",
+    "cognito-identity.amazonaws.com:sub": "{identity id}",
+    "saml:sub": "{SAML subject}",
+    "saml:namequalifier": "{SAML name qualifier}",
+    "aws:userid": "{user id}",
+    "aws:PrincipalTag/user": "{user tag}",
+    "aws:username": "{user name}",
+    "aws:SourceIdentity": "{source identity}",
 }
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
@@ -93,7 +110,7 @@ def _label(lines: Sequence[str]) -> list[str]:
     wrapped = [part for line in lines for part in _wrap(line, _LABEL_WIDTH)]
     if len(wrapped) > _MAX_LABEL_LINES:
         more = len(wrapped) - _MAX_LABEL_LINES + 1
-        wrapped = wrapped[:_MAX_LABEL_LINES - 1] + [f"… {more} more lines: see the role below"]
+        wrapped = wrapped[: _MAX_LABEL_LINES - 1] + [f"… {more} more lines: see the role below"]
     return wrapped
 
 
@@ -138,9 +155,12 @@ def _verb(action: str) -> str:
     name = action.split(":", 1)[-1]
     if name == "*":
         return "all actions"
-    for prefixes, verb in ((("Get", "Describe", "Head"), "read"), (("List",), "list"),
-                           (("Put", "Create", "Update", "Upload", "AbortMultipartUpload", "Copy", "Restore"), "write"),
-                           (("Delete",), "delete")):
+    for prefixes, verb in (
+        (("Get", "Describe", "Head"), "read"),
+        (("List",), "list"),
+        (("Put", "Create", "Update", "Upload", "AbortMultipartUpload", "Copy", "Restore"), "write"),
+        (("Delete",), "delete"),
+    ):
         if name.startswith(prefixes):
             return verb
     return name
@@ -217,12 +237,21 @@ def graph_for_stack(stack: Mapping[str, Any]) -> dict[str, Any]:
         findings = role.get("findings", [])
         proof = role.get("proof") or {}
         permissions = role.get("permissions", {})
-        role_node = node(f"role|{name}", "role", name, [], role=name, stack=stack_name,
-                         href="#" + role_id(stack_name, name), opt_ins=list(role.get("opt_ins", [])),
-                         open=sum(1 for f in findings if f.get("status") == "open"),
-                         acknowledged=sum(1 for f in findings if f.get("status") == "acknowledged"),
-                         proof=proof.get("status"), session=role.get("max_session_seconds"),
-                         grants=bool(permissions.get("managed_policies") or permissions.get("statements")))
+        role_node = node(
+            f"role|{name}",
+            "role",
+            name,
+            [],
+            role=name,
+            stack=stack_name,
+            href="#" + role_id(stack_name, name),
+            opt_ins=list(role.get("opt_ins", [])),
+            open=sum(1 for f in findings if f.get("status") == "open"),
+            acknowledged=sum(1 for f in findings if f.get("status") == "acknowledged"),
+            proof=proof.get("status"),
+            session=role.get("max_session_seconds"),
+            grants=bool(permissions.get("managed_policies") or permissions.get("statements")),
+        )
         for door in role.get("doors", []):
             for who in door.get("who") or [door.get("provider", "")]:
                 key, kind, title, lines = _source(door, str(who))
@@ -234,6 +263,8 @@ def graph_for_stack(stack: Mapping[str, Any]) -> dict[str, Any]:
             for resource in statement.get("resources", []):
                 key, kind, title, lines, path = _target(str(resource), statement.get("actions", []))
                 edge(role_node, node(key, kind, title, lines), "grant", [_statement_lines(statement, path)])
-    out_edges = [{"source": e["source"], "target": e["target"], "kind": e["kind"], "label": _label(e["raw"])}
-                 for e in edges.values()]
+    out_edges = [
+        {"source": e["source"], "target": e["target"], "kind": e["kind"], "label": _label(e["raw"])}
+        for e in edges.values()
+    ]
     return {"stack": stack_name, "nodes": list(nodes.values()), "edges": out_edges}

@@ -43,8 +43,9 @@ def _inline_script(source: str) -> str:
 def summary_counts(report: Mapping[str, Any]) -> dict[str, int]:
     """The numbers of the summary strip: roles, roles per door (oidc, saml, cognito, other; a role
     with two kinds of door counts in both), roles with opt-ins, open findings, proved roles."""
-    counts = dict.fromkeys(("roles", "oidc", "saml", "cognito", "other", "opt_ins", "open_findings",
-                            "proved", "with_intent"), 0)
+    counts = dict.fromkeys(
+        ("roles", "oidc", "saml", "cognito", "other", "opt_ins", "open_findings", "proved", "with_intent"), 0
+    )
     for stack in report.get("stacks", []):
         roles = stack.get("roles", [])
         counts["roles"] += len(roles)
@@ -56,8 +57,12 @@ def summary_counts(report: Mapping[str, Any]) -> dict[str, int]:
             counts["with_intent"] += bool(proof)
             counts["proved"] += proof.get("status") == "proved"
         summary = stack.get("summary") or {}
-        counts["open_findings"] += int(summary.get("unacknowledged_findings", sum(
-            1 for r in roles for f in r.get("findings", []) if f.get("status") == "open")))
+        counts["open_findings"] += int(
+            summary.get(
+                "unacknowledged_findings",
+                sum(1 for r in roles for f in r.get("findings", []) if f.get("status") == "open"),
+            )
+        )
     return counts
 
 
@@ -81,7 +86,7 @@ def _plain(text: Any) -> str:
 
 def _list(items: Iterable[str], empty: str = "none") -> str:
     rows = [f"<li>{item}</li>" for item in items]
-    return f"<ul>{''.join(rows)}</ul>" if rows else f"<p class=\"none\">{escape(empty)}</p>"
+    return f"<ul>{''.join(rows)}</ul>" if rows else f'<p class="none">{escape(empty)}</p>'
 
 
 def _badges(role: Mapping[str, Any]) -> str:
@@ -92,13 +97,13 @@ def _badges(role: Mapping[str, Any]) -> str:
     badges = []
     if proof:
         ok = proof.get("status") == "proved"
-        badges.append(f"<span class=\"badge {'ok' if ok else 'bad'}\">{escape(str(proof.get('status')))}</span>")
+        badges.append(f'<span class="badge {"ok" if ok else "bad"}">{escape(str(proof.get("status")))}</span>')
     if role.get("opt_ins"):
-        badges.append(f"<span class=\"badge optin\">opt-in: {escape(', '.join(map(str, role['opt_ins'])))}</span>")
+        badges.append(f'<span class="badge optin">opt-in: {escape(", ".join(map(str, role["opt_ins"])))}</span>')
     if open_count:
-        badges.append(f"<span class=\"badge bad\">{open_count} open finding{'s' * (open_count != 1)}</span>")
+        badges.append(f'<span class="badge bad">{open_count} open finding{"s" * (open_count != 1)}</span>')
     if acknowledged:
-        badges.append(f"<span class=\"badge ack\">{acknowledged} acknowledged</span>")
+        badges.append(f'<span class="badge ack">{acknowledged} acknowledged</span>')
     return " ".join(badges)
 
 
@@ -108,23 +113,27 @@ def _doors_html(role: Mapping[str, Any]) -> str:
         who = "".join(f"<li>{_plain(w)}</li>" for w in door.get("who", []))
         conditions = ", ".join(escape(plain_condition(str(c))) for c in door.get("conditions", [])) or "none"
         tags = " Session tags may be set." if door.get("session_tags") else ""
-        items.append(f"<strong>{escape(str(door.get('issuer') or door.get('kind')))}</strong> "
-                     f"({escape(str(door.get('kind')))}, provider {_code(door.get('provider', ''))})"
-                     f"<ul>{who}</ul><span class=\"conditions\">conditions: {conditions}.{tags}</span>")
+        items.append(
+            f"<strong>{escape(str(door.get('issuer') or door.get('kind')))}</strong> "
+            f"({escape(str(door.get('kind')))}, provider {_code(door.get('provider', ''))})"
+            f'<ul>{who}</ul><span class="conditions">conditions: {conditions}.{tags}</span>'
+        )
     return _list(items, "nobody outside the account")
 
 
 def _proof_html(role: Mapping[str, Any]) -> str:
     proof = role.get("proof")
     if not proof:
-        return "<p class=\"none\">no declared intent, not proved</p>"
+        return '<p class="none">no declared intent, not proved</p>'
     css = "ok" if proof.get("status") == "proved" else "bad"
-    text = f"<p class=\"{css}\">{escape(str(proof.get('text') or proof.get('status')))}</p>"
+    text = f'<p class="{css}">{escape(str(proof.get("text") or proof.get("status")))}</p>'
     counterexample = proof.get("counterexample")
     if counterexample:
         rows = "".join(f"<tr><td>{_code(k)}</td><td>{_code(v)}</td></tr>" for k, v in counterexample.items())
-        text += f"<table class=\"counterexample\"><caption>counterexample: a token the trust admits " \
-                f"beyond the intent</caption><tr><th>claim</th><th>value</th></tr>{rows}</table>"
+        text += (
+            f'<table class="counterexample"><caption>counterexample: a token the trust admits '
+            f"beyond the intent</caption><tr><th>claim</th><th>value</th></tr>{rows}</table>"
+        )
     return text
 
 
@@ -135,74 +144,97 @@ def _permissions_html(permissions: Mapping[str, Any]) -> str:
     if permissions.get("per_user_prefixes"):
         parts.append("<p>per-user prefixes:</p>" + _list(_code(p) for p in permissions["per_user_prefixes"]))
     rows = "".join(
-        f"<tr class=\"{escape(str(s.get('effect', '')).lower())}\"><td>{escape(str(s.get('effect', '')))}</td>"
+        f'<tr class="{escape(str(s.get("effect", "")).lower())}"><td>{escape(str(s.get("effect", "")))}</td>'
         f"<td>{'<br>'.join(_code(a) for a in s.get('actions', []))}</td>"
         f"<td>{'<br>'.join(_code(r) for r in s.get('resources', []))}</td>"
         f"<td>{'<br>'.join(escape(plain_condition(str(c))) for c in s.get('conditions', []))}</td></tr>"
-        for s in permissions.get("statements", []))
+        for s in permissions.get("statements", [])
+    )
     if rows:
-        parts.append("<table><tr><th>effect</th><th>actions</th><th>resources</th><th>conditions</th></tr>"
-                     f"{rows}</table>")
-    return "".join(parts) or "<p class=\"none\">no permissions in this template</p>"
+        parts.append(
+            f"<table><tr><th>effect</th><th>actions</th><th>resources</th><th>conditions</th></tr>{rows}</table>"
+        )
+    return "".join(parts) or '<p class="none">no permissions in this template</p>'
 
 
 def _findings_html(findings: Sequence[Mapping[str, Any]]) -> str:
     if not findings:
-        return "<p class=\"none\">no findings</p>"
+        return '<p class="none">no findings</p>'
     rows = "".join(
-        f"<tr class=\"{escape(str(f.get('status', '')))}\"><td>{escape(str(f.get('status', '')))}</td>"
+        f'<tr class="{escape(str(f.get("status", "")))}"><td>{escape(str(f.get("status", "")))}</td>'
         f"<td>{_code(f.get('rule', ''))}</td><td>{_code(f.get('finding', ''))}</td>"
         f"<td>{escape(str(f.get('level', '')))}</td>"
-        f"<td>{escape(str(f.get('reason') or f.get('detail') or ''))}</td></tr>" for f in findings)
-    return ("<table><tr><th>status</th><th>rule</th><th>finding</th><th>level</th><th>reason / detail</th></tr>"
-            f"{rows}</table>")
+        f"<td>{escape(str(f.get('reason') or f.get('detail') or ''))}</td></tr>"
+        for f in findings
+    )
+    return (
+        "<table><tr><th>status</th><th>rule</th><th>finding</th><th>level</th><th>reason / detail</th></tr>"
+        f"{rows}</table>"
+    )
 
 
 def _role_html(stack: str, role: Mapping[str, Any]) -> str:
     name = str(role.get("name", ""))
     attribute = role.get("saml_role_attribute")
-    facts = [f"<dt>max session</dt><dd>{_hours(role.get('max_session_seconds'))}</dd>",
-             f"<dt>session tags</dt><dd>{'allowed' if role.get('session_tags') else 'no'}</dd>",
-             f"<dt>construct</dt><dd>{_code(role.get('construct_path', ''))} "
-             f"(logical id {_code(role.get('logical_id', ''))})</dd>"]
+    facts = [
+        f"<dt>max session</dt><dd>{_hours(role.get('max_session_seconds'))}</dd>",
+        f"<dt>session tags</dt><dd>{'allowed' if role.get('session_tags') else 'no'}</dd>",
+        f"<dt>construct</dt><dd>{_code(role.get('construct_path', ''))} "
+        f"(logical id {_code(role.get('logical_id', ''))})</dd>",
+    ]
     if attribute:
         facts.append(f"<dt>SAML <code>Role</code> attribute</dt><dd>{_code(attribute)}</dd>")
     opt_ins = _list((_code(o) for o in role.get("opt_ins", [])), "none")
     proof = role.get("proof") or {}
     failed = proof and proof.get("status") != "proved"
-    state = " bad" if failed or any(f.get("status") == "open" for f in role.get("findings", [])) else (
-        " optin" if role.get("opt_ins") else "")
-    return (f"<section class=\"role{state}\" id=\"{escape(role_id(stack, name))}\" data-role=\"{escape(name)}\" "
-            f"data-stack=\"{escape(stack)}\"><h3>{escape(name)} {_badges(role)}</h3>"
-            f"<dl>{''.join(facts)}</dl>"
-            f"<h4>Who can assume it</h4>{_doors_html(role)}"
-            f"<h4>Proof against the declared intent</h4>{_proof_html(role)}"
-            f"<h4>What it can do</h4>{_permissions_html(role.get('permissions', {}))}"
-            f"<h4>Opt-ins</h4>{opt_ins}"
-            f"<h4>Findings and acknowledgements</h4>{_findings_html(role.get('findings', []))}</section>")
+    state = (
+        " bad"
+        if failed or any(f.get("status") == "open" for f in role.get("findings", []))
+        else (" optin" if role.get("opt_ins") else "")
+    )
+    return (
+        f'<section class="role{state}" id="{escape(role_id(stack, name))}" data-role="{escape(name)}" '
+        f'data-stack="{escape(stack)}"><h3>{escape(name)} {_badges(role)}</h3>'
+        f"<dl>{''.join(facts)}</dl>"
+        f"<h4>Who can assume it</h4>{_doors_html(role)}"
+        f"<h4>Proof against the declared intent</h4>{_proof_html(role)}"
+        f"<h4>What it can do</h4>{_permissions_html(role.get('permissions', {}))}"
+        f"<h4>Opt-ins</h4>{opt_ins}"
+        f"<h4>Findings and acknowledgements</h4>{_findings_html(role.get('findings', []))}</section>"
+    )
 
 
 def _summary_html(counts: Mapping[str, int]) -> str:
     opt_ins, open_findings = counts["opt_ins"], counts["open_findings"]
-    cells = [("roles", "roles", counts["roles"], ""), ("oidc", "OIDC", counts["oidc"], ""),
-             ("saml", "SAML", counts["saml"], ""), ("cognito", "Cognito", counts["cognito"], ""),
-             ("other", "other doors", counts["other"], ""),
-             ("opt_ins", "with opt-ins", opt_ins, "optin" if opt_ins else ""),
-             ("open_findings", "open findings", open_findings, "bad" if open_findings else "ok"),
-             ("proved", "proved", f"{counts['proved']}/{counts['with_intent']}", "")]
-    return "<ul class=\"summary\">" + "".join(
-        f"<li class=\"{css}\" data-count=\"{key}\"><b>{escape(str(value))}</b> {escape(label)}</li>"
-        for key, label, value, css in cells) + "</ul>"
+    cells = [
+        ("roles", "roles", counts["roles"], ""),
+        ("oidc", "OIDC", counts["oidc"], ""),
+        ("saml", "SAML", counts["saml"], ""),
+        ("cognito", "Cognito", counts["cognito"], ""),
+        ("other", "other doors", counts["other"], ""),
+        ("opt_ins", "with opt-ins", opt_ins, "optin" if opt_ins else ""),
+        ("open_findings", "open findings", open_findings, "bad" if open_findings else "ok"),
+        ("proved", "proved", f"{counts['proved']}/{counts['with_intent']}", ""),
+    ]
+    return (
+        '<ul class="summary">'
+        + "".join(
+            f'<li class="{css}" data-count="{key}"><b>{escape(str(value))}</b> {escape(label)}</li>'
+            for key, label, value, css in cells
+        )
+        + "</ul>"
+    )
 
 
-_NO_ROLES = "<p class=\"none\">no federated roles</p>"
+_NO_ROLES = '<p class="none">no federated roles</p>'
 
 _LEGEND = (
-    "<ul class=\"legend\"><li><span class=\"swatch source\"></span>identity source</li>"
-    "<li><span class=\"swatch role\"></span>role</li><li><span class=\"swatch target\"></span>what it can do</li>"
-    "<li><span class=\"swatch optin\"></span>role uses an opt-in</li>"
-    "<li><span class=\"swatch bad\"></span>open finding or failed proof</li>"
-    "<li>edge labels: the conditions, in plain words</li></ul>")
+    '<ul class="legend"><li><span class="swatch source"></span>identity source</li>'
+    '<li><span class="swatch role"></span>role</li><li><span class="swatch target"></span>what it can do</li>'
+    '<li><span class="swatch optin"></span>role uses an opt-in</li>'
+    '<li><span class="swatch bad"></span>open finding or failed proof</li>'
+    "<li>edge labels: the conditions, in plain words</li></ul>"
+)
 
 
 def render_html(report: Mapping[str, Any], *, diff_html: str | None = None, title: str = "Access report") -> str:
@@ -217,25 +249,26 @@ def render_html(report: Mapping[str, Any], *, diff_html: str | None = None, titl
         name = str(stack.get("stack", ""))
         roles = "".join(_role_html(name, role) for role in stack.get("roles", []))
         sections.append(
-            f"<section class=\"stack\" data-stack=\"{escape(name)}\"><h2>Stack {escape(name)} "
+            f'<section class="stack" data-stack="{escape(name)}"><h2>Stack {escape(name)} '
             f"<small>account {escape(str(stack.get('account', '')))}</small></h2>"
-            f"<div class=\"graph\" data-graph=\"{index}\"><noscript>The graph needs JavaScript; "
+            f'<div class="graph" data-graph="{index}"><noscript>The graph needs JavaScript; '
             f"every role is described below.</noscript></div>"
-            f"{roles or _NO_ROLES}</section>")
-    diff = (f"<section class=\"diff\"><h2>Changes since base</h2>{diff_html}</section>"
-            if diff_html is not None else "")
+            f"{roles or _NO_ROLES}</section>"
+        )
+    diff = f'<section class="diff"><h2>Changes since base</h2>{diff_html}</section>' if diff_html is not None else ""
     return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">"
         f"<title>{escape(title)}</title><style>{_asset('assets', 'access_report.css')}</style></head>\n"
         f"<body><header><h1>{escape(title)}</h1>{_summary_html(summary_counts(report))}{_LEGEND}</header>\n"
         f"{diff}{''.join(sections)}\n"
-        f"<script type=\"application/json\" id=\"access-graphs\">{script_json(graphs)}</script>\n"
+        f'<script type="application/json" id="access-graphs">{script_json(graphs)}</script>\n'
         f"<script>{_inline_script(_asset('vendor', 'dagre.min.js'))}</script>\n"
         f"<script>{_inline_script(_asset('assets', 'access_report.js'))}</script>\n"
-        "</body></html>\n")
+        "</body></html>\n"
+    )
 
 
 def write_html(outdir: Path | str, report: Mapping[str, Any], *, diff_html: str | None = None) -> Path:

@@ -100,10 +100,13 @@ def _in_stack(row: Mapping[str, str], key: str) -> bool:
     return not path or path == key or path.startswith(key + "/")
 
 
-def write_access_report(directory: str | Path, rows: Sequence[Mapping[str, str]],
-                        opt_ins: Mapping[str, Sequence[str]] | None = None,
-                        paths: Mapping[str, Mapping[str, str]] | None = None,
-                        intents: Mapping[str, TrustIntent] | None = None) -> tuple[Path, Path, Path]:
+def write_access_report(
+    directory: str | Path,
+    rows: Sequence[Mapping[str, str]],
+    opt_ins: Mapping[str, Sequence[str]] | None = None,
+    paths: Mapping[str, Mapping[str, str]] | None = None,
+    intents: Mapping[str, TrustIntent] | None = None,
+) -> tuple[Path, Path, Path]:
     """Write `access-report.json`, `.md` and `.html` for every stack of the cloud assembly in
     `directory` (nested Stage assemblies included); roles with a declared intent (`intents`, from
     `federation_constructs.proof.collect_intents`) are proved. Returns the three paths."""
@@ -115,10 +118,18 @@ def write_access_report(directory: str | Path, rows: Sequence[Mapping[str, str]]
     for stack in load_assembly(outdir):
         key = stack.display_name  # the stack name, or `<stage>/<name>` for the stack of a Stage
         stack_rows = [r for r in rows if r.get("stack") == key or not r.get("stack") and _in_stack(r, key)]
-        reports.append(build_access_report(
-            stack.template, stack=key, account=stack.account or "<account>",
-            partition=partition_for_region(stack.region) if stack.region else "aws", findings=stack_rows,
-            opt_ins=opt_ins or {}, paths=(paths or {}).get(key), intents=intents))
+        reports.append(
+            build_access_report(
+                stack.template,
+                stack=key,
+                account=stack.account or "<account>",
+                partition=partition_for_region(stack.region) if stack.region else "aws",
+                findings=stack_rows,
+                opt_ins=opt_ins or {},
+                paths=(paths or {}).get(key),
+                intents=intents,
+            )
+        )
     json_path, md_path = outdir / ACCESS_REPORT_JSON, outdir / ACCESS_REPORT_MD
     json_path.write_text(json.dumps({"stacks": reports}, indent=2) + "\n", encoding="utf-8")
     md_path.write_text(to_markdown(reports), encoding="utf-8")
@@ -128,9 +139,15 @@ def write_access_report(directory: str | Path, rows: Sequence[Mapping[str, str]]
 
 def _violations(report: Any) -> list[dict[str, Any]]:
     """A plugin's report (a jsii struct) in `validation-report.json`'s shape."""
-    return [{"ruleName": v.rule_name, "description": v.description, "severity": v.severity,
-             "violatingConstructs": [{"constructPath": r.construct_path or ""} for r in v.violating_resources]}
-            for v in report.violations]
+    return [
+        {
+            "ruleName": v.rule_name,
+            "description": v.description,
+            "severity": v.severity,
+            "violatingConstructs": [{"constructPath": r.construct_path or ""} for r in v.violating_resources],
+        }
+        for v in report.violations
+    ]
 
 
 @jsii.implements(IPolicyValidationPlugin)
@@ -217,8 +234,11 @@ class FederationReview:
             violations = []
             for violation in _violations(recorded.last_report):
                 # the CDK also honours `Pack::rule` acknowledgements that a pack itself did not match
-                where = [c for c in violation["violatingConstructs"]
-                         if not is_acknowledged(recorded.name, violation["ruleName"], c["constructPath"], acks)]
+                where = [
+                    c
+                    for c in violation["violatingConstructs"]
+                    if not is_acknowledged(recorded.name, violation["ruleName"], c["constructPath"], acks)
+                ]
                 if where:
                     violations.append({**violation, "violatingConstructs": where})
             if violations:
@@ -234,18 +254,22 @@ class FederationReview:
         federation = self.federation
         self.rows = finding_rows(open_reports, acks, federation.findings if federation is not None else ())
         stacks = [stack.display_name for stack in load_assembly(directory)]
-        rule_pack = write_rule_pack_report(directory, packs=[r.name for r in self._recorded], stacks=stacks,
-                                           open_reports=open_reports, acks=acks)
+        rule_pack = write_rule_pack_report(
+            directory, packs=[r.name for r in self._recorded], stacks=stacks, open_reports=open_reports, acks=acks
+        )
         findings_json, findings_csv = write_findings(directory, self.rows)
         access_json, access_md, access_html = write_access_report(
-            directory, self.rows, collect_opt_ins(root), construct_paths(root), collect_intents(root))
-        self.written = {path.name: path for path in (rule_pack, findings_json, findings_csv, access_md,
-                                                      access_json, access_html)}
+            directory, self.rows, collect_opt_ins(root), construct_paths(root), collect_intents(root)
+        )
+        self.written = {
+            path.name: path for path in (rule_pack, findings_json, findings_csv, access_md, access_json, access_html)
+        }
         return self.written
 
 
-def add_federation_review(app: App, *, aws_solutions: bool = True,
-                          packs: Sequence[IPolicyValidationPlugin] = (), verbose: bool = True) -> FederationReview:
+def add_federation_review(
+    app: App, *, aws_solutions: bool = True, packs: Sequence[IPolicyValidationPlugin] = (), verbose: bool = True
+) -> FederationReview:
     """Register the rule packs and the reviewer's reports on `app`; returns the review.
 
     :param app: the CDK `App` (reports cover every stack of it, stacks inside Stages included).
@@ -260,7 +284,8 @@ def add_federation_review(app: App, *, aws_solutions: bool = True,
         where = getattr(getattr(app, "node", None), "path", None) or "add_federation_review"
         raise FederationValidationError(
             f"{where}: app={app!r} is not accepted; expected the CDK App (the review covers every stack of the "
-            f"app, stacks inside Stages included)")
+            f"app, stacks inside Stages included)"
+        )
     existing = getattr(app, _REVIEW_ATTRIBUTE, None)
     if isinstance(existing, FederationReview):
         return existing

@@ -28,11 +28,17 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
     acceptable here (at least 20 characters); an empty or one-word reason is refused.
     """
     if not _RULE_ID_RE.fullmatch(rule_id):
-        raise invalid(scope, "rule_id", rule_id,
-                      "a rule id as the pack reports it, e.g. 'AwsSolutions-IAM5' or "
-                      "'AwsSolutions-IAM5[Resource::*]'")
+        raise invalid(
+            scope,
+            "rule_id",
+            rule_id,
+            "a rule id as the pack reports it, e.g. 'AwsSolutions-IAM5' or 'AwsSolutions-IAM5[Resource::*]'",
+        )
     if len(reason.strip()) < MIN_REASON_LENGTH:
-        raise invalid(scope, "reason", reason,
-                      f"a sentence of at least {MIN_REASON_LENGTH} characters that says why the "
-                      f"finding is acceptable here")
+        raise invalid(
+            scope,
+            "reason",
+            reason,
+            f"a sentence of at least {MIN_REASON_LENGTH} characters that says why the finding is acceptable here",
+        )
     Validations.of(scope).acknowledge(Acknowledgment(id=rule_id, reason=reason.strip()))

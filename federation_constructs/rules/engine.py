@@ -81,8 +81,9 @@ def lint_template(template: Mapping[str, Any], rules: Sequence[Rule] | None = No
         rtype = resource.get("Type")
         if not isinstance(rtype, str):
             continue
-        context = ResourceContext(logical_id=logical_id, type=rtype, properties=index.properties(logical_id),
-                                  index=index)
+        context = ResourceContext(
+            logical_id=logical_id, type=rtype, properties=index.properties(logical_id), index=index
+        )
         for rule in rules:
             if rtype not in rule.resource_types:
                 continue
@@ -96,6 +97,16 @@ def lint_template(template: Mapping[str, Any], rules: Sequence[Rule] | None = No
                 if fid in seen:
                     continue
                 seen.add(fid)
-                findings.append(Finding(rule_id=rule.id, level=rule.level, logical_id=logical_id, resource_type=rtype,
-                                        finding=fid, detail=hit.detail, title=rule.title, fix=rule.fix))
+                findings.append(
+                    Finding(
+                        rule_id=rule.id,
+                        level=rule.level,
+                        logical_id=logical_id,
+                        resource_type=rtype,
+                        finding=fid,
+                        detail=hit.detail,
+                        title=rule.title,
+                        fix=rule.fix,
+                    )
+                )
     return findings

@@ -20,22 +20,27 @@ def owner_is_open(subject: str, owner_pattern: str | None) -> bool:
     if match is None:
         # the pattern's separator is missing: a wildcard before it reaches into the owner part
         head = re.match(r"[a-z_]+:", subject)
-        return head is not None and any(c in subject[head.end():].split("/")[0] for c in "*?")
+        return head is not None and any(c in subject[head.end() :].split("/")[0] for c in "*?")
     return any(c in match.group("owner") for c in "*?")
 
 
 def check(context: ResourceContext) -> Iterator[Hit]:
     for pattern in subject_patterns(context):
         if owner_is_open(pattern.subject, pattern.facts.owner_pattern):
-            yield Hit(pattern.where(), f"subject pattern {pattern.subject!r} has a wildcard in the "
-                                       f"{pattern.facts.owner_label}: {pattern.facts.name} pipelines of other owners "
-                                       f"match it")
+            yield Hit(
+                pattern.where(),
+                f"subject pattern {pattern.subject!r} has a wildcard in the "
+                f"{pattern.facts.owner_label}: {pattern.facts.name} pipelines of other owners "
+                f"match it",
+            )
 
 
 RULE = Rule(
-    id="FED2", level="error",
+    id="FED2",
+    level="error",
     title="Subject wildcard in the owner part (or a subject of only wildcards): other owners' pipelines match",
     fix="Write the owner (GitHub owner, GitLab group, HCP organization, EKS namespace) literally; wildcards "
-        "only after it, and only where any value there is meant",
-    resource_types=("AWS::IAM::Role",), check=check,
+    "only after it, and only where any value there is meant",
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

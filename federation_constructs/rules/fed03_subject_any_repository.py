@@ -24,13 +24,18 @@ def check(context: ResourceContext) -> Iterator[Hit]:
             continue  # FED2 reports an open owner
         match = _AFTER_OWNER[pattern.facts.name].match(pattern.subject)
         if match and any(c in match.group("rest") for c in "*?"):
-            yield Hit(pattern.where(), f"subject pattern {pattern.subject!r} admits every repository or project whose "
-                                       f"name matches {match.group('rest')!r}, including ones created later")
+            yield Hit(
+                pattern.where(),
+                f"subject pattern {pattern.subject!r} admits every repository or project whose "
+                f"name matches {match.group('rest')!r}, including ones created later",
+            )
 
 
 RULE = Rule(
-    id="FED3", level="warning",
+    id="FED3",
+    level="warning",
     title="Subject wildcard across repositories or projects of one owner",
     fix="List the repositories/projects by name; if every one is meant, acknowledge with the reason",
-    resource_types=("AWS::IAM::Role",), check=check,
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

@@ -26,14 +26,19 @@ def admits_pull_requests(pattern: str) -> bool:
 def check(context: ResourceContext) -> Iterator[Hit]:
     for pattern in subject_patterns(context, ("GitHub Actions",)):
         if admits_pull_requests(pattern.subject):
-            yield Hit(pattern.where(), f"subject pattern {pattern.subject!r} admits pull_request tokens: a workflow "
-                                       f"run for a pull request (code not yet reviewed) can assume the role")
+            yield Hit(
+                pattern.where(),
+                f"subject pattern {pattern.subject!r} admits pull_request tokens: a workflow "
+                f"run for a pull request (code not yet reviewed) can assume the role",
+            )
 
 
 RULE = Rule(
-    id="FED4", level="error",
+    id="FED4",
+    level="error",
     title="GitHub subject pattern admits pull requests",
     fix="Name the branches (repo:O/R:ref:refs/heads/main) or environments (repo:O/R:environment:prod); give "
-        "pull requests their own role with read-only permissions if they need AWS at all",
-    resource_types=("AWS::IAM::Role",), check=check,
+    "pull requests their own role with read-only permissions if they need AWS at all",
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

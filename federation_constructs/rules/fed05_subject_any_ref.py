@@ -23,14 +23,19 @@ def check(context: ResourceContext) -> Iterator[Hit]:
         if pattern.facts.name == "GitHub Actions" and admits_pull_requests(pattern.subject):
             continue  # FED4 reports pull requests
         if _OPEN[pattern.facts.name].match(pattern.subject):
-            yield Hit(pattern.where(), f"subject pattern {pattern.subject!r} admits every branch, tag or environment "
-                                       f"of the repository, including ones without protection rules")
+            yield Hit(
+                pattern.where(),
+                f"subject pattern {pattern.subject!r} admits every branch, tag or environment "
+                f"of the repository, including ones without protection rules",
+            )
 
 
 RULE = Rule(
-    id="FED5", level="warning",
+    id="FED5",
+    level="warning",
     title="Subject pattern admits any branch, tag or environment",
     fix="Name the branch (ref:refs/heads/main) or the environment (environment:production) that deploys; "
-        "protect it; acknowledge with the reason if every branch is meant",
-    resource_types=("AWS::IAM::Role",), check=check,
+    "protect it; acknowledge with the reason if every branch is meant",
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

@@ -16,15 +16,19 @@ def check(context: ResourceContext) -> Iterator[Hit]:
             continue
         key = facts.key(facts.audience_claim)
         if not restricting(trust.statement, key):
-            yield Hit(f"{trust.where()}::{key}",
-                      f"{facts.name} trust in {trust.where()} has no condition on {key}: tokens issued for other "
-                      f"audiences (other apps, other accounts) are admitted")
+            yield Hit(
+                f"{trust.where()}::{key}",
+                f"{facts.name} trust in {trust.where()} has no condition on {key}: tokens issued for other "
+                f"audiences (other apps, other accounts) are admitted",
+            )
 
 
 RULE = Rule(
-    id="FED6", level="error",
+    id="FED6",
+    level="error",
     title="OIDC trust without an audience condition",
     fix="Add StringEquals on <issuer>:aud (app_id for Facebook and Login with Amazon) with the audience your "
-        "tokens carry, e.g. sts.amazonaws.com for GitHub Actions",
-    resource_types=("AWS::IAM::Role",), check=check,
+    "tokens carry, e.g. sts.amazonaws.com for GitHub Actions",
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

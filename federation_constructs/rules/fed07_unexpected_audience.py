@@ -21,18 +21,24 @@ def check(context: ResourceContext) -> Iterator[Hit]:
                 if not is_literal(value):
                     continue
                 if condition.wildcard and any(c in value for c in "*?"):
-                    yield Hit(f"{trust.where()}::{value}",
-                              f"audience pattern {value!r} on {key} admits audiences of other applications")
+                    yield Hit(
+                        f"{trust.where()}::{value}",
+                        f"audience pattern {value!r} on {key} admits audiences of other applications",
+                    )
                 elif facts.expected_audience and value != facts.expected_audience:
-                    yield Hit(f"{trust.where()}::{value}",
-                              f"{key} = {value!r}, but {facts.name} tokens for AWS carry "
-                              f"{facts.expected_audience!r}: the trust admits tokens meant for something else")
+                    yield Hit(
+                        f"{trust.where()}::{value}",
+                        f"{key} = {value!r}, but {facts.name} tokens for AWS carry "
+                        f"{facts.expected_audience!r}: the trust admits tokens meant for something else",
+                    )
 
 
 RULE = Rule(
-    id="FED7", level="error",
+    id="FED7",
+    level="error",
     title="Audience condition with a wildcard or an unexpected value",
     fix="Use StringEquals with the exact audience (sts.amazonaws.com for GitHub Actions and EKS; your client "
-        "or app id otherwise)",
-    resource_types=("AWS::IAM::Role",), check=check,
+    "or app id otherwise)",
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

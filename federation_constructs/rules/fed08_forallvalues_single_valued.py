@@ -11,9 +11,18 @@ from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 #: claims that hold one value: `sub`, `aud` and the other OIDC claims IAM exposes, `SAML:aud` and the
 #: SAML keys without `[]` in the IAM reference. (Cognito `amr` and SAML `[]` keys are multi-valued.)
 _MULTI_VALUED_SUFFIXES = (":amr",)
-_SAML_SINGLE = {"saml:aud", "saml:sub", "saml:sub_type", "saml:iss", "saml:namequalifier", "saml:doc",
-                "saml:edupersonprimaryaffiliation", "saml:edupersonprimaryorgunitdn", "saml:edupersonprincipalname",
-                "saml:edupersonorgdn"}
+_SAML_SINGLE = {
+    "saml:aud",
+    "saml:sub",
+    "saml:sub_type",
+    "saml:iss",
+    "saml:namequalifier",
+    "saml:doc",
+    "saml:edupersonprimaryaffiliation",
+    "saml:edupersonprimaryorgunitdn",
+    "saml:edupersonprincipalname",
+    "saml:edupersonorgdn",
+}
 
 
 def single_valued(key: str, federated_hosts: set[str]) -> bool:
@@ -29,15 +38,19 @@ def check(context: ResourceContext) -> Iterator[Hit]:
     for statement in trust_statements(context):
         for condition in statement.conditions:
             if condition.qualifier == "ForAllValues" and single_valued(condition.key, hosts):
-                yield Hit(f"Statement{statement.index}::{condition.key}",
-                          f"{condition.operator} on {condition.key}: the claim holds one value, and ForAllValues "
-                          f"is also true when the token has no such claim")
+                yield Hit(
+                    f"Statement{statement.index}::{condition.key}",
+                    f"{condition.operator} on {condition.key}: the claim holds one value, and ForAllValues "
+                    f"is also true when the token has no such claim",
+                )
 
 
 RULE = Rule(
-    id="FED8", level="error",
+    id="FED8",
+    level="error",
     title="ForAllValues: on a single-valued claim (true when the claim is missing)",
     fix="Drop the ForAllValues: prefix (StringEquals / StringLike); use ForAnyValue: only for multi-valued keys "
-        "such as cognito-identity.amazonaws.com:amr",
-    resource_types=("AWS::IAM::Role",), check=check,
+    "such as cognito-identity.amazonaws.com:amr",
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

@@ -29,20 +29,26 @@ def check(context: ResourceContext) -> Iterator[Hit]:
                 continue
             known = issuer in WEB_IDENTITY_NAMES or "." in issuer
             if known:
-                yield Hit(f"{trust.where()}::{condition.key}",
-                          f"{condition.key} belongs to issuer {issuer!r}, but {trust.where()} trusts {own!r}: "
-                          f"this condition never sees a value from the trusted tokens")
+                yield Hit(
+                    f"{trust.where()}::{condition.key}",
+                    f"{condition.key} belongs to issuer {issuer!r}, but {trust.where()} trusts {own!r}: "
+                    f"this condition never sees a value from the trusted tokens",
+                )
         if trust.kind == "oidc":
             for condition in trust.statement.conditions:
                 if condition.key.startswith("saml:"):
-                    yield Hit(f"{trust.where()}::{condition.key}",
-                              f"SAML key {condition.key} on an OIDC trust: it is never set for web identity tokens")
+                    yield Hit(
+                        f"{trust.where()}::{condition.key}",
+                        f"SAML key {condition.key} on an OIDC trust: it is never set for web identity tokens",
+                    )
 
 
 RULE = Rule(
-    id="FED9", level="error",
+    id="FED9",
+    level="error",
     title="Condition keys of a different issuer than the trusted provider",
     fix="Write the keys with the trusted issuer's host/path (e.g. token.actions.githubusercontent.com:sub for "
-        "the GitHub provider), or trust the provider the keys belong to",
-    resource_types=("AWS::IAM::Role",), check=check,
+    "the GitHub provider), or trust the provider the keys belong to",
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

@@ -21,14 +21,18 @@ def check(context: ResourceContext) -> Iterator[Hit]:
         admits_guests = any(admits(c, "unauthenticated") for c in conditions)
         admits_users = any(admits(c, "authenticated") for c in conditions)
         if admits_guests and (admits_users or "authenticated" in attached):
-            yield Hit(f"{trust.where()}::{AMR}",
-                      f"{trust.where()}'s amr condition admits 'unauthenticated' on a role for signed-in users: "
-                      f"guests (not signed in) can assume it")
+            yield Hit(
+                f"{trust.where()}::{AMR}",
+                f"{trust.where()}'s amr condition admits 'unauthenticated' on a role for signed-in users: "
+                f"guests (not signed in) can assume it",
+            )
 
 
 RULE = Rule(
-    id="FED14", level="error",
+    id="FED14",
+    level="error",
     title="Authenticated identity-pool role also admits guests (amr unauthenticated)",
     fix="Give the authenticated role ForAnyValue:StringLike amr = authenticated only; guests get their own role",
-    resource_types=("AWS::IAM::Role",), check=check,
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

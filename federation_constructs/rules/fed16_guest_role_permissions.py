@@ -16,8 +16,9 @@ def is_guest_role(context: ResourceContext) -> bool:
     if "unauthenticated" in context.index.identity_pool_roles.get(context.logical_id, set()):
         return True
     for trust in federated_trusts(context):
-        if trust.kind == "cognito" and any(admits(c, "unauthenticated")
-                                           for c in trust.statement.conditions_on(f"{COGNITO}:amr")):
+        if trust.kind == "cognito" and any(
+            admits(c, "unauthenticated") for c in trust.statement.conditions_on(f"{COGNITO}:amr")
+        ):
             return True
     return False
 
@@ -30,8 +31,10 @@ def check(context: ResourceContext) -> Iterator[Hit]:
             if not statement.allow:
                 continue
             if statement.not_actions or statement.not_resources:
-                yield Hit(f"{where}::Statement{statement.index}::Not",
-                          f"guest policy {where} uses NotAction/NotResource: everything else is allowed")
+                yield Hit(
+                    f"{where}::Statement{statement.index}::Not",
+                    f"guest policy {where} uses NotAction/NotResource: everything else is allowed",
+                )
             for action in statement.actions:
                 verb = action.split(":", 1)[-1].lower()
                 if "*" in action or "?" in action:
@@ -46,9 +49,11 @@ def check(context: ResourceContext) -> Iterator[Hit]:
 
 
 RULE = Rule(
-    id="FED16", level="error",
+    id="FED16",
+    level="error",
     title="Guest (unauthenticated) role with write actions, wildcards or managed policies",
     fix="Give guests read-only actions (Get*, List*, Describe*) on named resources only; acknowledge a write "
-        "with the reason (e.g. an upload-only drop box)",
-    resource_types=("AWS::IAM::Role",), check=check,
+    "with the reason (e.g. an upload-only drop box)",
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

@@ -12,14 +12,18 @@ from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 def check(context: ResourceContext) -> Iterator[Hit]:
     for trust in federated_trusts(context):
         if trust.kind == "saml" and not restricting(trust.statement, "saml:aud"):
-            yield Hit(f"{trust.where()}::SAML:aud",
-                      f"SAML trust in {trust.where()} has no SAML:aud condition: the assertion's Recipient is not "
-                      f"checked to be the AWS sign-in endpoint")
+            yield Hit(
+                f"{trust.where()}::SAML:aud",
+                f"SAML trust in {trust.where()} has no SAML:aud condition: the assertion's Recipient is not "
+                f"checked to be the AWS sign-in endpoint",
+            )
 
 
 RULE = Rule(
-    id="FED17", level="error",
+    id="FED17",
+    level="error",
     title="SAML trust without SAML:aud",
     fix="Add StringEquals SAML:aud = https://signin.aws.amazon.com/saml (or the regional endpoint the IdP posts to)",
-    resource_types=("AWS::IAM::Role",), check=check,
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

@@ -9,27 +9,36 @@ from collections.abc import Iterator
 from federation_constructs.policy.s3 import POLICY_TYPES, documents, user_variables
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
-_REFUSED = {"aws:username": "is not set for federated sessions",
-            "aws:userid": "ends with the role session name, which the caller chooses"}
+_REFUSED = {
+    "aws:username": "is not set for federated sessions",
+    "aws:userid": "ends with the role session name, which the caller chooses",
+}
 
 
 def check(context: ResourceContext) -> Iterator[Hit]:
     for document in documents(context):
         for statement in document.statements:
-            texts = list(statement.resources) + list(statement.not_resources) + [
-                v for c in statement.conditions for v in c.values]
+            texts = (
+                list(statement.resources)
+                + list(statement.not_resources)
+                + [v for c in statement.conditions for v in c.values]
+            )
             for text in texts:
                 for variable in user_variables(text):
                     reason = _REFUSED.get(variable.split(",")[0].strip().lower())
                     if reason:
-                        yield Hit(f"{document.where}::Statement{statement.index}::{variable}",
-                                  f"${{{variable}}} in {document.where} Statement{statement.index} {reason}")
+                        yield Hit(
+                            f"{document.where}::Statement{statement.index}::{variable}",
+                            f"${{{variable}}} in {document.where} Statement{statement.index} {reason}",
+                        )
 
 
 RULE = Rule(
-    id="FED19", level="error",
+    id="FED19",
+    level="error",
     title="Per-user policy keyed by ${aws:username} or ${aws:userid}",
     fix="Key the folder by an id the caller cannot choose: ${cognito-identity.amazonaws.com:sub}, "
-        "${saml:namequalifier}/${saml:sub} (persistent ids), or ${aws:PrincipalTag/KEY} set by the IdP or broker",
-    resource_types=POLICY_TYPES, check=check,
+    "${saml:namequalifier}/${saml:sub} (persistent ids), or ${aws:PrincipalTag/KEY} set by the IdP or broker",
+    resource_types=POLICY_TYPES,
+    check=check,
 )

@@ -20,7 +20,7 @@ def _bad_segments(text: str, *, listing: bool) -> list[str]:
         key = match.group(1).lower()
         if not any(k in key for k in _USER_KEYS):
             continue
-        rest = text[match.end():]
+        rest = text[match.end() :]
         if rest.startswith("/") or rest.startswith("${"):  # next segment, or another variable (namequalifier/sub)
             continue
         if rest == "" and not listing:
@@ -37,15 +37,19 @@ def check(context: ResourceContext) -> Iterator[Hit]:
             values += [(v, True) for c in statement.conditions if c.key == "s3:prefix" for v in c.values]
             for value, listing in values:
                 for bad in _bad_segments(value, listing=listing):
-                    yield Hit(f"{document.where}::Statement{statement.index}::{re.sub(r'<[^>]*>', '<bucket>', bad)}",
-                              f"{bad!r} in {document.where}: the user segment is not followed by '/', so a user "
-                              f"reaches every folder whose name starts with their id")
+                    yield Hit(
+                        f"{document.where}::Statement{statement.index}::{re.sub(r'<[^>]*>', '<bucket>', bad)}",
+                        f"{bad!r} in {document.where}: the user segment is not followed by '/', so a user "
+                        f"reaches every folder whose name starts with their id",
+                    )
 
 
 RULE = Rule(
-    id="FED20", level="error",
+    id="FED20",
+    level="error",
     title="Per-user prefix without a '/' after the user segment",
     fix="End the user segment with '/': arn:aws:s3:::bucket/private/${cognito-identity.amazonaws.com:sub}/* "
-        "and s3:prefix private/${...}/ and private/${...}/*",
-    resource_types=POLICY_TYPES, check=check,
+    "and s3:prefix private/${...}/ and private/${...}/*",
+    resource_types=POLICY_TYPES,
+    check=check,
 )

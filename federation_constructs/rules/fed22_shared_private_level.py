@@ -29,9 +29,13 @@ def check(context: ResourceContext) -> Iterator[Hit]:
                     roots.add(match.group("root"))
         roots.add("private")
         # per-user object resources, with their level (None: the user folders sit at the top of the bucket)
-        keyed = [(r, m.group("root") if (m := _PER_USER_ROOT.search(r)) else None)
-                 for st in document.statements if st.allow and is_s3_object_statement(st)
-                 for r in s3_object_resources(st) if user_variables(r)]
+        keyed = [
+            (r, m.group("root") if (m := _PER_USER_ROOT.search(r)) else None)
+            for st in document.statements
+            if st.allow and is_s3_object_statement(st)
+            for r in s3_object_resources(st)
+            if user_variables(r)
+        ]
         for statement in document.statements:
             if not statement.allow or not is_s3_object_statement(statement):
                 continue
@@ -41,23 +45,30 @@ def check(context: ResourceContext) -> Iterator[Hit]:
                     continue
                 for root in roots:
                     if resource.endswith(f"/{root}/*") and (writes or root == "private"):
-                        yield Hit(f"{document.where}::Statement{statement.index}::{root}",
-                                  f"{document.where} Statement{statement.index} gives {', '.join(statement.actions)} on "
-                                  f"all of {root}/ without a policy variable: every user reaches every user's folder")
+                        yield Hit(
+                            f"{document.where}::Statement{statement.index}::{root}",
+                            f"{document.where} Statement{statement.index} gives {', '.join(statement.actions)} on "
+                            f"all of {root}/ without a policy variable: every user reaches every user's folder",
+                        )
                 # a wider grant (the whole bucket, `*`) that covers the per-user folders themselves
                 for keyed_resource, keyed_root in keyed:
-                    if (writes or keyed_root in (None, "private")) and \
-                            fnmatch.fnmatchcase(keyed_resource, resource.replace("[", "[[]")):
+                    if (writes or keyed_root in (None, "private")) and fnmatch.fnmatchcase(
+                        keyed_resource, resource.replace("[", "[[]")
+                    ):
                         actions = ", ".join(statement.actions)
-                        yield Hit(f"{document.where}::Statement{statement.index}::{keyed_root or 'bucket'}",
-                                  f"{document.where} Statement{statement.index} gives {actions} on {resource!r}, "
-                                  f"which covers the per-user {keyed_resource!r} of every user")
+                        yield Hit(
+                            f"{document.where}::Statement{statement.index}::{keyed_root or 'bucket'}",
+                            f"{document.where} Statement{statement.index} gives {actions} on {resource!r}, "
+                            f"which covers the per-user {keyed_resource!r} of every user",
+                        )
 
 
 RULE = Rule(
-    id="FED22", level="error",
+    id="FED22",
+    level="error",
     title="A per-user level granted without a policy variable",
     fix="Key the resource by the user: .../private/${cognito-identity.amazonaws.com:sub}/* (read-all is meant only "
-        "for a protected level, and never write)",
-    resource_types=POLICY_TYPES, check=check,
+    "for a protected level, and never write)",
+    resource_types=POLICY_TYPES,
+    check=check,
 )

@@ -19,7 +19,9 @@ def user_data_buckets(context: ResourceContext) -> set[str]:
     for logical, resource in index.resources.items():
         if resource.get("Type") not in POLICY_TYPES or resource.get("Type") == "AWS::S3::BucketPolicy":
             continue
-        sub = ResourceContext(logical_id=logical, type=resource["Type"], properties=index.properties(logical), index=index)
+        sub = ResourceContext(
+            logical_id=logical, type=resource["Type"], properties=index.properties(logical), index=index
+        )
         for document in documents(sub):
             if per_user(document):
                 for statement in document.statements:
@@ -48,18 +50,24 @@ def check(context: ResourceContext) -> Iterator[Hit]:
     block = block if isinstance(block, dict) else {}
     missing = [k for k in _BPA if context.index.flatten(block.get(k, False)).lower() != "true"]
     if missing:
-        yield Hit("PublicAccessBlockConfiguration",
-                  f"user-data bucket without Block Public Access {', '.join(missing)}: one public policy or ACL "
-                  f"away from publishing every user's files")
+        yield Hit(
+            "PublicAccessBlockConfiguration",
+            f"user-data bucket without Block Public Access {', '.join(missing)}: one public policy or ACL "
+            f"away from publishing every user's files",
+        )
     if not tls_only(context):
-        yield Hit("TLSOnly", "user-data bucket without a bucket policy that denies requests without TLS "
-                             "(aws:SecureTransport = false)")
+        yield Hit(
+            "TLSOnly",
+            "user-data bucket without a bucket policy that denies requests without TLS (aws:SecureTransport = false)",
+        )
 
 
 RULE = Rule(
-    id="FED23", level="error",
+    id="FED23",
+    level="error",
     title="User-data bucket without Block Public Access or a TLS-only policy",
     fix="Turn on all four Block Public Access settings and add a Deny on aws:SecureTransport = false "
-        "(UserPrefixStorage does both)",
-    resource_types=("AWS::S3::Bucket",), check=check,
+    "(UserPrefixStorage does both)",
+    resource_types=("AWS::S3::Bucket",),
+    check=check,
 )

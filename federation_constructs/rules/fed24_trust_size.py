@@ -23,15 +23,19 @@ def check(context: ResourceContext) -> Iterator[Hit]:
         return
     about = " (about: intrinsics are counted as written)" if '"Ref"' in text or '"Fn::' in text else ""
     beyond = ", over the 4,096 maximum too: it can never deploy" if size > MAX_QUOTA else ""
-    yield Hit("AssumeRolePolicyDocument",
-              f"the trust policy is {size} characters without whitespace{about}, over the default quota of "
-              f"{DEFAULT_QUOTA}{beyond}")
+    yield Hit(
+        "AssumeRolePolicyDocument",
+        f"the trust policy is {size} characters without whitespace{about}, over the default quota of "
+        f"{DEFAULT_QUOTA}{beyond}",
+    )
 
 
 RULE = Rule(
-    id="FED24", level="warning",
+    id="FED24",
+    level="warning",
     title="Trust policy over 2,048 characters",
     fix="Split the subjects over several roles, use StringLike for a family of subjects, or raise the account's "
-        "quota (up to 4,096) and acknowledge with the quota",
-    resource_types=("AWS::IAM::Role",), check=check,
+    "quota (up to 4,096) and acknowledge with the quota",
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

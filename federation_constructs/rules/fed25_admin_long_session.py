@@ -12,7 +12,9 @@ LIMIT_SECONDS = 4 * 3600
 
 
 def is_administrator(context: ResourceContext) -> bool:
-    if any(arn.endswith(":policy/AdministratorAccess") for arn in context.index.managed_policy_arns(context.logical_id)):
+    if any(
+        arn.endswith(":policy/AdministratorAccess") for arn in context.index.managed_policy_arns(context.logical_id)
+    ):
         return True
     for _, document in context.index.role_policies(context.logical_id):
         for statement in statements(document, context.index.parameters):
@@ -25,13 +27,18 @@ def check(context: ResourceContext) -> Iterator[Hit]:
     raw = context.index.flatten(context.properties.get("MaxSessionDuration", 3600))
     if not raw.isdigit() or int(raw) <= LIMIT_SECONDS or not is_administrator(context):
         return
-    yield Hit("MaxSessionDuration", f"administrator role with MaxSessionDuration {int(raw) // 3600} h "
-                                    f"({raw} s): more than {LIMIT_SECONDS // 3600} hours of full control per session")
+    yield Hit(
+        "MaxSessionDuration",
+        f"administrator role with MaxSessionDuration {int(raw) // 3600} h "
+        f"({raw} s): more than {LIMIT_SECONDS // 3600} hours of full control per session",
+    )
 
 
 RULE = Rule(
-    id="FED25", level="error",
+    id="FED25",
+    level="error",
     title="Administrator role with sessions longer than 4 hours",
     fix="Keep administrator sessions at 1 hour (MaxSessionDuration 3600); people re-authenticate when they need more",
-    resource_types=("AWS::IAM::Role",), check=check,
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

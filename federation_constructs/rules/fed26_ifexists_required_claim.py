@@ -20,13 +20,17 @@ def check(context: ResourceContext) -> Iterator[Hit]:
             keys = {facts.key(c) for c in facts.required_claims} if facts else set()
         for condition in trust.statement.conditions:
             if condition.if_exists and condition.key in keys:
-                yield Hit(f"{trust.where()}::{condition.operator}::{condition.key}",
-                          f"{condition.operator} on {condition.key}: a token without {condition.key} passes")
+                yield Hit(
+                    f"{trust.where()}::{condition.operator}::{condition.key}",
+                    f"{condition.operator} on {condition.key}: a token without {condition.key} passes",
+                )
 
 
 RULE = Rule(
-    id="FED26", level="error",
+    id="FED26",
+    level="error",
     title="IfExists on a claim the trust relies on",
     fix="Drop the IfExists suffix: the claim must be present and match",
-    resource_types=("AWS::IAM::Role",), check=check,
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

@@ -17,14 +17,18 @@ def check(context: ResourceContext) -> Iterator[Hit]:
         key = facts.key("sub")
         negated = [c for c in trust.statement.conditions_on(key) if c.negated]
         if negated and not restricting(trust.statement, key):
-            yield Hit(f"{trust.where()}::{key}",
-                      f"{key} is only excluded ({', '.join(c.operator for c in negated)}): every subject not listed "
-                      f"is admitted")
+            yield Hit(
+                f"{trust.where()}::{key}",
+                f"{key} is only excluded ({', '.join(c.operator for c in negated)}): every subject not listed "
+                f"is admitted",
+            )
 
 
 RULE = Rule(
-    id="FED27", level="error",
+    id="FED27",
+    level="error",
     title="Subject only excluded with a negated operator, never required",
     fix="Require the subjects meant with StringEquals / StringLike; keep a Not... condition only as an extra fence",
-    resource_types=("AWS::IAM::Role",), check=check,
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

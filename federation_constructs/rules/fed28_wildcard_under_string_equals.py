@@ -18,14 +18,18 @@ def check(context: ResourceContext) -> Iterator[Hit]:
                 continue
             for value in condition.values:
                 if is_literal(value) and ("*" in value or "?" in value):
-                    yield Hit(f"{trust.where()}::{condition.key}::{value}",
-                              f"{condition.operator} {condition.key} = {value!r}: the '*' is compared literally, so "
-                              f"no real token matches; StringLike was probably meant")
+                    yield Hit(
+                        f"{trust.where()}::{condition.key}::{value}",
+                        f"{condition.operator} {condition.key} = {value!r}: the '*' is compared literally, so "
+                        f"no real token matches; StringLike was probably meant",
+                    )
 
 
 RULE = Rule(
-    id="FED28", level="warning",
+    id="FED28",
+    level="warning",
     title="Wildcard characters under StringEquals (compared literally: the condition never matches)",
     fix="Use StringLike for a pattern (and keep the owner part literal), or remove the wildcard",
-    resource_types=("AWS::IAM::Role",), check=check,
+    resource_types=("AWS::IAM::Role",),
+    check=check,
 )

@@ -71,8 +71,10 @@ def parse_metadata(xml: str | bytes, *, now: datetime | None = None) -> SamlMeta
         raise MetadataProblem(f"it is a {type(xml).__name__}, not the metadata document (str or bytes)")
     length = len(xml)
     if length < MIN_METADATA_LENGTH:
-        raise MetadataProblem(f"it is {length} characters long; IAM needs at least {MIN_METADATA_LENGTH} "
-                              f"(the IdP's full metadata document, not a fragment)")
+        raise MetadataProblem(
+            f"it is {length} characters long; IAM needs at least {MIN_METADATA_LENGTH} "
+            f"(the IdP's full metadata document, not a fragment)"
+        )
     if length > MAX_METADATA_LENGTH:
         raise MetadataProblem(f"it is {length} characters long; IAM accepts at most {MAX_METADATA_LENGTH}")
     try:
@@ -80,42 +82,56 @@ def parse_metadata(xml: str | bytes, *, now: datetime | None = None) -> SamlMeta
     except DefusedXmlException as exc:
         raise MetadataProblem(
             f"it declares a DTD, an entity or an external reference ({type(exc).__name__}); such "
-            f"documents are refused, never expanded: export the IdP's metadata without a DOCTYPE") from None
+            f"documents are refused, never expanded: export the IdP's metadata without a DOCTYPE"
+        ) from None
     except ParseError as exc:
         raise MetadataProblem(f"it is not well-formed XML ({exc})") from None
 
     if root.tag == f"{{{MD}}}EntitiesDescriptor":
         raise MetadataProblem("it holds several entities (EntitiesDescriptor); give the IdP's own EntityDescriptor")
     if root.tag != f"{{{MD}}}EntityDescriptor":
-        raise MetadataProblem(f"its root element is {_local(root.tag)!r}; SAML 2.0 IdP metadata starts "
-                              f"with an EntityDescriptor in the namespace {MD}")
+        raise MetadataProblem(
+            f"its root element is {_local(root.tag)!r}; SAML 2.0 IdP metadata starts "
+            f"with an EntityDescriptor in the namespace {MD}"
+        )
     entity_id = root.get("entityID") or ""
     if not entity_id:
         raise MetadataProblem("its EntityDescriptor has no entityID")
     idp = root.find(f"{{{MD}}}IDPSSODescriptor")
     if idp is None:
-        kind = "a service provider (SPSSODescriptor)" if root.find(f"{{{MD}}}SPSSODescriptor") is not None \
+        kind = (
+            "a service provider (SPSSODescriptor)"
+            if root.find(f"{{{MD}}}SPSSODescriptor") is not None
             else "no IDPSSODescriptor"
-        raise MetadataProblem(f"it describes {kind}, not a SAML identity provider: export the metadata of "
-                              f"the IdP (e.g. AD FS FederationMetadata.xml, Okta/Entra 'IdP metadata')")
+        )
+        raise MetadataProblem(
+            f"it describes {kind}, not a SAML identity provider: export the metadata of "
+            f"the IdP (e.g. AD FS FederationMetadata.xml, Okta/Entra 'IdP metadata')"
+        )
     if SAML2_PROTOCOL not in (idp.get("protocolSupportEnumeration") or "").split():
         raise MetadataProblem(f"its IDPSSODescriptor does not list {SAML2_PROTOCOL} in protocolSupportEnumeration")
 
     valid_until = _earliest(_datetime_attr(e, "validUntil") for e in (root, idp))
     if valid_until is not None and valid_until <= now:
-        raise MetadataProblem(f"its validUntil ({valid_until:%Y-%m-%d %H:%M} UTC) has passed: download "
-                              f"current metadata from the IdP")
+        raise MetadataProblem(
+            f"its validUntil ({valid_until:%Y-%m-%d %H:%M} UTC) has passed: download current metadata from the IdP"
+        )
     certificates = tuple(_signing_certificates(idp))
     if not certificates:
-        raise MetadataProblem("it has no signing certificate (KeyDescriptor use=\"signing\" with an "
-                              "X509Certificate): IAM could not verify any assertion")
+        raise MetadataProblem(
+            'it has no signing certificate (KeyDescriptor use="signing" with an '
+            "X509Certificate): IAM could not verify any assertion"
+        )
     if all(c.not_after <= now for c in certificates):
         latest = max(c.not_after for c in certificates)
-        raise MetadataProblem(f"every signing certificate has expired (the latest on {latest:%Y-%m-%d}): "
-                              f"download current metadata from the IdP")
+        raise MetadataProblem(
+            f"every signing certificate has expired (the latest on {latest:%Y-%m-%d}): "
+            f"download current metadata from the IdP"
+        )
     locations = tuple(e.get("Location") or "" for e in idp.findall(f"{{{MD}}}SingleSignOnService"))
-    return SamlMetadata(entity_id=entity_id, certificates=certificates, valid_until=valid_until,
-                        sso_locations=locations)
+    return SamlMetadata(
+        entity_id=entity_id, certificates=certificates, valid_until=valid_until, sso_locations=locations
+    )
 
 
 def _local(tag: str) -> str:
@@ -149,9 +165,11 @@ def _signing_certificates(idp: Element) -> list[SigningCertificate]:
                 certificate = x509.load_der_x509_certificate(base64.b64decode(text, validate=True))
             except (binascii.Error, ValueError):
                 raise MetadataProblem("a signing X509Certificate is not a base64 DER certificate") from None
-            found.append(SigningCertificate(
-                subject=certificate.subject.rfc4514_string(),
-                not_after=certificate.not_valid_after_utc,
-                sha256=certificate.fingerprint(hashes.SHA256()).hex(),
-            ))
+            found.append(
+                SigningCertificate(
+                    subject=certificate.subject.rfc4514_string(),
+                    not_after=certificate.not_valid_after_utc,
+                    sha256=certificate.fingerprint(hashes.SHA256()).hex(),
+                )
+            )
     return found

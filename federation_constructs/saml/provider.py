@@ -34,11 +34,18 @@ class SamlProvider(Construct):
     Retained on stack deletion by default: deleting the provider locks out every workforce user.
     """
 
-    def __init__(self, scope: Construct, id: str, *, metadata_file: str | Path | None = None,
-                 metadata_xml: str | None = None, name: str | None = None,
-                 assertion_encryption: Literal["Allowed", "Required"] | None = None,
-                 expiry_warning_days: int = DEFAULT_EXPIRY_WARNING_DAYS,
-                 removal_policy: RemovalPolicy = RemovalPolicy.RETAIN) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        metadata_file: str | Path | None = None,
+        metadata_xml: str | None = None,
+        name: str | None = None,
+        assertion_encryption: Literal["Allowed", "Required"] | None = None,
+        expiry_warning_days: int = DEFAULT_EXPIRY_WARNING_DAYS,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
         """Create the provider.
 
         :param metadata_file: path of the IdP's metadata XML (e.g. AD FS FederationMetadata.xml).
@@ -50,8 +57,12 @@ class SamlProvider(Construct):
         """
         super().__init__(scope, id)
         if (metadata_file is None) == (metadata_xml is None):
-            raise invalid(self, "metadata_file", metadata_file,
-                          "exactly one of metadata_file (a path) or metadata_xml (the document)")
+            raise invalid(
+                self,
+                "metadata_file",
+                metadata_file,
+                "exactly one of metadata_file (a path) or metadata_xml (the document)",
+            )
         if metadata_file is not None and not isinstance(metadata_file, (str, os.PathLike)):
             raise invalid(self, "metadata_file", metadata_file, "the path of the IdP's metadata file (a str or Path)")
         if not isinstance(removal_policy, RemovalPolicy):
@@ -74,9 +85,11 @@ class SamlProvider(Construct):
             Annotations.of(self).add_warning_v2(
                 "federation:saml-certificate-expiring",
                 f"signing certificate {certificate.subject} in {source} expires on "
-                f"{certificate.not_after:%Y-%m-%d}: update the IdP's metadata before then, or sign-in stops")
-        self.provider = iam.SamlProvider(self, "Resource", name=name,
-                                         metadata_document=iam.SamlMetadataDocument.from_xml(xml))
+                f"{certificate.not_after:%Y-%m-%d}: update the IdP's metadata before then, or sign-in stops",
+            )
+        self.provider = iam.SamlProvider(
+            self, "Resource", name=name, metadata_document=iam.SamlMetadataDocument.from_xml(xml)
+        )
         self.provider.apply_removal_policy(removal_policy)
         if assertion_encryption is not None:
             cfn = self.provider.node.default_child
@@ -104,8 +117,9 @@ class SamlProvider(Construct):
     def from_arn(cls, scope: Construct, id: str, arn: str) -> iam.ISamlProvider:
         """An existing provider, by ARN (`arn:<partition>:iam::<account>:saml-provider/<name>`)."""
         if not isinstance(arn, str) or (not Token.is_unresolved(arn) and not _ARN_RE.fullmatch(arn)):
-            raise invalid(scope, "arn", arn,
-                          "a SAML provider ARN such as 'arn:aws:iam::123456789012:saml-provider/corp'")
+            raise invalid(
+                scope, "arn", arn, "a SAML provider ARN such as 'arn:aws:iam::123456789012:saml-provider/corp'"
+            )
         return iam.SamlProvider.from_saml_provider_arn(scope, id, arn)
 
     @classmethod

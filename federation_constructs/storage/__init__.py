@@ -26,10 +26,18 @@ _LAZY = {
     "summarize_trust": "federation_constructs.storage.trust",
 }
 
-__all__ = sorted([
-    "DENIED_OBJECT_ACTIONS", "OBJECT_ACTIONS", "AccessLevel", "IdentitySource", "LayoutProblem",
-    "deny_other_users_listing", "grant_statements", *_LAZY,
-])
+__all__ = sorted(
+    [
+        "DENIED_OBJECT_ACTIONS",
+        "OBJECT_ACTIONS",
+        "AccessLevel",
+        "IdentitySource",
+        "LayoutProblem",
+        "deny_other_users_listing",
+        "grant_statements",
+        *_LAZY,
+    ]
+)
 
 if TYPE_CHECKING:
     from federation_constructs.storage.broker_role import FederationBrokerRole

@@ -81,8 +81,14 @@ def check_user_id(user_id: object) -> str:
     return user_id
 
 
-def session_policy(user_id: str, *, bucket: str, level: str = "private", actions: Sequence[str] = ("read", "write", "delete"),
-                   partition: str = "aws") -> dict[str, Any]:
+def session_policy(
+    user_id: str,
+    *,
+    bucket: str,
+    level: str = "private",
+    actions: Sequence[str] = ("read", "write", "delete"),
+    partition: str = "aws",
+) -> dict[str, Any]:
     """The inline session policy for one user: the same statements as the role's per-user grant,
     with the user id written in literally instead of a policy variable."""
     check_user_id(user_id)
@@ -95,10 +101,16 @@ def session_policy(user_id: str, *, bucket: str, level: str = "private", actions
     literal = IdentitySource(name="user", variable=user_id, trust="any")
     try:
         access = AccessLevel.named(level)
-        statements = grant_statements(bucket_arn=f"arn:{partition}:s3:::{bucket}", level=access,
-                                      source=literal if access.per_user else None, capabilities=actions)
+        statements = grant_statements(
+            bucket_arn=f"arn:{partition}:s3:::{bucket}",
+            level=access,
+            source=literal if access.per_user else None,
+            capabilities=actions,
+        )
     except LayoutProblem as problem:
-        raise BrokerError(f"broker: {problem.field}={problem.value!r} is not accepted; expected {problem.accepted}") from None
+        raise BrokerError(
+            f"broker: {problem.field}={problem.value!r} is not accepted; expected {problem.accepted}"
+        ) from None
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -127,14 +139,19 @@ def credentials_for_user(
     :param sts_client: a boto3 STS client (default `boto3.client("sts")`).
     """
     check_user_id(user_id)
-    if duration_seconds is not None and (not isinstance(duration_seconds, int) or isinstance(duration_seconds, bool)
-                                         or not 900 <= duration_seconds <= 43200):
+    if duration_seconds is not None and (
+        not isinstance(duration_seconds, int)
+        or isinstance(duration_seconds, bool)
+        or not 900 <= duration_seconds <= 43200
+    ):
         raise BrokerError(f"broker: duration_seconds={duration_seconds!r} is not accepted; expected 900-43200")
     if not isinstance(role_arn, str) or not re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+", role_arn):
         raise BrokerError(f"broker: role_arn={role_arn!r} is not accepted; expected the broker role's ARN")
     if not isinstance(session_name_prefix, str) or not re.fullmatch(r"[\w+=,.@-]{1,20}", session_name_prefix):
-        raise BrokerError(f"broker: session_name_prefix={session_name_prefix!r} is not accepted; "
-                          f"expected 1-20 characters of letters, digits and _+=,.@-")
+        raise BrokerError(
+            f"broker: session_name_prefix={session_name_prefix!r} is not accepted; "
+            f"expected 1-20 characters of letters, digits and _+=,.@-"
+        )
     policy = session_policy(user_id, bucket=bucket, level=level, actions=actions, partition=partition)
     if sts_client is None:
         import boto3
@@ -152,9 +169,14 @@ def credentials_for_user(
     response = sts_client.assume_role(**request)
     try:
         raw = response["Credentials"]
-        return Credentials(access_key_id=raw["AccessKeyId"], secret_access_key=raw["SecretAccessKey"],
-                           session_token=raw["SessionToken"], expiration=raw.get("Expiration"), user_id=user_id,
-                           assumed_role_arn=(response.get("AssumedRoleUser") or {}).get("Arn"))
+        return Credentials(
+            access_key_id=raw["AccessKeyId"],
+            secret_access_key=raw["SecretAccessKey"],
+            session_token=raw["SessionToken"],
+            expiration=raw.get("Expiration"),
+            user_id=user_id,
+            assumed_role_arn=(response.get("AssumedRoleUser") or {}).get("Arn"),
+        )
     except (KeyError, TypeError) as err:
         raise BrokerError(f"broker: sts.assume_role answered without credentials ({err!r})") from None
 
@@ -164,8 +186,10 @@ def _check_endpoint(endpoint: str) -> str:
     host = parts.hostname or ""
     loopback = host == "localhost" or _is_loopback(host)
     if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
-        raise BrokerError(f"broker: federation_endpoint={endpoint!r} is not accepted; expected an https URL such as "
-                          f"{DEFAULT_FEDERATION_ENDPOINT!r} (plain http only on a loopback address, for tests)")
+        raise BrokerError(
+            f"broker: federation_endpoint={endpoint!r} is not accepted; expected an https URL such as "
+            f"{DEFAULT_FEDERATION_ENDPOINT!r} (plain http only on a loopback address, for tests)"
+        )
     if parts.query or parts.fragment:
         raise BrokerError(f"broker: federation_endpoint={endpoint!r} is not accepted; expected a URL without query")
     return endpoint
@@ -202,18 +226,30 @@ def console_url(
         if not isinstance(url, str) or urllib.parse.urlsplit(url).scheme != "https":
             raise BrokerError(f"broker: {name}={url!r} is not accepted; expected an https URL")
     if isinstance(credentials, Credentials):
-        session = {"sessionId": credentials.access_key_id, "sessionKey": credentials.secret_access_key,
-                   "sessionToken": credentials.session_token}
+        session = {
+            "sessionId": credentials.access_key_id,
+            "sessionKey": credentials.secret_access_key,
+            "sessionToken": credentials.session_token,
+        }
     else:
         try:
-            session = {"sessionId": credentials["AccessKeyId"], "sessionKey": credentials["SecretAccessKey"],
-                       "sessionToken": credentials["SessionToken"]}
+            session = {
+                "sessionId": credentials["AccessKeyId"],
+                "sessionKey": credentials["SecretAccessKey"],
+                "sessionToken": credentials["SessionToken"],
+            }
         except (KeyError, TypeError):
-            raise BrokerError("broker: credentials is not accepted; expected Credentials or a mapping with "
-                              "AccessKeyId, SecretAccessKey and SessionToken (temporary credentials)") from None
+            raise BrokerError(
+                "broker: credentials is not accepted; expected Credentials or a mapping with "
+                "AccessKeyId, SecretAccessKey and SessionToken (temporary credentials)"
+            ) from None
     query: dict[str, str] = {"Action": "getSigninToken"}
     if session_duration is not None:
-        if not isinstance(session_duration, int) or isinstance(session_duration, bool) or not 900 <= session_duration <= 43200:
+        if (
+            not isinstance(session_duration, int)
+            or isinstance(session_duration, bool)
+            or not 900 <= session_duration <= 43200
+        ):
             raise BrokerError(f"broker: session_duration={session_duration!r} is not accepted; expected 900-43200")
         query["SessionDuration"] = str(session_duration)
     query["Session"] = json.dumps(session)

@@ -91,17 +91,24 @@ class FederationBrokerRole(Construct):
         self.conditions = conditions
         self.trusted_arns: tuple[str, ...] = tuple(arns)
         #: opt-ins used (for reports)
-        self.opt_ins: tuple[str, ...] = ("allow_account_root",) if allow_account_root and any(
-            a.endswith(":root") for a in arns) else ()
+        self.opt_ins: tuple[str, ...] = (
+            ("allow_account_root",) if allow_account_root and any(a.endswith(":root") for a in arns) else ()
+        )
         principals = [iam.ArnPrincipal(arn) for arn in arns]
         composite = principals[0] if len(principals) == 1 else iam.CompositePrincipal(*principals)
         self.role = iam.Role(
-            self, "Role", assumed_by=iam.PrincipalWithConditions(composite, conditions).with_session_tags(),
-            max_session_duration=duration, role_name=role_name,
+            self,
+            "Role",
+            assumed_by=iam.PrincipalWithConditions(composite, conditions).with_session_tags(),
+            max_session_duration=duration,
+            role_name=role_name,
             description=description or "Assumed by the federation broker for one user per session (federation-as-code)",
         )
-        self.role.assume_role_policy.add_statements(iam.PolicyStatement(  # type: ignore[union-attr]
-            actions=["sts:SetSourceIdentity"], principals=list(principals), conditions=conditions))
+        trust = self.role.assume_role_policy  # always set for a role made with assumed_by
+        assert trust is not None
+        trust.add_statements(
+            iam.PolicyStatement(actions=["sts:SetSourceIdentity"], principals=list(principals), conditions=conditions)
+        )
 
     def _trusted_arns(self, trusted: Sequence[str | iam.IRole], allow_account_root: bool) -> list[str]:
         entries = checked_list(self, "trusted", trusted, "the broker service's role or user ARNs", non_empty=True)
@@ -116,14 +123,22 @@ class FederationBrokerRole(Construct):
                 continue
             if _ROOT_ARN_RE.fullmatch(arn):
                 if not allow_account_root:
-                    raise invalid(self, "trusted", arn,
-                                  "the broker's own role or user ARN: a whole account lets every principal in it "
-                                  "with an Allow act as the broker (allow_account_root=True to mean it)")
+                    raise invalid(
+                        self,
+                        "trusted",
+                        arn,
+                        "the broker's own role or user ARN: a whole account lets every principal in it "
+                        "with an Allow act as the broker (allow_account_root=True to mean it)",
+                    )
                 arns.append(arn if arn.startswith("arn:") else f"arn:{Aws.PARTITION}:iam::{arn}:root")
                 continue
             if not _PRINCIPAL_ARN_RE.fullmatch(arn):
-                raise invalid(self, "trusted", arn, "an IAM role or user ARN such as "
-                                                    "'arn:aws:iam::123456789012:role/broker'; no wildcards")
+                raise invalid(
+                    self,
+                    "trusted",
+                    arn,
+                    "an IAM role or user ARN such as 'arn:aws:iam::123456789012:role/broker'; no wildcards",
+                )
             arns.append(arn)
         return arns
 

@@ -93,10 +93,15 @@ class UserPrefixStorage(Construct):
         if encryption_key is not None and encryption != "kms":
             raise invalid(self, "encryption_key", encryption_key, "no key unless encryption='kms'")
         self._check_key(encryption_key)
-        if access_logs_bucket is not None and not (isinstance(getattr(access_logs_bucket, "bucket_arn", None), str)
-                                                   and hasattr(access_logs_bucket, "node")):
-            raise invalid(self, "access_logs_bucket", access_logs_bucket,
-                          "an s3.IBucket, e.g. s3.Bucket.from_bucket_name(...) (or None: a log bucket is created)")
+        if access_logs_bucket is not None and not (
+            isinstance(getattr(access_logs_bucket, "bucket_arn", None), str) and hasattr(access_logs_bucket, "node")
+        ):
+            raise invalid(
+                self,
+                "access_logs_bucket",
+                access_logs_bucket,
+                "an s3.IBucket, e.g. s3.Bucket.from_bucket_name(...) (or None: a log bucket is created)",
+            )
         if bucket_name is not None:
             self._check_bucket_name("bucket_name", bucket_name)
         if not isinstance(access_logs_prefix, str) or (access_logs_prefix and not access_logs_prefix.endswith("/")):
@@ -105,36 +110,62 @@ class UserPrefixStorage(Construct):
 
         if encryption == "kms":
             self.encryption_key = encryption_key or kms.Key(
-                self, "Key", enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN,
-                description="Encrypts the per-user data bucket (federation-as-code)")
+                self,
+                "Key",
+                enable_key_rotation=True,
+                removal_policy=RemovalPolicy.RETAIN,
+                description="Encrypts the per-user data bucket (federation-as-code)",
+            )
         if access_logs_bucket is None:
             created = s3.Bucket(
-                self, "AccessLogs", block_public_access=s3.BlockPublicAccess.BLOCK_ALL, enforce_ssl=True,
-                minimum_tls_version=1.2, encryption=s3.BucketEncryption.S3_MANAGED, versioned=True,
-                object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, removal_policy=RemovalPolicy.RETAIN,
+                self,
+                "AccessLogs",
+                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                enforce_ssl=True,
+                minimum_tls_version=1.2,
+                encryption=s3.BucketEncryption.S3_MANAGED,
+                versioned=True,
+                object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+                removal_policy=RemovalPolicy.RETAIN,
             )
-            acknowledge(created, "AwsSolutions-S1",
-                        "This is the access-log bucket of the user-data bucket; logging it into itself "
-                        "or another bucket would only log the logging")
+            acknowledge(
+                created,
+                "AwsSolutions-S1",
+                "This is the access-log bucket of the user-data bucket; logging it into itself "
+                "or another bucket would only log the logging",
+            )
             access_logs_bucket = created
             self.log_bucket = created
         else:
             self.log_bucket = access_logs_bucket
-        lifecycle = ([s3.LifecycleRule(id="ExpireOldVersions", noncurrent_version_expiration=noncurrent_version_expiration)]
-                     if noncurrent_version_expiration is not None else None)
+        lifecycle = (
+            [s3.LifecycleRule(id="ExpireOldVersions", noncurrent_version_expiration=noncurrent_version_expiration)]
+            if noncurrent_version_expiration is not None
+            else None
+        )
         self.bucket = s3.Bucket(
-            self, "Bucket", bucket_name=bucket_name,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL, enforce_ssl=True, minimum_tls_version=1.2,
+            self,
+            "Bucket",
+            bucket_name=bucket_name,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            minimum_tls_version=1.2,
             encryption=s3.BucketEncryption.KMS if self.encryption_key else s3.BucketEncryption.S3_MANAGED,
-            encryption_key=self.encryption_key, bucket_key_enabled=True if self.encryption_key else None,
-            versioned=True, object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            server_access_logs_bucket=access_logs_bucket, server_access_logs_prefix=access_logs_prefix or None,
-            removal_policy=RemovalPolicy.RETAIN, auto_delete_objects=False, lifecycle_rules=lifecycle,
+            encryption_key=self.encryption_key,
+            bucket_key_enabled=True if self.encryption_key else None,
+            versioned=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            server_access_logs_bucket=access_logs_bucket,
+            server_access_logs_prefix=access_logs_prefix or None,
+            removal_policy=RemovalPolicy.RETAIN,
+            auto_delete_objects=False,
+            lifecycle_rules=lifecycle,
         )
 
     @classmethod
-    def from_bucket_name(cls, scope: Construct, id: str, bucket_name: str, *,
-                         encryption_key: kms.IKey | None = None) -> UserPrefixStorage:
+    def from_bucket_name(
+        cls, scope: Construct, id: str, bucket_name: str, *, encryption_key: kms.IKey | None = None
+    ) -> UserPrefixStorage:
         """Grant per-user folders on a bucket that exists already (its settings are not changed).
 
         Without a bucket policy to add to, the per-object Deny on other users' folders is not
@@ -160,8 +191,13 @@ class UserPrefixStorage(Construct):
 
     def _check_bucket_name(self, field: str, name: object) -> None:
         if not isinstance(name, str) or (not Token.is_unresolved(name) and not is_bucket_name(name)):
-            raise invalid(self, field, name, "an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', "
-                                             "starting and ending with a letter or digit")
+            raise invalid(
+                self,
+                field,
+                name,
+                "an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', "
+                "starting and ending with a letter or digit",
+            )
 
     def _check_key(self, key: object) -> None:
         # jsii interfaces cannot be used with isinstance: a key is a construct with an ARN
@@ -220,10 +256,14 @@ class UserPrefixStorage(Construct):
         """
         iam_role = underlying_role(grantee)
         if iam_role is None:
-            raise invalid(self, "grantee", grantee,
-                          "an iam.IGrantable that is a role this app defines (OidcRole, SamlRole, "
-                          "FederationBrokerRole or an iam.Role such as the identity pool's authenticated role); an "
-                          "imported role's trust cannot be checked")
+            raise invalid(
+                self,
+                "grantee",
+                grantee,
+                "an iam.IGrantable that is a role this app defines (OidcRole, SamlRole, "
+                "FederationBrokerRole or an iam.Role such as the identity pool's authenticated role); an "
+                "imported role's trust cannot be checked",
+            )
         checked_bool(self, "browse", browse)
         checked_bool(self, "allow_guest_write", allow_guest_write)
         if isinstance(actions, str) or not isinstance(actions, Sequence):
@@ -244,15 +284,26 @@ class UserPrefixStorage(Construct):
         key = iam_role.node.path
         self._check_root(level)
         if level.name in self._grants.get(key, set()):
-            raise invalid(self, "level", level.name, f"a level not granted to {key} yet (grant it once, with all "
-                                                     f"its actions)")
+            raise invalid(
+                self, "level", level.name, f"a level not granted to {key} yet (grant it once, with all its actions)"
+            )
         sid_prefix = re.sub(r"[^A-Za-z0-9]", "", self.node.id)
         try:
-            documents = grant_statements(bucket_arn=self.bucket.bucket_arn, level=level, source=source,
-                                         capabilities=actions, browse=browse, sid_prefix=sid_prefix)
-            deny_list = (deny_other_users_listing(bucket_arn=self.bucket.bucket_arn, level=level, source=source,
-                                                  browse=browse, sid_prefix=sid_prefix)
-                         if source is not None else None)
+            documents = grant_statements(
+                bucket_arn=self.bucket.bucket_arn,
+                level=level,
+                source=source,
+                capabilities=actions,
+                browse=browse,
+                sid_prefix=sid_prefix,
+            )
+            deny_list = (
+                deny_other_users_listing(
+                    bucket_arn=self.bucket.bucket_arn, level=level, source=source, browse=browse, sid_prefix=sid_prefix
+                )
+                if source is not None
+                else None
+            )
         except LayoutProblem as problem:
             raise invalid(self, problem.field, problem.value, problem.accepted) from None
 
@@ -277,11 +328,16 @@ class UserPrefixStorage(Construct):
         """Use of the bucket's KMS key through S3 only: Decrypt to read; GenerateDataKey to write
         (multipart uploads also Decrypt). Named actions, no `kms:*` wildcards."""
         stack = Stack.of(self)
-        return _on_principal(grantee, {
-            "Sid": f"{re.sub(r'[^A-Za-z0-9]', '', self.node.id)}Key{'Write' if writes else 'Read'}",
-            "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"] if writes else ["kms:Decrypt"],
-            "Resource": [key.key_arn],
-            "Condition": {"StringEquals": {"kms:ViaService": f"s3.{stack.region}.{stack.url_suffix}"}}})
+        return _on_principal(
+            grantee,
+            {
+                "Sid": f"{re.sub(r'[^A-Za-z0-9]', '', self.node.id)}Key{'Write' if writes else 'Read'}",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"] if writes else ["kms:Decrypt"],
+                "Resource": [key.key_arn],
+                "Condition": {"StringEquals": {"kms:ViaService": f"s3.{stack.region}.{stack.url_suffix}"}},
+            },
+        )
 
     def _acknowledge_wildcards(self, role: iam.Role, documents: list[dict[str, object]], level: AccessLevel) -> None:
         """Acknowledge AwsSolutions-IAM5 for exactly the object wildcards these grants add, each with
@@ -294,50 +350,82 @@ class UserPrefixStorage(Construct):
             for resource in resources:
                 rendered = _nag_text(stack.resolve(resource))
                 if str(document.get("Sid", "")).endswith("ReadAll"):
-                    reason = (f"Level {level.name}/: by design every signed-in user of this role reads every user's "
-                              f"protected folder (writes stay in the user's own folder)")
+                    reason = (
+                        f"Level {level.name}/: by design every signed-in user of this role reads every user's "
+                        f"protected folder (writes stay in the user's own folder)"
+                    )
                 elif level.per_user:
                     reason = _WILDCARD_REASON
                 else:
-                    reason = (f"Level {level.name}/: a shared folder that every user of this role may use by design; "
-                              f"no user segment to bound it further")
+                    reason = (
+                        f"Level {level.name}/: a shared folder that every user of this role may use by design; "
+                        f"no user segment to bound it further"
+                    )
                 acknowledge(role, f"AwsSolutions-IAM5[Resource::{rendered}]", reason)
 
-    def _check_source(self, role: iam.Role, trust: TrustSummary, source: IdentitySource | None,
-                      level: AccessLevel, actions: Sequence[str], allow_guest_write: bool) -> None:
+    def _check_source(
+        self,
+        role: iam.Role,
+        trust: TrustSummary,
+        source: IdentitySource | None,
+        level: AccessLevel,
+        actions: Sequence[str],
+        allow_guest_write: bool,
+    ) -> None:
         if trust.cognito_guest:
             if level.per_user:
-                raise invalid(self, "level", level.name,
-                              f"'public' for {role.node.path}: it admits identity-pool guests, who have no "
-                              f"stable identity of their own to own a folder")
+                raise invalid(
+                    self,
+                    "level",
+                    level.name,
+                    f"'public' for {role.node.path}: it admits identity-pool guests, who have no "
+                    f"stable identity of their own to own a folder",
+                )
             if set(actions) - {"read"} and not allow_guest_write:
-                raise invalid(self, "actions", list(actions),
-                              f"['read'] for {role.node.path}: it admits identity-pool guests (not signed in); "
-                              f"allow_guest_write=True lets anyone on the internet write to public/")
+                raise invalid(
+                    self,
+                    "actions",
+                    list(actions),
+                    f"['read'] for {role.node.path}: it admits identity-pool guests (not signed in); "
+                    f"allow_guest_write=True lets anyone on the internet write to public/",
+                )
         if source is None:
             return
         if source.trust in _SOURCE_TRUST:
             needed, what = _SOURCE_TRUST[source.trust]
             if trust.kinds != {needed}:
-                raise invalid(self, "source", source.name,
-                              f"an identity source {role.node.path}'s sessions carry: source "
-                              f"{source.name!r} needs {what}, but the role is assumed through "
-                              f"{_describe(trust)}")
+                raise invalid(
+                    self,
+                    "source",
+                    source.name,
+                    f"an identity source {role.node.path}'s sessions carry: source "
+                    f"{source.name!r} needs {what}, but the role is assumed through "
+                    f"{_describe(trust)}",
+                )
         elif source.trust == "tag" and not trust.session_tags:
-            raise invalid(self, "source", source.name,
-                          f"an identity source {role.node.path}'s sessions carry: a principal tag needs a "
-                          f"trust that allows sts:TagSession (RoleOptions(session_tags=True)), and "
-                          f"{role.node.path} does not allow it")
+            raise invalid(
+                self,
+                "source",
+                source.name,
+                f"an identity source {role.node.path}'s sessions carry: a principal tag needs a "
+                f"trust that allows sts:TagSession (RoleOptions(session_tags=True)), and "
+                f"{role.node.path} does not allow it",
+            )
 
     def _check_root(self, level: AccessLevel) -> None:
         """Two levels whose roots nest (`home` and `home/team`) would let a user whose id is `team`
         reach the inner level's folders."""
         for other in self._roots:
-            if other != level.root and (f"{other}/".startswith(f"{level.root}/") or
-                                        f"{level.root}/".startswith(f"{other}/")):
-                raise invalid(self, "level", level.name,
-                              f"a level whose root does not nest with {other!r} (granted already): a user id "
-                              f"equal to the inner folder would reach the other level")
+            if other != level.root and (
+                f"{other}/".startswith(f"{level.root}/") or f"{level.root}/".startswith(f"{other}/")
+            ):
+                raise invalid(
+                    self,
+                    "level",
+                    level.name,
+                    f"a level whose root does not nest with {other!r} (granted already): a user id "
+                    f"equal to the inner folder would reach the other level",
+                )
 
     def _add_root(self, root: str) -> None:
         if root in self._roots:
@@ -347,8 +435,9 @@ class UserPrefixStorage(Construct):
             if own_root != root:
                 statement.add_not_resources(f"{self.bucket.bucket_arn}/{root}/*")
 
-    def _deny_other_users_objects(self, grantee: iam.IGrantable, role: iam.Role, level: AccessLevel,
-                                  source: IdentitySource) -> iam.Grant | None:
+    def _deny_other_users_objects(
+        self, grantee: iam.IGrantable, role: iam.Role, level: AccessLevel, source: IdentitySource
+    ) -> iam.Grant | None:
         """Bucket policy: this role's sessions may not touch objects outside their own folder of
         `level` and the other levels' roots (other users' folders of `level`, the bucket root).
         None for an imported bucket (no bucket policy to add to)."""
@@ -356,15 +445,23 @@ class UserPrefixStorage(Construct):
             return None
         arn = self.bucket.bucket_arn
         not_resources = [f"{arn}/{level.user_prefix(source)}*"] + [
-            f"{arn}/{root}/*" for root in sorted(self._roots) if root != level.root]
+            f"{arn}/{root}/*" for root in sorted(self._roots) if root != level.root
+        ]
         statement = iam.PolicyStatement(
             sid=f"{re.sub(r'[^A-Za-z0-9]', '', self.node.id)}DenyOtherUsers{len(self._object_denies) + 1}",
-            effect=iam.Effect.DENY, principals=[iam.AnyPrincipal()], actions=list(DENIED_OBJECT_ACTIONS),
-            not_resources=not_resources, conditions={"ArnEquals": {"aws:PrincipalArn": role.role_arn}},
+            effect=iam.Effect.DENY,
+            principals=[iam.AnyPrincipal()],
+            actions=list(DENIED_OBJECT_ACTIONS),
+            not_resources=not_resources,
+            conditions={"ArnEquals": {"aws:PrincipalArn": role.role_arn}},
         )
         grant = iam.Grant.add_statement_to_resource_policy(
-            grantee=grantee, actions=list(DENIED_OBJECT_ACTIONS), resource_arns=not_resources,
-            resource=self.bucket, statement=statement)
+            grantee=grantee,
+            actions=list(DENIED_OBJECT_ACTIONS),
+            resource_arns=not_resources,
+            resource=self.bucket,
+            statement=statement,
+        )
         self._object_denies.append((statement, level.root))
         return grant
 
@@ -374,9 +471,12 @@ def _on_principal(grantee: iam.IGrantable, document: Mapping[str, Any]) -> iam.G
 
     `Grant.add_to_principal` adds an Allow without a Sid; the Sid (and, for the listing Deny, the
     effect) are set on that statement before synthesis, so the policy holds exactly `document`."""
-    grant = iam.Grant.add_to_principal(grantee=grantee, actions=_as_list(document["Action"]),
-                                       resource_arns=_as_list(document["Resource"]),
-                                       conditions=document.get("Condition"))
+    grant = iam.Grant.add_to_principal(
+        grantee=grantee,
+        actions=_as_list(document["Action"]),
+        resource_arns=_as_list(document["Resource"]),
+        conditions=document.get("Condition"),
+    )
     grant.assert_success()
     (statement,) = grant.principal_statements
     statement.sid = document["Sid"]
@@ -396,8 +496,12 @@ def _nag_text(value: object) -> str:
 
 
 def _describe(trust: TrustSummary) -> str:
-    names = {"cognito": "a Cognito identity pool", "saml": "SAML", "web_identity": "OIDC web identity",
-             "aws": "sts:AssumeRole"}
+    names = {
+        "cognito": "a Cognito identity pool",
+        "saml": "SAML",
+        "web_identity": "OIDC web identity",
+        "aws": "sts:AssumeRole",
+    }
     return " and ".join(names[k] for k in sorted(trust.kinds)) or "nothing federated"
 
 

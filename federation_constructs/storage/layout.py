@@ -34,8 +34,14 @@ OBJECT_ACTIONS: dict[str, tuple[str, ...]] = {
     "delete": ("s3:DeleteObject",),
 }
 #: Object actions the defence-in-depth Deny covers on other users' prefixes.
-DENIED_OBJECT_ACTIONS = ("s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:AbortMultipartUpload",
-                         "s3:RestoreObject")
+DENIED_OBJECT_ACTIONS = (
+    "s3:GetObject*",
+    "s3:PutObject*",
+    "s3:DeleteObject*",
+    "s3:AbortMultipartUpload",
+    "s3:RestoreObject",
+)
+
 
 def is_bucket_name(name: object) -> bool:
     """An S3 general purpose bucket name: 3-63 of a-z 0-9 . -, starting and ending with a letter or
@@ -84,18 +90,33 @@ class IdentitySource:
 
     @classmethod
     def saml(cls) -> IdentitySource:
-        return cls(name="saml", variable="${saml:namequalifier}/${saml:sub}", trust="saml",
-                   conditions={"StringEquals": {"saml:sub_type": "persistent"}})
+        return cls(
+            name="saml",
+            variable="${saml:namequalifier}/${saml:sub}",
+            trust="saml",
+            conditions={"StringEquals": {"saml:sub_type": "persistent"}},
+        )
 
     @classmethod
     def principal_tag(cls, key: str) -> IdentitySource:
-        if not isinstance(key, str) or not re.fullmatch(r"[\w.:/=+\-@]{1,128}", key, re.ASCII) \
-                or key.lower().startswith("aws:"):
-            raise LayoutProblem("IdentitySource.principal_tag", "principal_tag", key,
-                                "a session tag key of 1-128 characters, not starting with 'aws:'")
+        if (
+            not isinstance(key, str)
+            or not re.fullmatch(r"[\w.:/=+\-@]{1,128}", key, re.ASCII)
+            or key.lower().startswith("aws:")
+        ):
+            raise LayoutProblem(
+                "IdentitySource.principal_tag",
+                "principal_tag",
+                key,
+                "a session tag key of 1-128 characters, not starting with 'aws:'",
+            )
         # a tag value may contain '/', so 'bob/x' would land inside bob's folder: such values are refused
-        return cls(name=f"tag:{key}", variable=f"${{aws:PrincipalTag/{key}}}", trust="tag",
-                   conditions={"StringNotLike": {f"aws:PrincipalTag/{key}": "*/*"}})
+        return cls(
+            name=f"tag:{key}",
+            variable=f"${{aws:PrincipalTag/{key}}}",
+            trust="tag",
+            conditions={"StringNotLike": {f"aws:PrincipalTag/{key}": "*/*"}},
+        )
 
     @classmethod
     def variable_of(cls, key: str, *, allow_caller_chosen_id: bool = False) -> IdentitySource:
@@ -108,9 +129,13 @@ class IdentitySource:
             raise LayoutProblem(where, "allow_caller_chosen_id", allow_caller_chosen_id, "True or False")
         reason = _USER_VARS_REFUSED.get(key.lower())
         if reason and not allow_caller_chosen_id:
-            raise LayoutProblem(where, "identity_source", f"${{{key}}}",
-                                f"an id the caller cannot choose (cognito, saml or a principal tag): "
-                                f"${{{key}}} {reason} (allow_caller_chosen_id=True to mean it)")
+            raise LayoutProblem(
+                where,
+                "identity_source",
+                f"${{{key}}}",
+                f"an id the caller cannot choose (cognito, saml or a principal tag): "
+                f"${{{key}}} {reason} (allow_caller_chosen_id=True to mean it)",
+            )
         if not re.fullmatch(r"[A-Za-z0-9-]+:[\w/.-]+", key, re.ASCII):
             raise LayoutProblem(where, "identity_source", key, "a condition key such as 'aws:PrincipalTag/user'")
         return cls(name=f"var:{key}", variable=f"${{{key}}}", trust="any")
@@ -156,18 +181,27 @@ class AccessLevel:
         """An owner-only level from a template such as `home/{id}/`."""
         where = "AccessLevel.custom"
         if not isinstance(template, str) or any(c in template for c in "*?$"):
-            raise LayoutProblem(where, "layout", template,
-                                "a prefix template without wildcards or '$', e.g. 'home/{id}/'")
+            raise LayoutProblem(
+                where, "layout", template, "a prefix template without wildcards or '$', e.g. 'home/{id}/'"
+            )
         if template.count("{id}") != 1 or not template.endswith("{id}/"):
-            raise LayoutProblem(where, "layout", template,
-                                "a template that ends with '{id}/', e.g. 'home/{id}/': the user segment must be "
-                                "followed by '/', or user 'abc' also reaches 'abcd/'")
+            raise LayoutProblem(
+                where,
+                "layout",
+                template,
+                "a template that ends with '{id}/', e.g. 'home/{id}/': the user segment must be "
+                "followed by '/', or user 'abc' also reaches 'abcd/'",
+            )
         root = template[: -len("/{id}/")] if template != "{id}/" else ""
         if not _ROOT_RE.fullmatch(root) or root.split("/")[0] in ("public", "protected", "private"):
-            raise LayoutProblem(where, "layout", template,
-                                "a root of letters, digits, '.', '_', '-' segments before '/{id}/' that is not "
-                                "public, protected or private nor below them (everyone reaches public/ and reads "
-                                "protected/)")
+            raise LayoutProblem(
+                where,
+                "layout",
+                template,
+                "a root of letters, digits, '.', '_', '-' segments before '/{id}/' that is not "
+                "public, protected or private nor below them (everyone reaches public/ and reads "
+                "protected/)",
+            )
         return cls(name=root, root=root, per_user=True)
 
     @classmethod
@@ -178,8 +212,9 @@ class AccessLevel:
             return presets[name]()
         if isinstance(name, str) and "{id}" in name:
             return cls.custom(name)
-        raise LayoutProblem("AccessLevel.named", "level", name,
-                            "public, protected, private, or a template such as 'home/{id}/'")
+        raise LayoutProblem(
+            "AccessLevel.named", "level", name, "public, protected, private, or a template such as 'home/{id}/'"
+        )
 
     def user_prefix(self, source: IdentitySource) -> str:
         """`<root>/<id>/` for per-user levels, `<root>/` for public."""
@@ -208,30 +243,44 @@ def _check_level_and_source(where: str, level: object, source: object) -> None:
 
 
 def _statement(sid: str, actions: list[str], resources: list[str], conditions: Mapping[str, Any]) -> dict[str, Any]:
-    statement: dict[str, Any] = {"Sid": sid, "Effect": "Allow", "Action": actions if len(actions) > 1 else actions[0],
-                                 "Resource": resources if len(resources) > 1 else resources[0]}
+    statement: dict[str, Any] = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": actions if len(actions) > 1 else actions[0],
+        "Resource": resources if len(resources) > 1 else resources[0],
+    }
     if conditions:
         statement["Condition"] = {op: dict(keys) for op, keys in conditions.items()}
     return statement
 
 
-def _with(conditions: Mapping[str, Mapping[str, Any]], extra: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+def _with(
+    conditions: Mapping[str, Mapping[str, Any]], extra: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {op: dict(keys) for op, keys in conditions.items()}
     for op, keys in extra.items():
         merged.setdefault(op, {}).update(keys)
     return merged
 
 
-def grant_statements(*, bucket_arn: str, level: AccessLevel, source: IdentitySource | None,
-                     capabilities: Iterable[str], browse: bool = False, sid_prefix: str = "") -> list[dict[str, Any]]:
+def grant_statements(
+    *,
+    bucket_arn: str,
+    level: AccessLevel,
+    source: IdentitySource | None,
+    capabilities: Iterable[str],
+    browse: bool = False,
+    sid_prefix: str = "",
+) -> list[dict[str, Any]]:
     """The Allow statements for one level: objects under the user's prefix, and listing of exactly
     the prefixes the user may see (each with its trailing '/'). `source` may be None for `public`."""
     _check_level_and_source("grant_statements", level, source)
     actions = _actions(capabilities)
     if source is None or not level.per_user:
         if level.per_user:
-            raise LayoutProblem("grant_statements", "source", None,
-                                f"an identity source: level {level.name!r} has one folder per user")
+            raise LayoutProblem(
+                "grant_statements", "source", None, f"an identity source: level {level.name!r} has one folder per user"
+            )
         source = _NO_SOURCE
     own = level.user_prefix(source)
     tag = f"{sid_prefix}{re.sub(r'[^A-Za-z0-9]', '', level.name.title())}"
@@ -239,32 +288,50 @@ def grant_statements(*, bucket_arn: str, level: AccessLevel, source: IdentitySou
     if level.shared_read:
         # protected: the owner has the capabilities on its own folder; everyone reads the level
         statements.append(_statement(f"{tag}Own", actions, [f"{bucket_arn}/{own}*"], source.conditions))
-        statements.append(_statement(f"{tag}ReadAll", list(OBJECT_ACTIONS["read"]), [f"{bucket_arn}/{level.root}/*"],
-                                     source.conditions))
+        statements.append(
+            _statement(
+                f"{tag}ReadAll", list(OBJECT_ACTIONS["read"]), [f"{bucket_arn}/{level.root}/*"], source.conditions
+            )
+        )
         listed = [f"{level.root}/", f"{level.root}/*"]
     else:
         statements.append(_statement(f"{tag}Objects", actions, [f"{bucket_arn}/{own}*"], source.conditions))
         listed = [own, f"{own}*"]
-    statements.append(_statement(f"{tag}List", ["s3:ListBucket"], [bucket_arn],
-                                 _with(source.conditions, {"StringLike": {"s3:prefix": listed}})))
+    statements.append(
+        _statement(
+            f"{tag}List",
+            ["s3:ListBucket"],
+            [bucket_arn],
+            _with(source.conditions, {"StringLike": {"s3:prefix": listed}}),
+        )
+    )
     if browse:
         # the bucket root and the level root, one level deep only: without the delimiter a
         # caller could list every key below - other users' file names included
-        statements.append(_statement(f"{tag}Browse", ["s3:ListBucket"], [bucket_arn], _with(
-            source.conditions, {"StringEquals": {"s3:prefix": ["", f"{level.root}/"], "s3:delimiter": "/"}})))
+        statements.append(
+            _statement(
+                f"{tag}Browse",
+                ["s3:ListBucket"],
+                [bucket_arn],
+                _with(source.conditions, {"StringEquals": {"s3:prefix": ["", f"{level.root}/"], "s3:delimiter": "/"}}),
+            )
+        )
     return statements
 
 
-def deny_other_users_listing(*, bucket_arn: str, level: AccessLevel, source: IdentitySource,
-                             browse: bool = False, sid_prefix: str = "") -> dict[str, Any] | None:
+def deny_other_users_listing(
+    *, bucket_arn: str, level: AccessLevel, source: IdentitySource, browse: bool = False, sid_prefix: str = ""
+) -> dict[str, Any] | None:
     """An explicit Deny on listing other users' folders of a per-user, owner-only level."""
     _check_level_and_source("deny_other_users_listing", level, source)
     if not level.per_user or level.shared_read:
         return None
     own = level.user_prefix(source)
     allowed = [own, f"{own}*"] + ([f"{level.root}/"] if browse else [])
-    return {"Sid": f"{sid_prefix}{re.sub(r'[^A-Za-z0-9]', '', level.name.title())}DenyOthersList", "Effect": "Deny",
-            "Action": "s3:ListBucket", "Resource": bucket_arn,
-            "Condition": {"StringLike": {"s3:prefix": [f"{level.root}/*"]},
-                          "StringNotLike": {"s3:prefix": allowed}}}
-
+    return {
+        "Sid": f"{sid_prefix}{re.sub(r'[^A-Za-z0-9]', '', level.name.title())}DenyOthersList",
+        "Effect": "Deny",
+        "Action": "s3:ListBucket",
+        "Resource": bucket_arn,
+        "Condition": {"StringLike": {"s3:prefix": [f"{level.root}/*"]}, "StringNotLike": {"s3:prefix": allowed}},
+    }

@@ -29,21 +29,37 @@ an app (in the federation-as-code repository, `make verify CONFIG=... ARGS=...` 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (its help lists every option)."""
     parser = argparse.ArgumentParser(
-        prog=_PROG, epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog=_PROG,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Compare a live AWS account with what the app synthesizes: stacks, OIDC and SAML providers, "
-                    "role trusts and session lengths. Read-only.")
-    parser.add_argument("--assembly", metavar="DIR", default="cdk.out",
-                        help="the cloud assembly written by `cdk synth` (default: cdk.out)")
-    parser.add_argument("--account", metavar="ID",
-                        help="the account to check; must be the credentials' account (a safety check). Stacks "
-                             "bound to it, and environment-agnostic ones, are compared")
+        "role trusts and session lengths. Read-only.",
+    )
+    parser.add_argument(
+        "--assembly",
+        metavar="DIR",
+        default="cdk.out",
+        help="the cloud assembly written by `cdk synth` (default: cdk.out)",
+    )
+    parser.add_argument(
+        "--account",
+        metavar="ID",
+        help="the account to check; must be the credentials' account (a safety check). Stacks "
+        "bound to it, and environment-agnostic ones, are compared",
+    )
     parser.add_argument("--profile", metavar="NAME", help="AWS profile (default: the standard credential chain)")
-    parser.add_argument("--region", metavar="REGION",
-                        help="region of the stacks (default: each stack's region in the assembly, else the profile's)")
-    parser.add_argument("--stack-set", action="store_true",
-                        help="compare each StackSet's member template with its stack instances "
-                             "(StackSet-<name>-*) in the account; automatic when the account has no stack of "
-                             "the assembly but has such instances")
+    parser.add_argument(
+        "--region",
+        metavar="REGION",
+        help="region of the stacks (default: each stack's region in the assembly, else the profile's)",
+    )
+    parser.add_argument(
+        "--stack-set",
+        action="store_true",
+        help="compare each StackSet's member template with its stack instances "
+        "(StackSet-<name>-*) in the account; automatic when the account has no stack of "
+        "the assembly but has such instances",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     return parser
@@ -74,8 +90,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         session = _session(args.profile)
-        report = verify(assembly=Path(args.assembly), session=session, account=args.account, region=args.region,
-                        stack_set=args.stack_set, label=args.assembly)
+        report = verify(
+            assembly=Path(args.assembly),
+            session=session,
+            account=args.account,
+            region=args.region,
+            stack_set=args.stack_set,
+            label=args.assembly,
+        )
     except (UsageError, AssemblyError, LiveError, ReadOnlyViolation) as err:
         print(f"{_PROG}: {err}", file=sys.stderr)
         return 2

@@ -31,7 +31,8 @@ def _refuse_writes(model: Any = None, **_: Any) -> None:
     if not is_read_operation(service, model.name):
         raise ReadOnlyViolation(
             f"{service} {model.name} refused: federation-verify only reads (operations starting with "
-            f"{', '.join(READ_PREFIXES)}, and sts GetCallerIdentity)")
+            f"{', '.join(READ_PREFIXES)}, and sts GetCallerIdentity)"
+        )
 
 
 class ReadOnlyClients:

@@ -15,12 +15,28 @@ __all__ = ["ACTIVE_STACK_STATUSES", "LiveAccount", "LiveError", "LiveOidcProvide
 
 #: every stack status except DELETE_COMPLETE: a stack in one of these exists under its name
 ACTIVE_STACK_STATUSES = (
-    "CREATE_IN_PROGRESS", "CREATE_FAILED", "CREATE_COMPLETE", "ROLLBACK_IN_PROGRESS", "ROLLBACK_FAILED",
-    "ROLLBACK_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_FAILED", "UPDATE_IN_PROGRESS",
-    "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_COMPLETE", "UPDATE_FAILED", "UPDATE_ROLLBACK_IN_PROGRESS",
-    "UPDATE_ROLLBACK_FAILED", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE",
-    "REVIEW_IN_PROGRESS", "IMPORT_IN_PROGRESS", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_IN_PROGRESS",
-    "IMPORT_ROLLBACK_FAILED", "IMPORT_ROLLBACK_COMPLETE",
+    "CREATE_IN_PROGRESS",
+    "CREATE_FAILED",
+    "CREATE_COMPLETE",
+    "ROLLBACK_IN_PROGRESS",
+    "ROLLBACK_FAILED",
+    "ROLLBACK_COMPLETE",
+    "DELETE_IN_PROGRESS",
+    "DELETE_FAILED",
+    "UPDATE_IN_PROGRESS",
+    "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+    "UPDATE_COMPLETE",
+    "UPDATE_FAILED",
+    "UPDATE_ROLLBACK_IN_PROGRESS",
+    "UPDATE_ROLLBACK_FAILED",
+    "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+    "UPDATE_ROLLBACK_COMPLETE",
+    "REVIEW_IN_PROGRESS",
+    "IMPORT_IN_PROGRESS",
+    "IMPORT_COMPLETE",
+    "IMPORT_ROLLBACK_IN_PROGRESS",
+    "IMPORT_ROLLBACK_FAILED",
+    "IMPORT_ROLLBACK_COMPLETE",
 )
 
 
@@ -101,7 +117,9 @@ class LiveAccount:
                 items += getattr(client, operation)(**params).get(key, [])
         except ClientError as err:
             message = str(err.response.get("Error", {}).get("Message", ""))
-            raise LiveError(f"{service} {err.operation_name} failed: {_error_code(err) or 'error'}: {message}") from None
+            raise LiveError(
+                f"{service} {err.operation_name} failed: {_error_code(err) or 'error'}: {message}"
+            ) from None
         return items
 
     def stack(self, name: str) -> LiveStack | None:
@@ -113,31 +131,44 @@ class LiveAccount:
         if described.get("StackStatus") == "DELETE_COMPLETE":
             return None
         physical, types = {}, {}
-        for summary in self._pages("cloudformation", "list_stack_resources", "StackResourceSummaries",
-                                   StackName=described["StackId"]):
+        for summary in self._pages(
+            "cloudformation", "list_stack_resources", "StackResourceSummaries", StackName=described["StackId"]
+        ):
             logical = summary.get("LogicalResourceId")
             if logical and summary.get("PhysicalResourceId"):
                 physical[logical] = summary["PhysicalResourceId"]
                 types[logical] = summary.get("ResourceType", "")
-        parameters = {p["ParameterKey"]: p.get("ResolvedValue", p.get("ParameterValue", ""))
-                      for p in described.get("Parameters", []) if "ParameterKey" in p}
-        return LiveStack(name=described["StackName"], stack_id=described["StackId"], status=described["StackStatus"],
-                         physical=physical, types=types, parameters=parameters)
+        parameters = {
+            p["ParameterKey"]: p.get("ResolvedValue", p.get("ParameterValue", ""))
+            for p in described.get("Parameters", [])
+            if "ParameterKey" in p
+        }
+        return LiveStack(
+            name=described["StackName"],
+            stack_id=described["StackId"],
+            status=described["StackStatus"],
+            physical=physical,
+            types=types,
+            parameters=parameters,
+        )
 
     def stack_names(self, *, prefix: str) -> list[str]:
         """Names of the existing stacks (any status but DELETE_COMPLETE) that start with `prefix`."""
         if self._stack_names is None:
-            summaries = self._pages("cloudformation", "list_stacks", "StackSummaries",
-                                    StackStatusFilter=list(ACTIVE_STACK_STATUSES))
-            self._stack_names = sorted({s["StackName"] for s in summaries
-                                        if s.get("StackStatus") != "DELETE_COMPLETE"})
+            summaries = self._pages(
+                "cloudformation", "list_stacks", "StackSummaries", StackStatusFilter=list(ACTIVE_STACK_STATUSES)
+            )
+            self._stack_names = sorted({s["StackName"] for s in summaries if s.get("StackStatus") != "DELETE_COMPLETE"})
         return [n for n in self._stack_names if n.startswith(prefix)]
 
     def exports(self) -> dict[str, str]:
         """The region's CloudFormation exports (for `Fn::ImportValue`): name -> value."""
         if self._exports is None:
-            self._exports = {e["Name"]: e["Value"] for e in self._pages("cloudformation", "list_exports", "Exports")
-                             if "Name" in e and "Value" in e}
+            self._exports = {
+                e["Name"]: e["Value"]
+                for e in self._pages("cloudformation", "list_exports", "Exports")
+                if "Name" in e and "Value" in e
+            }
         return self._exports
 
     def oidc_providers(self) -> list[LiveOidcProvider]:
@@ -146,12 +177,21 @@ class LiveAccount:
             listed = self._call("iam", "list_open_id_connect_providers") or {}
             providers = []
             for entry in listed.get("OpenIDConnectProviderList", []):
-                got = self._call("iam", "get_open_id_connect_provider", not_found=("NoSuchEntity",),
-                                 OpenIDConnectProviderArn=entry["Arn"])
+                got = self._call(
+                    "iam",
+                    "get_open_id_connect_provider",
+                    not_found=("NoSuchEntity",),
+                    OpenIDConnectProviderArn=entry["Arn"],
+                )
                 if got is not None:  # deleted between the list and the get
-                    providers.append(LiveOidcProvider(arn=entry["Arn"], url=got.get("Url", ""),
-                                                      client_ids=tuple(got.get("ClientIDList", [])),
-                                                      thumbprints=tuple(got.get("ThumbprintList", []))))
+                    providers.append(
+                        LiveOidcProvider(
+                            arn=entry["Arn"],
+                            url=got.get("Url", ""),
+                            client_ids=tuple(got.get("ClientIDList", [])),
+                            thumbprints=tuple(got.get("ThumbprintList", [])),
+                        )
+                    )
             self._oidc = providers
         return self._oidc
 
@@ -163,10 +203,15 @@ class LiveAccount:
             for entry in listed.get("SAMLProviderList", []):
                 got = self._call("iam", "get_saml_provider", not_found=("NoSuchEntity",), SAMLProviderArn=entry["Arn"])
                 if got is not None:
-                    providers.append(LiveSamlProvider(
-                        arn=entry["Arn"], name=entry["Arn"].rsplit("/", 1)[-1], metadata=got.get("SAMLMetadataDocument", ""),
-                        valid_until=got.get("ValidUntil", entry.get("ValidUntil")),
-                        create_date=got.get("CreateDate", entry.get("CreateDate"))))
+                    providers.append(
+                        LiveSamlProvider(
+                            arn=entry["Arn"],
+                            name=entry["Arn"].rsplit("/", 1)[-1],
+                            metadata=got.get("SAMLMetadataDocument", ""),
+                            valid_until=got.get("ValidUntil", entry.get("ValidUntil")),
+                            create_date=got.get("CreateDate", entry.get("CreateDate")),
+                        )
+                    )
             self._saml = providers
         return self._saml
 

@@ -34,8 +34,9 @@ def _config_id(logical_id: str) -> str:
     return _HASH.sub("", logical_id) or logical_id
 
 
-def check_oidc(logical_id: str, resource: dict[str, Any], *, resolver: Resolver, live: LiveAccount,
-               stack: LiveStack | None) -> Item:
+def check_oidc(
+    logical_id: str, resource: dict[str, Any], *, resolver: Resolver, live: LiveAccount, stack: LiveStack | None
+) -> Item:
     """One `AWS::IAM::OIDCProvider` of the template."""
     properties = resolver.resolve(resource.get("Properties") or {})
     url = properties.get("Url")
@@ -58,8 +59,10 @@ def check_oidc(logical_id: str, resource: dict[str, Any], *, resolver: Resolver,
         item.arn = owned
         if current is None:
             item.problems.append("missing")
-            item.details.append(f"the stack's provider {owned} no longer exists in the account (deleted outside "
-                                f"CloudFormation): every token of {issuer} is refused until it exists again")
+            item.details.append(
+                f"the stack's provider {owned} no longer exists in the account (deleted outside "
+                f"CloudFormation): every token of {issuer} is refused until it exists again"
+            )
     elif same:
         current = same[0]
         item.arn = current.arn
@@ -68,12 +71,18 @@ def check_oidc(logical_id: str, resource: dict[str, Any], *, resolver: Resolver,
         item.details.append(
             f"the account already has {current.arn} for this issuer and {where}: IAM allows one provider per "
             f"issuer, so deploying would fail (EntityAlreadyExists). Import it instead: in the config, "
-            f"`existing: true` on provider {_config_id(logical_id)} (in code: OidcProvider.from_issuer)")
+            f"`existing: true` on provider {_config_id(logical_id)} (in code: OidcProvider.from_issuer)"
+        )
     else:
         item.problems.append("missing")
-        item.details.append(f"the account has no OIDC provider for {issuer}"
-                            + (" (the stack would create it)" if stack is None else
-                               f": the deployed stack has no resource {logical_id}; deploy the current template"))
+        item.details.append(
+            f"the account has no OIDC provider for {issuer}"
+            + (
+                " (the stack would create it)"
+                if stack is None
+                else f": the deployed stack has no resource {logical_id}; deploy the current template"
+            )
+        )
     if current is not None:
         live_ids = sorted(current.client_ids)
         item.facts["client_ids"]["live"] = live_ids
@@ -82,14 +91,18 @@ def check_oidc(logical_id: str, resource: dict[str, Any], *, resolver: Resolver,
             item.details.append(_set_change("client ids (audiences)", declared, live_ids))
         thumbprints = sorted(str(t).lower() for t in properties.get("ThumbprintList") or [])
         if thumbprints and thumbprints != sorted(t.lower() for t in current.thumbprints):
-            item.details.append(f"note: thumbprints differ (synthesized {thumbprints}, live {sorted(current.thumbprints)}); "
-                                f"IAM verifies well-known issuers without them, so this is not drift")
+            item.details.append(
+                f"note: thumbprints differ (synthesized {thumbprints}, live {sorted(current.thumbprints)}); "
+                f"IAM verifies well-known issuers without them, so this is not drift"
+            )
     if near:
         item.problems.append("duplicate-issuer")
         names = ", ".join(f"{p.arn} (url {p.url})" for p in near)
-        item.details.append(f"the account also has {names}, differing from {issuer} only by a trailing slash or "
-                            f"letter case: a token's iss matches one exactly, so the other is unused or trusted by "
-                            f"mistake; delete the one no trust policy should name")
+        item.details.append(
+            f"the account also has {names}, differing from {issuer} only by a trailing slash or "
+            f"letter case: a token's iss matches one exactly, so the other is unused or trusted by "
+            f"mistake; delete the one no trust policy should name"
+        )
     _order(item)
     return item
 
@@ -101,7 +114,9 @@ def _order(item: Item) -> None:
 
 def _set_change(what: str, synthesized: list[str], live: list[str]) -> str:
     lost, extra = sorted(set(synthesized) - set(live)), sorted(set(live) - set(synthesized))
-    parts = ([f"missing live: {', '.join(lost)}"] if lost else []) + ([f"only live: {', '.join(extra)}"] if extra else [])
+    parts = ([f"missing live: {', '.join(lost)}"] if lost else []) + (
+        [f"only live: {', '.join(extra)}"] if extra else []
+    )
     return f"{what} differ: {'; '.join(parts)}"
 
 
@@ -119,38 +134,62 @@ def _certificates(document: str) -> tuple[list[Any], str | None]:
 
 def _describe(certificate: Any, now: datetime) -> dict[str, Any]:
     days = (certificate.not_after - now) // timedelta(days=1)
-    return {"subject": certificate.subject, "sha256": certificate.sha256,
-            "not_after": certificate.not_after.strftime("%Y-%m-%dT%H:%M:%SZ"), "days_left": days}
+    return {
+        "subject": certificate.subject,
+        "sha256": certificate.sha256,
+        "not_after": certificate.not_after.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "days_left": days,
+    }
 
 
-def check_saml(logical_id: str, resource: dict[str, Any], *, resolver: Resolver, live: LiveAccount,
-               stack: LiveStack | None, now: datetime) -> Item:
+def check_saml(
+    logical_id: str,
+    resource: dict[str, Any],
+    *,
+    resolver: Resolver,
+    live: LiveAccount,
+    stack: LiveStack | None,
+    now: datetime,
+) -> Item:
     """One `AWS::IAM::SAMLProvider` of the template."""
     properties = resolver.resolve(resource.get("Properties") or {})
     name, document = properties.get("Name"), properties.get("SamlMetadataDocument")
     item = Item(kind="saml-provider", logical_id=logical_id, name=str(name or logical_id))
     by_arn = {p.arn: p for p in live.saml_providers()}
     owned = stack.physical.get(logical_id) if stack else None
-    expected = f"arn:{resolver.partition}:iam::{resolver.account}:saml-provider/{name}" \
-        if isinstance(name, str) and not contains_marker(name) else None
+    expected = (
+        f"arn:{resolver.partition}:iam::{resolver.account}:saml-provider/{name}"
+        if isinstance(name, str) and not contains_marker(name)
+        else None
+    )
     current: LiveSamlProvider | None = None
     if stack is not None and owned:
         item.arn, current = owned, by_arn.get(owned)
         if current is None:
             item.problems.append("missing")
-            item.details.append(f"the stack's provider {owned} no longer exists in the account (deleted outside "
-                                f"CloudFormation): sign-in through it fails until it exists again")
+            item.details.append(
+                f"the stack's provider {owned} no longer exists in the account (deleted outside "
+                f"CloudFormation): sign-in through it fails until it exists again"
+            )
     elif expected and expected in by_arn:
         item.arn, current = expected, by_arn[expected]
         item.problems.append("exists-outside-stack")
-        item.details.append(f"the account already has {expected}, not created by this stack: deploying would fail "
-                            f"(EntityAlreadyExists). Import it instead: in the config, `existing_name: {name}` on "
-                            f"provider {_config_id(logical_id)}, or choose another name")
+        item.details.append(
+            f"the account already has {expected}, not created by this stack: deploying would fail "
+            f"(EntityAlreadyExists). Import it instead: in the config, `existing_name: {name}` on "
+            f"provider {_config_id(logical_id)}, or choose another name"
+        )
     else:
         item.problems.append("missing")
-        item.details.append("the account has no SAML provider " + (f"named {name}" if name else f"for {logical_id}")
-                            + (" (the stack would create it)" if stack is None else
-                               f": the deployed stack has no resource {logical_id}; deploy the current template"))
+        item.details.append(
+            "the account has no SAML provider "
+            + (f"named {name}" if name else f"for {logical_id}")
+            + (
+                " (the stack would create it)"
+                if stack is None
+                else f": the deployed stack has no resource {logical_id}; deploy the current template"
+            )
+        )
     if current is not None:
         _compare_metadata(item, document, current, now)
     _order(item)
@@ -173,27 +212,39 @@ def _compare_metadata(item: Item, document: Any, current: LiveSamlProvider, now:
                 item.problems.append("metadata-differs")
                 lost = [c for c in synthesized if c.sha256 not in theirs]
                 extra = [c for c in live_certificates if c.sha256 not in ours]
-                item.details.append("the live metadata's signing certificates differ from the synthesized ones: "
-                                    + "; ".join([f"- {c.subject} sha256 {c.sha256[:16]}..." for c in lost]
-                                                + [f"+ {c.subject} sha256 {c.sha256[:16]}..." for c in extra]))
+                item.details.append(
+                    "the live metadata's signing certificates differ from the synthesized ones: "
+                    + "; ".join(
+                        [f"- {c.subject} sha256 {c.sha256[:16]}..." for c in lost]
+                        + [f"+ {c.subject} sha256 {c.sha256[:16]}..." for c in extra]
+                    )
+                )
     valid_until = current.valid_until
     if valid_until is not None and valid_until.tzinfo is None:
         valid_until = valid_until.replace(tzinfo=UTC)
     latest = max((c.not_after for c in live_certificates), default=None)
     if (latest is not None and latest <= now) or (valid_until is not None and valid_until <= now):
         item.problems.append("expired")
-        when = f"the latest signing certificate expired on {latest:%Y-%m-%d}" if latest is not None and latest <= now \
+        when = (
+            f"the latest signing certificate expired on {latest:%Y-%m-%d}"
+            if latest is not None and latest <= now
             else f"the provider's ValidUntil ({valid_until:%Y-%m-%d}) has passed"
-        item.details.append(f"{when}: IAM refuses every assertion; upload current metadata from the IdP "
-                            f"(update the metadata file and deploy)")
+        )
+        item.details.append(
+            f"{when}: IAM refuses every assertion; upload current metadata from the IdP "
+            f"(update the metadata file and deploy)"
+        )
     elif latest is not None and latest - now < timedelta(days=EXPIRY_WARNING_DAYS):
         days = (latest - now) // timedelta(days=1)
         item.warnings.append("expiring")
-        item.details.append(f"the latest signing certificate expires in {days} day(s) ({latest:%Y-%m-%d}): "
-                            f"get the IdP's next certificate into the metadata before then")
+        item.details.append(
+            f"the latest signing certificate expires in {days} day(s) ({latest:%Y-%m-%d}): "
+            f"get the IdP's next certificate into the metadata before then"
+        )
     elif latest is not None:
-        item.details.append(f"signing certificate valid until {latest:%Y-%m-%d} "
-                            f"({(latest - now) // timedelta(days=1)} days left)")
+        item.details.append(
+            f"signing certificate valid until {latest:%Y-%m-%d} ({(latest - now) // timedelta(days=1)} days left)"
+        )
 
 
 # --- providers a template only references ---------------------------------------------------------
@@ -208,8 +259,10 @@ def check_imported(arn: str, *, live: LiveAccount, used_by: list[str]) -> Item:
     arns = {p.arn for p in (live.oidc_providers() if kind == "oidc-provider" else live.saml_providers())}
     if arn not in arns:
         item.problems.append("missing")
-        item.details.append(f"the template imports {arn} (trusted by {', '.join(used_by)}) but the account has no "
-                            f"such provider: create it, or let the stack create it (drop `existing`)")
+        item.details.append(
+            f"the template imports {arn} (trusted by {', '.join(used_by)}) but the account has no "
+            f"such provider: create it, or let the stack create it (drop `existing`)"
+        )
     else:
         item.details.append(f"imported; trusted by {', '.join(used_by)}")
     return item

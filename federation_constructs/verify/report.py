@@ -9,8 +9,19 @@ from typing import Any
 __all__ = ["DRIFT", "Item", "Report", "StackReport", "to_json", "to_text"]
 
 #: item and stack statuses that are drift (exit code 1)
-DRIFT = frozenset({"missing", "exists-outside-stack", "client-ids-differ", "duplicate-issuer", "metadata-differs",
-                   "expired", "trust-differs", "session-differs", "not-deployed"})
+DRIFT = frozenset(
+    {
+        "missing",
+        "exists-outside-stack",
+        "client-ids-differ",
+        "duplicate-issuer",
+        "metadata-differs",
+        "expired",
+        "trust-differs",
+        "session-differs",
+        "not-deployed",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -54,9 +65,20 @@ class Item:
         return any(p in DRIFT for p in self.problems)
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "logical_id": self.logical_id, "name": self.name, "arn": self.arn,
-                "imported": self.imported, "status": self.status, "drift": self.drift, "problems": self.problems,
-                "warnings": self.warnings, "details": self.details, "diff": self.diff, "facts": self.facts}
+        return {
+            "kind": self.kind,
+            "logical_id": self.logical_id,
+            "name": self.name,
+            "arn": self.arn,
+            "imported": self.imported,
+            "status": self.status,
+            "drift": self.drift,
+            "problems": self.problems,
+            "warnings": self.warnings,
+            "details": self.details,
+            "diff": self.diff,
+            "facts": self.facts,
+        }
 
 
 @dataclass(kw_only=True)
@@ -81,9 +103,17 @@ class StackReport:
         return self.status in DRIFT or any(i.drift for i in self.items)
 
     def to_json(self) -> dict[str, Any]:
-        return {"stack": self.stack, "source": self.source, "kind": self.kind, "region": self.region,
-                "status": self.status, "stack_status": self.stack_status, "drift": self.drift, "notes": self.notes,
-                "items": [i.to_json() for i in self.items]}
+        return {
+            "stack": self.stack,
+            "source": self.source,
+            "kind": self.kind,
+            "region": self.region,
+            "status": self.status,
+            "stack_status": self.stack_status,
+            "drift": self.drift,
+            "notes": self.notes,
+            "items": [i.to_json() for i in self.items],
+        }
 
 
 @dataclass(kw_only=True)
@@ -102,16 +132,28 @@ class Report:
 
     def summary(self) -> dict[str, int]:
         items = [i for s in self.stacks for i in s.items]
-        return {"stacks": len(self.stacks), "stacks_not_deployed": sum(s.status == "not-deployed" for s in self.stacks),
-                "items": len(items), "ok": sum(i.status == "ok" for i in items), "drift": sum(i.drift for i in items),
-                "warnings": sum(bool(i.warnings) for i in items),
-                "not_compared": sum(not i.compared for i in items), "exit_code": self.exit_code}
+        return {
+            "stacks": len(self.stacks),
+            "stacks_not_deployed": sum(s.status == "not-deployed" for s in self.stacks),
+            "items": len(items),
+            "ok": sum(i.status == "ok" for i in items),
+            "drift": sum(i.drift for i in items),
+            "warnings": sum(bool(i.warnings) for i in items),
+            "not_compared": sum(not i.compared for i in items),
+            "exit_code": self.exit_code,
+        }
 
 
 def to_json(report: Report) -> str:
     """The report as a JSON document (keys documented in `federation_constructs.verify`)."""
-    document = {"version": 1, "account": report.account, "assembly": report.assembly, "drift": report.drift,
-                "stacks": [s.to_json() for s in report.stacks], "summary": report.summary()}
+    document = {
+        "version": 1,
+        "account": report.account,
+        "assembly": report.assembly,
+        "drift": report.drift,
+        "stacks": [s.to_json() for s in report.stacks],
+        "summary": report.summary(),
+    }
     return json.dumps(document, indent=2, default=str) + "\n"
 
 
@@ -127,10 +169,15 @@ def to_text(report: Report) -> str:
     """The report for a person: per stack, one block per provider and role, then a summary line."""
     lines = [f"federation-verify: account {report.account}, assembly {report.assembly}"]
     for stack in report.stacks:
-        state = "deployed" + (f" ({stack.stack_status})" if stack.stack_status else "") \
-            if stack.status == "deployed" else "NOT DEPLOYED"
-        lines += ["", f"{'DRIFT' if stack.drift else 'OK   '} stack {stack.stack} in {stack.region}: {state}"
-                      f"  [{stack.source}]"]
+        state = (
+            "deployed" + (f" ({stack.stack_status})" if stack.stack_status else "")
+            if stack.status == "deployed"
+            else "NOT DEPLOYED"
+        )
+        lines += [
+            "",
+            f"{'DRIFT' if stack.drift else 'OK   '} stack {stack.stack} in {stack.region}: {state}  [{stack.source}]",
+        ]
         lines += [f"      {note}" for note in stack.notes]
         for item in stack.items:
             label = {"oidc-provider": "OIDC provider", "saml-provider": "SAML provider", "role": "role"}[item.kind]
@@ -145,8 +192,11 @@ def to_text(report: Report) -> str:
                 lines += [f"            {line}" for line in group["lines"]]
             lines += [f"          {detail}" for detail in item.details]
     summary = report.summary()
-    lines += ["", f"summary: {summary['stacks']} stack(s) ({summary['stacks_not_deployed']} not deployed), "
-                  f"{summary['items']} provider(s)/role(s): {summary['ok']} ok, {summary['drift']} drift, "
-                  f"{summary['warnings']} with warnings, {summary['not_compared']} not compared -> "
-                  f"{'DRIFT' if report.drift else 'no drift'} (exit {report.exit_code})"]
+    lines += [
+        "",
+        f"summary: {summary['stacks']} stack(s) ({summary['stacks_not_deployed']} not deployed), "
+        f"{summary['items']} provider(s)/role(s): {summary['ok']} ok, {summary['drift']} drift, "
+        f"{summary['warnings']} with warnings, {summary['not_compared']} not compared -> "
+        f"{'DRIFT' if report.drift else 'no drift'} (exit {report.exit_code})",
+    ]
     return "\n".join(lines) + "\n"

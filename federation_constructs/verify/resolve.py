@@ -76,7 +76,7 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (name, args), = value.items()
+            ((name, args),) = value.items()
             handler = _INTRINSICS.get(name)
             if handler is not None:
                 return handler(self, args)
@@ -86,8 +86,13 @@ class Resolver:
 
     def ref(self, name: str) -> Any:
         """The value of `{"Ref": name}`."""
-        pseudo = {"AWS::AccountId": self.account, "AWS::Region": self.region, "AWS::Partition": self.partition,
-                  "AWS::URLSuffix": url_suffix(self.partition), "AWS::StackName": self.stack_name}
+        pseudo = {
+            "AWS::AccountId": self.account,
+            "AWS::Region": self.region,
+            "AWS::Partition": self.partition,
+            "AWS::URLSuffix": url_suffix(self.partition),
+            "AWS::StackName": self.stack_name,
+        }
         if name == "AWS::NoValue":
             return _NO_VALUE
         if name in pseudo and pseudo[name] is not None:
@@ -194,5 +199,12 @@ def _import_value(resolver: Resolver, args: Any) -> Any:
     return value if value is not None else Unresolvable(f"<Fn::ImportValue {name}>")
 
 
-_INTRINSICS = {"Ref": _ref, "Fn::GetAtt": _get_att, "Fn::Join": _join, "Fn::Sub": _sub,
-               "Fn::FindInMap": _find_in_map, "Fn::Select": _select, "Fn::ImportValue": _import_value}
+_INTRINSICS = {
+    "Ref": _ref,
+    "Fn::GetAtt": _get_att,
+    "Fn::Join": _join,
+    "Fn::Sub": _sub,
+    "Fn::FindInMap": _find_in_map,
+    "Fn::Select": _select,
+    "Fn::ImportValue": _import_value,
+}

@@ -15,8 +15,15 @@ __all__ = ["DEFAULT_MAX_SESSION", "check_role", "compare_trust"]
 DEFAULT_MAX_SESSION = 3600
 
 
-def check_role(logical_id: str, resource: dict[str, Any], *, resolver: Resolver, live: LiveAccount,
-               stack: LiveStack | None, solver: bool = True) -> Item:
+def check_role(
+    logical_id: str,
+    resource: dict[str, Any],
+    *,
+    resolver: Resolver,
+    live: LiveAccount,
+    stack: LiveStack | None,
+    solver: bool = True,
+) -> Item:
     """One `AWS::IAM::Role` of the template. `solver=False` skips the wider/narrower check."""
     properties = resource.get("Properties") or {}
     item = Item(kind="role", logical_id=logical_id, name=str(properties.get("RoleName") or logical_id))
@@ -32,14 +39,24 @@ def check_role(logical_id: str, resource: dict[str, Any], *, resolver: Resolver,
     role = live.role(name)
     if role is None:
         item.problems.append("missing")
-        item.details.append(f"the stack's role {name} no longer exists in the account (deleted outside "
-                            f"CloudFormation): update the stack to re-create it")
+        item.details.append(
+            f"the stack's role {name} no longer exists in the account (deleted outside "
+            f"CloudFormation): update the stack to re-create it"
+        )
         return item
     item.arn = role.get("Arn")
-    compare_trust(item, resolver.resolve(properties.get("AssumeRolePolicyDocument")),
-                   role.get("AssumeRolePolicyDocument"), partition=resolver.partition, solver=solver)
-    _compare_session(item, resolver.resolve(properties.get("MaxSessionDuration", DEFAULT_MAX_SESSION)),
-                     role.get("MaxSessionDuration"))
+    compare_trust(
+        item,
+        resolver.resolve(properties.get("AssumeRolePolicyDocument")),
+        role.get("AssumeRolePolicyDocument"),
+        partition=resolver.partition,
+        solver=solver,
+    )
+    _compare_session(
+        item,
+        resolver.resolve(properties.get("MaxSessionDuration", DEFAULT_MAX_SESSION)),
+        role.get("MaxSessionDuration"),
+    )
     return item
 
 
@@ -49,8 +66,10 @@ def compare_trust(item: Item, synthesized: Any, live: Any, *, partition: str, so
     markers = contains_marker(synthesized)
     if markers:
         item.warnings.append("cannot-compare")
-        item.details.append(f"the synthesized trust holds values only CloudFormation knows "
-                            f"({', '.join(sorted(set(markers)))}): the trust is not compared")
+        item.details.append(
+            f"the synthesized trust holds values only CloudFormation knows "
+            f"({', '.join(sorted(set(markers)))}): the trust is not compared"
+        )
         item.facts["trust"] = "cannot-compare"
         return
     changes = diff_trust(synthesized, live, partition=partition)
@@ -69,14 +88,18 @@ def compare_trust(item: Item, synthesized: Any, live: Any, *, partition: str, so
     result = compare(synthesized, live)
     undecided = "unknown" if result.status == "unknown" else "no"
     for name, example in (("wider", result.wider), ("narrower", result.narrower)):
-        item.facts[name] = {"status": "yes" if example else undecided, "example": example.describe() if example else None}
+        item.facts[name] = {
+            "status": "yes" if example else undecided,
+            "example": example.describe() if example else None,
+        }
     if result.wider:
         item.details.append(f"live trust admits requests the app does not, e.g. {result.wider.describe()}")
     if result.narrower:
         item.details.append(f"live trust refuses requests the app admits, e.g. {result.narrower.describe()}")
     if result.status == "unchanged":
-        item.details.append("the solver finds no request admitted by one trust and not the other: "
-                            "the difference is in form only")
+        item.details.append(
+            "the solver finds no request admitted by one trust and not the other: the difference is in form only"
+        )
     if result.status == "unknown":
         item.details.append(f"the solver could not decide whether the live trust is wider ({result.detail})")
 
@@ -91,5 +114,6 @@ def _compare_session(item: Item, synthesized: Any, live: Any) -> None:
     item.facts["max_session_duration"] = {"synthesized": ours, "live": live}
     if live != ours:
         item.problems.append("session-differs")
-        item.details.append(f"MaxSessionDuration: synthesized {ours} s ({ours / 3600:g} h), live {live} s "
-                            f"({(live or 0) / 3600:g} h)")
+        item.details.append(
+            f"MaxSessionDuration: synthesized {ours} s ({ours / 3600:g} h), live {live} s ({(live or 0) / 3600:g} h)"
+        )

@@ -129,8 +129,10 @@ def _pair(synthesized: list[_Statement], live: list[_Statement]) -> tuple[list[t
             left.remove(i)
             right.remove(match)
     while left and right:  # then the most similar, greedily
-        score, i, j = max(((_similarity(synthesized[i], live[j]), i, j) for i in left for j in right),
-                          key=lambda t: (t[0], -t[1], -t[2]))
+        score, i, j = max(
+            ((_similarity(synthesized[i], live[j]), i, j) for i in left for j in right),
+            key=lambda t: (t[0], -t[1], -t[2]),
+        )
         if score <= 0:
             break
         pairs.append((i, j))
@@ -140,18 +142,31 @@ def _pair(synthesized: list[_Statement], live: list[_Statement]) -> tuple[list[t
 
 
 def _ordered(facts: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    order = ("Statement", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource",
-             "Condition")
+    order = (
+        "Statement",
+        "Effect",
+        "Principal",
+        "NotPrincipal",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Condition",
+    )
     return sorted(facts, key=lambda f: (order.index(f[0]), f[1:]))
 
 
 def diff_trust(synthesized: Any, live: Any, *, partition: str = "aws") -> list[Change]:
     """What differs between two trust policies, IAM-equivalent spellings aside; [] when none does."""
     changes: list[Change] = []
-    version_s, version_l = (d.get("Version", "2008-10-17") if isinstance(d, dict) else None for d in (synthesized, live))
+    version_s, version_l = (
+        d.get("Version", "2008-10-17") if isinstance(d, dict) else None for d in (synthesized, live)
+    )
     if version_s != version_l:
-        changes += [Change(sign="-", statement="document", element="Version", text=f"Version {version_s}"),
-                    Change(sign="+", statement="document", element="Version", text=f"Version {version_l}")]
+        changes += [
+            Change(sign="-", statement="document", element="Version", text=f"Version {version_s}"),
+            Change(sign="+", statement="document", element="Version", text=f"Version {version_l}"),
+        ]
     ours, theirs = _statements(synthesized, partition), _statements(live, partition)
     pairs, only_ours, only_theirs = _pair(ours, theirs)
     for i, j in pairs:
@@ -162,11 +177,15 @@ def diff_trust(synthesized: Any, live: Any, *, partition: str = "aws") -> list[C
             changes.append(Change(sign="+", statement=label, element=fact[0], text=_shown(fact, theirs[j])))
     for i in only_ours:
         label = f"{ours[i].label(i + 1)}, not in the live trust"
-        changes += [Change(sign="-", statement=label, element=f[0], text=_shown(f, ours[i])) for f in _ordered(ours[i].facts)]
+        changes += [
+            Change(sign="-", statement=label, element=f[0], text=_shown(f, ours[i])) for f in _ordered(ours[i].facts)
+        ]
     for j in only_theirs:
         label = f"live {theirs[j].label(j + 1)}, not in the synthesized trust"
-        changes += [Change(sign="+", statement=label, element=f[0], text=_shown(f, theirs[j]))
-                    for f in _ordered(theirs[j].facts)]
+        changes += [
+            Change(sign="+", statement=label, element=f[0], text=_shown(f, theirs[j]))
+            for f in _ordered(theirs[j].facts)
+        ]
     return changes
 
 
