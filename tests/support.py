@@ -35,6 +35,17 @@ def cfn_lint_errors(template: dict[str, Any], region: str) -> list[str]:
     return [f"{m.rule.id} {'/'.join(map(str, m.path))}: {m.message}" for m in matches if m.rule.id.startswith("E")]
 
 
+def cfn_lint_errors_of_many(templates: dict[str, dict[str, Any]], region: str) -> dict[str, list[str]]:
+    """`cfn_lint_errors` of several templates (name -> template), linted in parallel processes: cfn-lint
+    takes seconds on a large template and uses one core."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    names = sorted(templates)
+    with ProcessPoolExecutor(max_workers=min(len(names), os.cpu_count() or 1) or 1) as pool:
+        results = pool.map(cfn_lint_errors, [templates[n] for n in names], [region] * len(names))
+        return dict(zip(names, results, strict=True))
+
+
 def synth(stack: Stack) -> Template:
     """Synthesize `stack` once and lint it: every template the suite synthesizes passes cfn-lint."""
     template = Template.from_stack(stack)

@@ -4,6 +4,7 @@ and never this repository's app (`stacks/`, `app.py`, `scripts/`, `tests/`, `ben
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 import tomllib
@@ -32,6 +33,13 @@ def imports(path: Path) -> list[tuple[int, str]]:
     return found
 
 
+@functools.cache
+def providers() -> dict[str, list[str]]:
+    """Import name -> the installed distributions that provide it (read once: it scans site-packages)."""
+    return dict(packages_distributions())
+
+
+@functools.cache
 def declared_distributions() -> set[str]:
     """Normalized names of the distributions `pyproject.toml` declares."""
     requirements = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
@@ -47,14 +55,13 @@ def test_the_walk_sees_every_module() -> None:
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_module_imports_only_stdlib_the_package_and_declared_dependencies(path: Path) -> None:
-    providers = packages_distributions()  # import name -> distributions that provide it
     declared = declared_distributions()
     for line, module in imports(path):
         where = f"{path.relative_to(REPO)}:{line}: import {module}"
         assert module not in REPOSITORY_ONLY, f"{where}: the package must not import this repository's app"
         if module in sys.stdlib_module_names or module == "federation_constructs" or module == "__future__":
             continue
-        distributions = {d.lower().replace("_", "-") for d in providers.get(module, [])}
+        distributions = {d.lower().replace("_", "-") for d in providers().get(module, [])}
         assert distributions & declared, (
             f"{where}: provided by {sorted(distributions) or 'nothing installed'}, which pyproject.toml does not "
             f"declare"

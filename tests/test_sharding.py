@@ -20,7 +20,7 @@ from federation_constructs.errors import FederationValidationError
 from stacks.build import build_stacks
 from stacks.config import load_config
 from stacks.sharding import Budget, RoleCost, load_assignment, plan, write_assignment
-from tests.support import cfn_lint_errors, new_app
+from tests.support import cfn_lint_errors_of_many, new_app
 
 BUDGET = Budget(resources=10, outputs=10)
 
@@ -151,8 +151,7 @@ def test_shard_stacks_import_the_provider_by_arn_and_lint_clean(
     federated = role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Federated"]
     assert "Fn::ImportValue" not in json.dumps(federated)
     assert json.dumps(federated).endswith(':oidc-provider/token.actions.githubusercontent.com"]]}')
-    for name, template in found.items():
-        assert cfn_lint_errors(template, "eu-west-1") == [], name
+    assert cfn_lint_errors_of_many(found, "eu-west-1") == {name: [] for name in found}
 
 
 def test_adding_a_role_keeps_every_other_role_in_its_stack_with_its_logical_id(
