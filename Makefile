@@ -12,6 +12,8 @@ PY := $(VENV)/bin/python
 CONFIG ?= examples/example.yaml
 BASE ?=
 PYTEST_ARGS ?=
+# test files run in parallel worker processes, each file whole in one worker (its module fixtures synthesize once)
+PYTEST_WORKERS ?= 2
 
 # Every target runs the pinned Node 24 and CDK CLI from node_modules, never the system Node.
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
@@ -86,7 +88,7 @@ check: setup-dev  ## ruff (lint and format) and mypy --strict on the package and
 	$(VENV)/bin/mypy
 
 test: setup-dev browser check  ## run the whole test suite (after `make check`: ruff and mypy)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Headless Chromium for tests/test_browser.py. Never fails the build: when it cannot be installed the
 # reason goes to $(VENV)/.browser-unavailable and the browser test skips with it.
