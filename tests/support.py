@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -102,3 +104,37 @@ def refused(path: str, field: str, value: object, *accepted: str) -> Iterator[An
     with pytest.raises(FederationValidationError) as err:
         yield err
     check_refusal_message(str(err.value), f"{path}: {field}={value!r} is not accepted; expected ", accepted)
+
+
+def federation_lint(*args: str, script: Path | None = None, cwd: Path = REPO) -> tuple[int, dict[str, Any], str]:
+    """`federation-lint --format json ARGS` as a user runs it (the console script of this venv, or
+    `script`): (exit code, the JSON report, stderr). The pinned Node is not on PATH: linting needs none."""
+    executable = script or Path(sys.executable).parent / "federation-lint"
+    env = {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"}
+    result = subprocess.run(
+        [str(executable), "--format", "json", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+    report = json.loads(result.stdout) if result.stdout.strip() else {}
+    return result.returncode, report, result.stderr
+
+
+def lint_keys(report: dict[str, Any]) -> set[tuple[str, str, str]]:
+    """(rule, resource, finding) of every Federation finding of a `federation-lint --format json` report."""
+    return {(f["rule"], f["resource"], f["finding"]) for f in report.get("findings", []) if f["pack"] == "Federation"}
+
+
+def review_keys(directory: Path) -> set[tuple[str, str, str]]:
+    """(rule, logical id, finding) of every FederationChecks finding, open or acknowledged, that the
+    synth-time review wrote to `findings.json` in `directory`."""
+    rows = json.loads((directory / "findings.json").read_text())["findings"]
+    return {
+        (r["rule"].removeprefix("Federation-"), r["logical_id"], r["finding"])
+        for r in rows
+        if r["pack"] == "Federation"
+    }

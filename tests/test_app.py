@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import NODE_BIN, REPO, tool_env
+from tests.support import NODE_BIN, REPO, federation_lint, lint_keys, review_keys, tool_env
 
 pytestmark = pytest.mark.slow
 
@@ -49,6 +49,11 @@ def test_app_synthesizes_the_example_with_reports(tmp_path: Path) -> None:
         assert f"### {name}\n" in access
     assert json.loads((out / "access-report.json").read_text())["stacks"][0]["summary"]["roles"] == 7
     assert not any(word in result.stderr.lower() for word in NODE_WARNING_WORDS), result.stderr
+    # federation-lint on the assembly, as a user runs it: no error, the same findings as the synth-time pack
+    code, report, stderr = federation_lint(str(out))
+    assert code == 0 and report["summary"]["errors"] == 0, stderr
+    assert report["files"] == [str(out / "example-federation.template.json")]
+    assert lint_keys(report) == review_keys(out)
 
 
 def test_app_with_a_bad_config_prints_one_message_and_no_traceback(tmp_path: Path) -> None:

@@ -146,7 +146,7 @@ def test_text_names_rule_level_resource_line_and_fix(
 def test_json_lists_every_finding_as_data(outputs: dict[str, tuple[int, str]], files: dict[str, Path]) -> None:
     code, text = outputs["json"]
     data = json.loads(text)
-    assert code == 1 and data["summary"] == {"errors": 1, "warnings": 1}
+    assert code == 1 and data["summary"] == {"errors": 1, "warnings": 1, "acknowledged": 0}
     assert [(f["file"], f["rule"], f["level"], f["resource"]) for f in data["findings"]] == [
         (str(files["any_repo"]), "FED3", "warning", "DocsRole"),
         (str(files["no_sub"]), "FED1", "error", "DeployRole"),
@@ -168,7 +168,9 @@ def test_sarif_is_2_1_0_with_rules_results_and_locations(
     location = fed1["locations"][0]
     assert location["physicalLocation"]["artifactLocation"]["uri"] == files["no_sub"].as_posix()
     assert location["physicalLocation"]["region"] == {"startLine": 4}
-    assert location["logicalLocations"] == [{"name": "DeployRole", "kind": "resource"}]
+    assert location["logicalLocations"] == [
+        {"name": "DeployRole", "kind": "resource", "fullyQualifiedName": f"{files['no_sub']}/DeployRole"}
+    ]
 
 
 def test_warnings_alone_exit_zero(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
@@ -182,7 +184,7 @@ def test_warnings_alone_exit_zero(files: dict[str, Path], capsys: pytest.Capture
         ("", "is empty"),
         (
             '{"Resources": {"A": {"Properties": {}}}}',
-            "cannot be loaded as a CloudFormation template: The `type` property is required",
+            "resource 'A' has no Type; expected each resource to be a mapping with a Type",
         ),
         ("Resources:\n  A: [\n", ":3: not valid YAML"),
         ('{"Resources": ', ":1: not valid JSON"),
@@ -232,17 +234,37 @@ def test_console_script_is_declared() -> None:
     assert 'federation-lint = "federation_constructs.lint:main"' in pyproject
 
 
-def test_federation_lint_agrees_with_the_engine_on_the_whole_corpus() -> None:
-    """The corpus run through `federation-lint` (CfnInclude, synthesis, the pack as a plugin) finds
-    exactly what `lint_template` finds on the parsed files: the CLI judges what the corpus tests judge."""
-    from tests.test_lint_corpus import CORRECT, FLAWED, corpus_files, findings
+def test_the_cdk_nag_pack_and_the_linter_agree_on_the_whole_corpus(tmp_path: Path) -> None:
+    """One rule engine: FederationChecks as a cdk-nag pack inside a CDK app (every corpus template
+    included with CfnInclude, the pack a validation plugin judging the synthesized templates) finds
+    exactly what `federation-lint` finds on the parsed files, YAML short forms included."""
+    from aws_cdk import App, DefaultStackSynthesizer, Stack, Validations
+    from aws_cdk import cloudformation_include as cfn_inc
+
+    from federation_constructs.rules.pack import FederationChecks
+    from tests.test_lint_corpus import CORRECT, FLAWED, corpus_files
 
     paths = corpus_files(FLAWED) + corpus_files(CORRECT)
-    through_cli = {(Path(f.file).name, f.rule, f.resource, f.finding) for f in lint_files(paths)}
-    direct = {(p.name, f.rule_id, f.logical_id, f.finding) for p in paths for f in findings(p)}
-    assert through_cli == direct
-    flawed_with_errors = {name for name, rule, _, _ in through_cli if name in {p.name for p in corpus_files(FLAWED)}}
-    assert len(flawed_with_errors) == len(corpus_files(FLAWED))
+    app = App(
+        outdir=str(tmp_path), context={"aws:cdk:disable-stack-trace": True}, builtin_cloud_formation_validation=False
+    )
+    stacks: dict[str, Path] = {}
+    for number, path in enumerate(paths):
+        stack = Stack(
+            app, f"Corpus{number}", synthesizer=DefaultStackSynthesizer(generate_bootstrap_version_rule=False)
+        )
+        cfn_inc.CfnInclude(stack, "T", template_file=str(path))
+        stacks[stack.node.path] = path
+    pack = FederationChecks(app, verbose=True)
+    Validations.of(app).add_plugins(pack)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):  # the flawed half fails synthesis
+        app.synth()
+    assert pack.errors == []
+    via_pack = {(stacks[stack].name, f.rule_id, f.logical_id, f.finding) for stack, f in pack.findings}
+    via_lint = {(Path(f.file).name, f.rule, f.resource, f.finding) for f in lint_files(paths)}
+    assert via_pack == via_lint
+    flawed = {p.name for p in corpus_files(FLAWED)}
+    assert {name for name, *_ in via_lint} >= flawed
 
 
 def test_explain_says_what_each_trust_admits_and_flags_the_unbounded(files: dict[str, Path], tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import pytest
 
 from federation_constructs.assembly import load_assembly
 from stacks.config import ConfigError, load_config
-from tests.support import NODE_BIN, REPO, tool_env
+from tests.support import NODE_BIN, REPO, federation_lint, lint_keys, review_keys, tool_env
 from tests.test_app import run_app
 
 pytestmark = pytest.mark.slow
@@ -420,3 +420,14 @@ def test_verify_checks_the_stage_of_the_credentials_account_only(
         code = main(["--assembly", str(out)])
         text = capsys.readouterr().out
         assert code == 1 and f"role {role}" in text and "DRIFT" in text
+
+
+def test_federation_lint_reads_the_whole_assembly_stages_and_stack_set_member(out: Path) -> None:
+    """`federation-lint cdk.out` as a user runs it: every stage's stack and the StackSet's member
+    template (inline in the home stack), no error, the same findings as the synth-time packs."""
+    code, report, stderr = federation_lint(str(out))
+    assert code == 0 and report["summary"]["errors"] == 0, stderr
+    files = report["files"]
+    assert len([f for f in files if "#StackSet:" in f]) == 1, files
+    assert {Path(f.split("#", 1)[0]).parent.name for f in files} >= {"cdk.out", "assembly-dev", "assembly-prod"}, files
+    assert lint_keys(report) == review_keys(out) | review_keys(out / "stackset-member")

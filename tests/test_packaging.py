@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import REPO
+from tests.support import REPO, federation_lint, lint_keys, review_keys
 
 pytestmark = pytest.mark.slow
 
@@ -241,6 +241,17 @@ def test_library_app_gets_the_reviewers_files_naming_every_role(library_synth: P
     packs = json.loads((library_synth / "rule-pack-report.json").read_text())
     assert packs["packs"] == ["AwsSolutions", "Federation"] and packs["unacknowledged_findings"] == []
     assert sorted(packs["stacks"]) == ["ci-access", "people-access"]
+
+
+def test_the_foreign_venvs_federation_lint_reads_the_library_apps_assembly(
+    installed: Path, library_synth: Path
+) -> None:
+    code, report, stderr = federation_lint(
+        str(library_synth), script=installed / "bin" / "federation-lint", cwd=library_synth.parent
+    )
+    assert code == 0 and report["summary"]["errors"] == 0, stderr
+    assert len(report["files"]) == 2
+    assert lint_keys(report) == review_keys(library_synth)
 
 
 def test_the_foreign_venv_runs_the_console_scripts(installed: Path, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from federation_constructs.errors import FederationValidationError
 from stacks.build import build_stacks
 from stacks.config import load_config
 from stacks.sharding import Budget, RoleCost, load_assignment, plan, write_assignment
-from tests.support import cfn_lint_errors_of_many, new_app
+from tests.support import cfn_lint_errors_of_many, federation_lint, lint_keys, new_app
 
 BUDGET = Budget(resources=10, outputs=10)
 
@@ -202,3 +202,22 @@ def test_saml_roles_in_a_shard_need_the_provider_name(tmp_path: Path) -> None:
         r"placed in shard stack workforce-roles-1",
     ):
         build_stacks(new_app(), load_config(saml_config(tmp_path, provider_name=None)))
+
+
+def test_federation_lint_finds_no_error_in_the_sharded_templates(
+    thousand: tuple[Stack, dict[str, dict[str, Any]], Path], tmp_path: Path
+) -> None:
+    """The six templates of the 1,000-role app, linted as a user would (console script, JSON), find
+    what the synth-time pack's engine finds on them, and no error."""
+    from federation_constructs.rules import lint_template
+
+    _, found, _ = thousand
+    paths = []
+    for name, template in found.items():
+        paths.append(tmp_path / f"{name}.template.json")
+        paths[-1].write_text(json.dumps(template, indent=1))
+    code, report, stderr = federation_lint(*map(str, paths))
+    assert code == 0 and report["summary"]["errors"] == 0, stderr
+    assert len(report["files"]) == 6
+    engine = {(f.rule_id, f.logical_id, f.finding) for t in found.values() for f in lint_template(t)}
+    assert lint_keys(report) == engine
