@@ -166,7 +166,7 @@ def test_sarif_is_2_1_0_with_rules_results_and_locations(
     assert results == {("FED1", "error"), ("FED3", "warning")}
     fed1 = next(r for r in run["results"] if r["ruleId"] == "FED1")
     location = fed1["locations"][0]
-    assert location["physicalLocation"]["artifactLocation"]["uri"] == files["no_sub"].as_posix()
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == files["no_sub"].as_uri()  # absolute: a file URI
     assert location["physicalLocation"]["region"] == {"startLine": 4}
     assert location["logicalLocations"] == [
         {"name": "DeployRole", "kind": "resource", "fullyQualifiedName": f"{files['no_sub']}/DeployRole"}

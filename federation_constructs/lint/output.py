@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from federation_constructs import __version__
 from federation_constructs.lint.run import LintFinding
 
 __all__ = ["to_json", "to_sarif", "to_text"]
@@ -16,8 +17,11 @@ _PROG = "federation-lint"
 
 
 def _uri(label: str) -> str:
-    """The file of a template label (a StackSet member template, `<file>#StackSet:<name>`, is in its file)."""
-    return Path(label.split("#StackSet:", 1)[0]).as_posix()
+    """The file of a template label (a StackSet member template, `<file>#StackSet:<name>`, is in its file):
+    a relative path as given (code scanning resolves it against the checkout), an absolute one as a
+    `file://` URI (SARIF allows no relative reference that begins with '/')."""
+    path = Path(label.split("#StackSet:", 1)[0])
+    return path.as_uri() if path.is_absolute() else path.as_posix()
 
 
 def _counts(findings: Sequence[LintFinding]) -> tuple[int, int, int]:
@@ -74,7 +78,6 @@ def to_sarif(findings: Sequence[LintFinding], files: Sequence[str]) -> str:
     rules = [
         {
             "id": r.id,
-            "name": r.id,
             "shortDescription": {"text": r.title},
             "help": {"text": r.fix},
             "defaultConfiguration": {"level": r.level},
@@ -88,7 +91,6 @@ def to_sarif(findings: Sequence[LintFinding], files: Sequence[str]) -> str:
             rules.append(
                 {
                     "id": f.rule,
-                    "name": f.rule,
                     "shortDescription": {"text": f.detail[:200]},
                     "defaultConfiguration": {"level": f.level},
                 }
@@ -125,6 +127,8 @@ def to_sarif(findings: Sequence[LintFinding], files: Sequence[str]) -> str:
                 "tool": {
                     "driver": {
                         "name": _PROG,
+                        "version": __version__,
+                        "semanticVersion": __version__,
                         "informationUri": "https://example.invalid/federation-as-code",
                         "rules": rules,
                     }
