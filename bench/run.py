@@ -63,7 +63,10 @@ TARGETS = {
     "scale_ratio": 11.0,  # t(1000) / t(100)
     "fed_overhead": 0.10,  # FederationChecks adds at most 10 %
     "make_test_s": 180.0,  # 3 minutes
+    "lint_one_s": 0.3,  # federation-lint, one CDK-synthesized template, whole process
+    "lint_hundred_s": 5.0,  # federation-lint, 100 templates in one run
 }
+LINT_ROUNDS = int(os.environ.get("BENCH_LINT_ROUNDS", "9"))
 
 T0 = time.perf_counter()
 
@@ -413,6 +416,32 @@ def main() -> int:
         scale_ratio = scale[max(SCALE_NS)]["median"] / scale[100 if 100 in scale else min(SCALE_NS)]["median"]
         results["ratios"]["t1000/t100"] = scale_ratio
 
+        # --- federation-lint: one template, 100 templates (whole process, pure Python) ------------
+        lint = str(Path(sys.executable).parent / "federation-lint")
+        one = work / "ex-toolkit" / "example-federation.template.json"
+        hundred = work / "lint-hundred"
+        hundred.mkdir(exist_ok=True)
+        for i in range(100):
+            shutil.copy(one, hundred / f"t{i:03d}.template.json")
+        lint_env = {"PATH": "/usr/bin:/bin", "HOME": str(work)}
+        one_times, hundred_times = [], []
+        for r in range(LINT_ROUNDS):  # interleaved, like the synth rounds
+            wall, _, code = run_process([lint, str(one)], lint_env, work / "lint-one.log")
+            one_times.append(wall)
+            if r % 3 == 0:
+                wall, _, code = run_process(
+                    [lint, *map(str, sorted(hundred.iterdir()))], lint_env, work / "lint-hundred.log"
+                )
+                hundred_times.append(wall)
+        results["lint"] = {
+            "one": {"times": one_times, "median": statistics.median(one_times)},
+            "hundred": {"times": hundred_times, "median": statistics.median(hundred_times)},
+        }
+        log(
+            f"federation-lint: one template {results['lint']['one']['median']:.3f}s, "
+            f"100 templates {results['lint']['hundred']['median']:.2f}s"
+        )
+
         # --- profiles of missed targets (one run each) -----------------------------------------
         skip_profile = bool(os.environ.get("BENCH_SKIP_PROFILE"))
         if not skip_profile and ratio > TARGETS["synth_ratio"]:
@@ -576,6 +605,12 @@ def write_markdown(res: dict[str, Any], profiles: dict[str, str]) -> None:
         f"| t(1000)/t(100) <= 11 | {ratios['t1000/t100']:.2f} | {met(ratios['t1000/t100'] <= TARGETS['scale_ratio'])} |",
         f"| FederationChecks adds <= 10 % to synth | {fed_over * 100:+.1f} % (vs no packs); "
         f"{(ratios['both/aws'] - 1) * 100:+.1f} % on top of AwsSolutions | {met(fed_over <= TARGETS['fed_overhead'])} |",
+        f"| federation-lint, one CDK template, whole process <= {TARGETS['lint_one_s']} s | "
+        f"{res['lint']['one']['median']:.3f} s (median of {len(res['lint']['one']['times'])}) | "
+        f"{met(res['lint']['one']['median'] <= TARGETS['lint_one_s'])} |",
+        f"| federation-lint, 100 templates in one run <= {TARGETS['lint_hundred_s']:.0f} s | "
+        f"{res['lint']['hundred']['median']:.2f} s (median of {len(res['lint']['hundred']['times'])}) | "
+        f"{met(res['lint']['hundred']['median'] <= TARGETS['lint_hundred_s'])} |",
         f"| make test <= 3 minutes | {f'{test_s:.0f} s' if test_s else 'not measured'}"
         f"{' (last measured, skipped this run)' if mt.get('skipped') else ''} | "
         f"{met(test_s <= TARGETS['make_test_s']) if test_s else 'unknown'} |",
