@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 
-from federation_constructs.policy.document import Statement, statements
+from federation_constructs.policy.document import Statement
+from federation_constructs.policy.permissions import PolicyDocument, own_documents
 from federation_constructs.policy.template import ResourceContext
 
 #: a policy variable, e.g. ${cognito-identity.amazonaws.com:sub}; ${*}, ${?} and ${$} are escapes
@@ -31,24 +30,13 @@ POLICY_TYPES = (
 )
 
 
-@dataclass(frozen=True)
-class Document:
-    where: str
-    statements: list[Statement]
+#: one policy document, where it is written (`Policies[Name]` or `PolicyDocument`) and its statements
+Document = PolicyDocument
 
 
-def documents(context: ResourceContext) -> Iterator[Document]:
+def documents(context: ResourceContext) -> list[PolicyDocument]:
     """The identity (or bucket) policy documents a resource holds itself."""
-    props = context.properties
-    params = context.index.parameters
-    if context.type == "AWS::IAM::Role":
-        for policy in props.get("Policies") or []:
-            if isinstance(policy, dict):
-                yield Document(
-                    f"Policies[{policy.get('PolicyName')}]", statements(policy.get("PolicyDocument"), params)
-                )
-    elif "PolicyDocument" in props:
-        yield Document("PolicyDocument", statements(props.get("PolicyDocument"), params))
+    return own_documents(context)
 
 
 def is_s3_object_statement(statement: Statement) -> bool:

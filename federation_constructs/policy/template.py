@@ -21,6 +21,13 @@ WEB_IDENTITY_NAMES = {
     "www.amazon.com": "Login with Amazon",
     COGNITO: "Cognito identity pools",
 }
+#: `SupportedLoginProviders` keys anyone can get an account with
+_PUBLIC_LOGINS = {
+    "accounts.google.com": "Google",
+    "graph.facebook.com": "Facebook",
+    "www.amazon.com": "Amazon",
+    "appleid.apple.com": "Apple",
+}
 _REF = re.compile(r"<([A-Za-z0-9]+)(\.[A-Za-z0-9.]+)?>")
 #: an S3 ARN (literal or rendered: `arn:<AWS::Partition>:s3:::<Bucket>/key`), the bucket part captured
 _S3_ARN = re.compile(r"arn:(?:<[^>]*>|[^:<]*):s3:::(?P<bucket>[^/*?]+)")
@@ -239,6 +246,60 @@ class TemplateIndex:
                     if logical:
                         found.setdefault(logical, set()).add(str(kind).lower())
         return found
+
+    # --- Cognito: identity pools, user pools, app clients --------------------------------------
+
+    def identity_pool_id(self, aud: str) -> str | None:
+        """The identity pool of this template that an `aud` value (`<Pool>`) names."""
+        logical = self.target(aud)
+        return logical if self.type_of(logical) == "AWS::Cognito::IdentityPool" else None
+
+    def user_pool_of(self, value: Any) -> str | None:
+        """The user pool of this template that a provider name, an `IdentityProvider` string
+        (`<Pool.ProviderName>:<Client>`) or a `UserPoolId` refers to."""
+        text = self.flatten(value)
+        for match in _REF.finditer(text):
+            if self.type_of(match.group(1)) == "AWS::Cognito::UserPool":
+                return match.group(1)
+            if self.type_of(match.group(1)) == "AWS::Cognito::UserPoolClient":
+                return self.target(self.flatten(self.properties(match.group(1)).get("UserPoolId")))
+        return None
+
+    def user_pool_clients(self, value: Any) -> list[str]:
+        """The app clients an `IdentityProvider` string names (`<Pool.ProviderName>:<Client>`); all
+        clients of its user pool when it names none."""
+        text = self.flatten(value)
+        named = [m.group(1) for m in _REF.finditer(text) if self.type_of(m.group(1)) == "AWS::Cognito::UserPoolClient"]
+        if named:
+            return named
+        pool = self.user_pool_of(value)
+        return [
+            logical
+            for logical in self.of_type("AWS::Cognito::UserPoolClient")
+            if pool and self.target(self.flatten(self.properties(logical).get("UserPoolId"))) == pool
+        ]
+
+    def open_sign_in(self, pool_id: str) -> list[str]:
+        """Why anyone on the internet can become a signed-in identity of this identity pool: a public
+        social login (Google, Facebook, Login with Amazon, Sign in with Apple), or a user pool that
+        lets anyone sign up (`AllowAdminCreateUserOnly` is false unless set)."""
+        props = self.properties(pool_id)
+        reasons = []
+        logins = props.get("SupportedLoginProviders")
+        for provider in logins if isinstance(logins, Mapping) else {}:
+            if str(provider).lower() in _PUBLIC_LOGINS:
+                reasons.append(f"anyone with a {_PUBLIC_LOGINS[str(provider).lower()]} account signs in")
+        for entry in as_list(props.get("CognitoIdentityProviders")):
+            if not isinstance(entry, dict):
+                continue
+            user_pool = self.user_pool_of(entry.get("ProviderName"))
+            if user_pool is None:
+                continue
+            config = self.properties(user_pool).get("AdminCreateUserConfig")
+            admin_only = config.get("AllowAdminCreateUserOnly") if isinstance(config, dict) else None
+            if self.flatten(admin_only if admin_only is not None else False).lower() != "true":
+                reasons.append(f"anyone can sign up in user pool {user_pool}")
+        return reasons
 
     def bucket_logical_id(self, arn_or_name: str) -> str | None:
         """The bucket in this template that an ARN (or ARN/key pattern) refers to: `<Bucket.Arn>/...`,

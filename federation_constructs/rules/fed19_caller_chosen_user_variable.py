@@ -1,12 +1,16 @@
 """FED19: `${aws:username}` or `${aws:userid}` as the user segment of a per-user S3 policy. The
 first is not set for federated sessions; the second ends with the role session name, which a
-web-identity or SAML caller chooses, so a caller can name someone else's folder."""
+web-identity or SAML caller chooses, so a caller can name someone else's folder.
+
+Each statement is judged on its own, once, in the resource that holds it (a role's inline policy,
+or the policy resource that attaches it to one or more roles)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from federation_constructs.policy.s3 import POLICY_TYPES, documents, user_variables
+from federation_constructs.policy.permissions import own_documents
+from federation_constructs.policy.s3 import POLICY_TYPES, user_variables
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 _REFUSED = {
@@ -16,7 +20,7 @@ _REFUSED = {
 
 
 def check(context: ResourceContext) -> Iterator[Hit]:
-    for document in documents(context):
+    for document in own_documents(context):
         for statement in document.statements:
             texts = (
                 list(statement.resources)

@@ -1,12 +1,16 @@
 """FED20: a per-user prefix whose user segment is not followed by `/` (`home/${id}*`): user `abc`
-also reaches `abcd/` and every other id that starts with `abc`."""
+also reaches `abcd/` and every other id that starts with `abc`.
+
+Each statement is judged on its own, once, in the resource that holds it (a role's inline policy,
+or the policy resource that attaches it to one or more roles)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from federation_constructs.policy.s3 import POLICY_TYPES, VARIABLE, documents
+from federation_constructs.policy.permissions import own_documents
+from federation_constructs.policy.s3 import POLICY_TYPES, VARIABLE
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 _USER_KEYS = ("sub", "userid", "username", "principaltag/", "namequalifier")
@@ -31,7 +35,7 @@ def _bad_segments(text: str, *, listing: bool) -> list[str]:
 
 
 def check(context: ResourceContext) -> Iterator[Hit]:
-    for document in documents(context):
+    for document in own_documents(context):
         for statement in document.statements:
             values = [(v, False) for v in list(statement.resources) + list(statement.not_resources)]
             values += [(v, True) for c in statement.conditions if c.key == "s3:prefix" for v in c.values]

@@ -1,19 +1,21 @@
 """FED21: `s3:ListBucket` allowed without an `s3:prefix` condition in a policy that gives users
-their own folders: every user can list every other user's file names."""
+their own folders: every user can list every other user's file names. The per-user folders may be
+given by any policy of the same role (inline, attached, managed): IAM adds them up."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from federation_constructs.policy.document import is_literal
-from federation_constructs.policy.s3 import POLICY_TYPES, documents, per_user
+from federation_constructs.policy.permissions import own_documents, shared_documents
+from federation_constructs.policy.s3 import POLICY_TYPES, per_user
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 
 def check(context: ResourceContext) -> Iterator[Hit]:
-    for document in documents(context):
-        if not per_user(document):
-            continue
+    if not any(per_user(d) for d in shared_documents(context)):
+        return
+    for document in own_documents(context):
         for statement in document.statements:
             if not statement.allow or not statement.allows_action("s3:ListBucket"):
                 continue

@@ -1,5 +1,7 @@
 """FED22: object access to a whole owner-only level (`private/*`, `home/*`) without a policy
-variable, in a policy that otherwise keys folders by user: every user reaches every user's folder."""
+variable, in a policy that otherwise keys folders by user: every user reaches every user's folder.
+The per-user levels are read from every policy of the same role (inline, attached, managed): a
+grant in one policy covers folders that another one keys by user."""
 
 from __future__ import annotations
 
@@ -7,35 +9,30 @@ import fnmatch
 import re
 from collections.abc import Iterator
 
-from federation_constructs.policy.s3 import (
-    POLICY_TYPES,
-    documents,
-    is_s3_object_statement,
-    s3_object_resources,
-    user_variables,
-)
+from federation_constructs.policy.permissions import own_documents, shared_documents
+from federation_constructs.policy.s3 import POLICY_TYPES, is_s3_object_statement, s3_object_resources, user_variables
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 _PER_USER_ROOT = re.compile(r"/(?P<root>[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)/\$\{")
 
 
 def check(context: ResourceContext) -> Iterator[Hit]:
-    for document in documents(context):
-        roots: set[str] = set()
-        for statement in document.statements:
-            for resource in s3_object_resources(statement):
-                match = _PER_USER_ROOT.search(resource)
-                if match and is_s3_object_statement(statement):
-                    roots.add(match.group("root"))
-        roots.add("private")
-        # per-user object resources, with their level (None: the user folders sit at the top of the bucket)
-        keyed = [
-            (r, m.group("root") if (m := _PER_USER_ROOT.search(r)) else None)
-            for st in document.statements
-            if st.allow and is_s3_object_statement(st)
-            for r in s3_object_resources(st)
-            if user_variables(r)
-        ]
+    shared = [s for d in shared_documents(context) for s in d.statements]
+    roots: set[str] = {"private"}
+    for statement in shared:
+        for resource in s3_object_resources(statement):
+            match = _PER_USER_ROOT.search(resource)
+            if match and is_s3_object_statement(statement):
+                roots.add(match.group("root"))
+    # per-user object resources, with their level (None: the user folders sit at the top of the bucket)
+    keyed = [
+        (r, m.group("root") if (m := _PER_USER_ROOT.search(r)) else None)
+        for st in shared
+        if st.allow and is_s3_object_statement(st)
+        for r in s3_object_resources(st)
+        if user_variables(r)
+    ]
+    for document in own_documents(context):
         for statement in document.statements:
             if not statement.allow or not is_s3_object_statement(statement):
                 continue
@@ -43,7 +40,7 @@ def check(context: ResourceContext) -> Iterator[Hit]:
             for resource in s3_object_resources(statement) + [r for r in statement.resources if r == "*"]:
                 if user_variables(resource):
                     continue
-                for root in roots:
+                for root in sorted(roots):
                     if resource.endswith(f"/{root}/*") and (writes or root == "private"):
                         yield Hit(
                             f"{document.where}::Statement{statement.index}::{root}",

@@ -6,29 +6,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from federation_constructs.policy.document import statements
-from federation_constructs.policy.s3 import POLICY_TYPES, documents, per_user, s3_object_resources
+from federation_constructs.policy.permissions import all_documents
+from federation_constructs.policy.s3 import POLICY_TYPES, per_user, s3_object_resources
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 _BPA = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
 
 
 def user_data_buckets(context: ResourceContext) -> set[str]:
-    """Logical ids of buckets that per-user statements anywhere in the template name."""
+    """Logical ids of buckets that per-user statements anywhere in the template name (in any identity
+    policy: a role's inline policies, policy resources, managed policies)."""
     index = context.index
     found: set[str] = set()
-    for logical, resource in index.resources.items():
-        if resource.get("Type") not in POLICY_TYPES or resource.get("Type") == "AWS::S3::BucketPolicy":
-            continue
-        sub = ResourceContext(
-            logical_id=logical, type=resource["Type"], properties=index.properties(logical), index=index
-        )
-        for document in documents(sub):
-            if per_user(document):
-                for statement in document.statements:
-                    for resource_arn in s3_object_resources(statement):
-                        bucket = index.bucket_logical_id(resource_arn)
-                        if bucket:
-                            found.add(bucket)
+    identity_types = tuple(t for t in POLICY_TYPES if t != "AWS::S3::BucketPolicy")
+    for document in all_documents(index, *identity_types):
+        if per_user(document):
+            for statement in document.statements:
+                for resource_arn in s3_object_resources(statement):
+                    bucket = index.bucket_logical_id(resource_arn)
+                    if bucket:
+                        found.add(bucket)
     return found
 
 

@@ -5,22 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from federation_constructs.policy.document import statements
+from federation_constructs.policy.permissions import role_permissions
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
 
 LIMIT_SECONDS = 4 * 3600
 
 
 def is_administrator(context: ResourceContext) -> bool:
-    if any(
-        arn.endswith(":policy/AdministratorAccess") for arn in context.index.managed_policy_arns(context.logical_id)
-    ):
+    """AdministratorAccess, or `*` on `*` without conditions, anywhere in the role's permissions."""
+    permissions = role_permissions(context.index, context.logical_id)
+    if "AdministratorAccess" in permissions.managed_policy_names():
         return True
-    for _, document in context.index.role_policies(context.logical_id):
-        for statement in statements(document, context.index.parameters):
-            if statement.allow and "*" in statement.actions and "*" in statement.resources and not statement.conditions:
-                return True
-    return False
+    return any(
+        "*" in statement.actions and "*" in statement.resources and not statement.conditions
+        for _, statement in permissions.allow_statements()
+    )
 
 
 def check(context: ResourceContext) -> Iterator[Hit]:

@@ -29,6 +29,13 @@ from federation_constructs.storage.trust import TrustSummary, summarize_trust, u
 
 __all__ = ["NONCURRENT_VERSION_EXPIRATION", "UserPrefixStorage"]
 
+_SECOND_FENCE_REASON = (
+    "The Deny on other users' folders is a second fence: each role's identity policy alone grants only the "
+    "user's own folder (the documented place for the variable). If the variable does not resolve in the bucket "
+    "policy, either the statement is void (the identity policy still fences) or the Deny also covers the user's "
+    "own folder (users are locked out: an outage found at first use, never another user's data)."
+)
+
 #: How long a replaced or deleted object version is kept by default.
 NONCURRENT_VERSION_EXPIRATION = Duration.days(90)
 
@@ -463,6 +470,10 @@ class UserPrefixStorage(Construct):
             statement=statement,
         )
         self._object_denies.append((statement, level.root))
+        if source.name in ("cognito", "saml"):
+            # FED34: a web-identity or SAML variable in a bucket policy, where AWS does not document it
+            for variable in re.findall(r"\$\{([^}]+)\}", source.variable):
+                acknowledge(self, f"Federation-FED34[{statement.sid}::{variable}]", _SECOND_FENCE_REASON)
         return grant
 
 
