@@ -393,3 +393,27 @@ def test_report_against_a_ref_synthesizes_it_and_cleans_up(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("No change in access\n")
     assert (tmp_path / "out" / "access-diff.md").read_text().startswith("## No change in access\n")
+
+
+def test_a_proof_outcome_that_changes_is_worded_as_the_access_report_words_it(
+    example_app: tuple[App, FederationStack], template: TemplateDict
+) -> None:
+    from federation_constructs.proof import collect_intents
+    from federation_constructs.proof.verdict import proof_words
+
+    intents = collect_intents(example_app[0])
+    base = report(template, intents=intents)
+    head = report(edited(template, any_web_app_ref), intents=intents)
+    assert diff_access_reports(base, base)["roles_changed"] == []
+    (role,) = [r for r in head["stacks"][0]["roles"] if r["name"] == "WebAppDeploy"]
+    assert role["proof"]["status"] == "widened"
+    diff = diff_access_reports(base, head)
+    proof = changed(diff, "WebAppDeploy")["proof"]
+    assert proof["base"] == "proved" and proof["head"] == "widened"
+    assert proof["head_text"] == proof_words(role["proof"]) == role["proof"]["text"]
+    assert proof["head_text"].startswith("WIDENED: admits requests beyond the declared intent, e.g. principal")
+    markdown = diff_to_markdown(diff)
+    assert f"- **wider:** proof: {role['proof']['text']} (was: proved equal)" in markdown
+    assert "proof WIDENED" in markdown  # the table cell
+    assert "proof: WIDENED: admits requests beyond the declared intent" in diff_to_html(diff)
+    assert [c["name"] for c in diff["roles_changed"]] == ["WebAppDeploy"]  # no other proof changed

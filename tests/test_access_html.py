@@ -271,7 +271,7 @@ def test_per_role_details(page: str) -> None:
     files = page[page.index('data-role="EmployeeFiles"') : page.index('data-role="InfraPipeline"')]
     assert "<dd>8 h</dd>" in files
     assert f"arn:aws:iam::{ACCOUNT}:role/(name set at deploy),arn:aws:iam::{ACCOUNT}:saml-provider/corp-adfs" in files
-    assert "proved: admits exactly the declared intent" in files
+    assert "proved equal: admits every request inside the declared intent and nothing beyond it" in files
     assert "home/{SAML name qualifier}/{SAML subject}/*" in files
 
 

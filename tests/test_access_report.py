@@ -72,6 +72,7 @@ def test_every_federated_role_of_the_example_is_listed(report: dict[str, Any]) -
         "roles": 7,
         "roles_per_door": {"Cognito identity pool": 2, "GitHub Actions": 1, "GitLab CI": 1, "SAML": 3},
         "roles_proved": 7,
+        "roles_within_intent": 0,
         "roles_with_intent": 7,
         "roles_with_opt_ins": 1,
         "unacknowledged_findings": 1,
@@ -182,7 +183,7 @@ def test_a_widened_role_shows_its_counterexample_in_the_report() -> None:
     (role,) = report["roles"]
     assert role["proof"]["status"] == "widened"
     assert role["proof"]["counterexample"][f"{key}:sub"] != "repo:acme/app:ref:refs/heads/main"
-    assert "- proof: WIDER than the declared intent, e.g. principal" in to_markdown([report])
+    assert "- proof: WIDENED: admits requests beyond the declared intent, e.g. principal" in to_markdown([report])
     assert report["summary"]["roles_proved"] == 0 and report["summary"]["roles_with_intent"] == 1
 
 
@@ -265,3 +266,51 @@ def test_a_fixed_repository_with_a_context_prefix_is_not_called_any_repository()
     assert describe_subject("GitHub Actions", "repo:octo-org/*", wildcard=True).startswith(
         "any workflow of any repository of `octo-org`"
     )
+
+
+def test_an_intent_that_leaves_the_subject_free_reads_as_unbounded_everywhere() -> None:
+    """The old GitHub intent (no `sub`) against a trust that binds `main`: never `proved`; the Markdown,
+    the JSON text and the HTML page carry the same sentence (`verdict.proof_words`)."""
+    from federation_constructs.proof.verdict import proof_words
+    from federation_constructs.report.html import render_html
+
+    key = "token.actions.githubusercontent.com"
+    provider = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{key}"
+    template = {
+        "Resources": {
+            "Deploy": {
+                "Type": "AWS::IAM::Role",
+                "Metadata": {"aws:cdk:path": "S/Deploy/Role/Resource"},
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Federated": provider},
+                                "Action": "sts:AssumeRoleWithWebIdentity",
+                                "Condition": {
+                                    "StringEquals": {
+                                        f"{key}:aud": "sts.amazonaws.com",
+                                        f"{key}:sub": "repo:acme/app:ref:refs/heads/main",
+                                    }
+                                },
+                            }
+                        ]
+                    }
+                },
+            }
+        }
+    }
+    intent = TrustIntent(
+        "oidc", provider, "sts:AssumeRoleWithWebIdentity", (ClaimIntent(f"{key}:aud", ("sts.amazonaws.com",)),)
+    )
+    report = build_access_report(template, stack="S", account=ACCOUNT, intents={"S/Deploy/Role": intent})
+    (role,) = report["roles"]
+    proof = role["proof"]
+    assert proof["status"] == "unbounded" and proof["free"] == [f"{key}:sub"]
+    sentence = proof_words(proof)
+    assert sentence == proof["text"] and sentence.startswith(f"UNBOUNDED: the declared intent leaves `{key}:sub` free")
+    assert f"- proof: {sentence}" in to_markdown([report])
+    page = render_html({"stacks": [report]})
+    assert "UNBOUNDED: the declared intent leaves <code>" in page and '<span class="badge bad">UNBOUNDED</span>' in page
+    assert report["summary"]["roles_proved"] == 0

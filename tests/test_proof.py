@@ -8,6 +8,7 @@ Proof times are collected and printed at the end of the module (`-s` shows them)
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import statistics
@@ -69,7 +70,7 @@ def rendered(value: Any) -> Any:
 
 def rendered_intent(intent: TrustIntent) -> TrustIntent:
     claims = tuple(ClaimIntent(c.key, tuple(as_arn(v) for v in c.values), c.like, c.multi) for c in intent.claims)
-    return TrustIntent(intent.kind, as_arn(intent.federated), intent.action, claims, intent.declared, intent.opt_ins)
+    return dataclasses.replace(intent, federated=as_arn(intent.federated), claims=claims)
 
 
 def roles_of(app: App, stacks: list[Stack]) -> list[RoleUnderProof]:
@@ -470,3 +471,206 @@ def test_compare_treats_an_unmodelled_condition_as_a_shared_unknown_never_missin
     assert compare(trust(), trust(dated)).status == "narrowed"
     moved = compare(trust(dated), trust({"DateLessThan": {"aws:CurrentTime": "2031-01-01T00:00:00Z"}}))
     assert moved.status == "changed"  # compared as written: reported both ways, never as unchanged
+
+
+# --- the outcomes beyond no widening: equal, within, unbounded --------------------------------------
+
+
+def test_a_trust_equal_to_its_intent_is_proved_equal() -> None:
+    trust = github_trust({"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}})
+    result = prove(trust, INTENT)
+    assert result.status == "proved" and result.equal is True
+    assert result.describe() == "proved equal: admits every request inside the declared intent and nothing beyond it"
+
+
+def test_a_trust_that_refuses_declared_values_is_within_intent_and_says_which() -> None:
+    """main and develop declared, main trusted: no widening, not dead, but not equal."""
+    intent = dataclasses.replace(
+        INTENT,
+        claims=(
+            ClaimIntent(f"{GH}:aud", ("sts.amazonaws.com",)),
+            ClaimIntent(f"{GH}:sub", ("repo:acme/app:ref:refs/heads/main", "repo:acme/app:ref:refs/heads/develop")),
+        ),
+    )
+    trust = github_trust({"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}})
+    result = prove(trust, intent)
+    assert result.status == "within" and result.equal is False
+    assert result.refused == {f"{GH}:sub": ("repo:acme/app:ref:refs/heads/develop",)}
+    assert result.counterexample is not None
+    assert result.counterexample.claims[f"{GH}:sub"] == "repo:acme/app:ref:refs/heads/develop"
+    text = result.describe()
+    assert text.startswith("proved within intent: admits nothing beyond the declared intent and some of it")
+    assert "'repo:acme/app:ref:refs/heads/develop'" in text
+
+
+def test_an_intent_without_the_subject_is_unbounded_never_proved() -> None:
+    """The shape of the old GitHub intent (issue 18): the trust binds `main`, the intent no sub at all.
+    No widening and not dead, but the intent admits every repository: nothing is proved."""
+    intent = dataclasses.replace(INTENT, claims=(ClaimIntent(f"{GH}:aud", ("sts.amazonaws.com",)),))
+    trust = github_trust({"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}})
+    result = prove(trust, intent)
+    assert result.status == "unbounded" and result.free == (f"{GH}:sub",)
+    assert result.describe().startswith(f"UNBOUNDED: the declared intent leaves `{GH}:sub` free")
+    any_subject = dataclasses.replace(INTENT, claims=(INTENT.claims[0], ClaimIntent(f"{GH}:sub", ("*",), like=True)))
+    assert prove(github_trust({"StringEquals": AUD, "StringLike": {f"{GH}:sub": "*"}}), any_subject).status == (
+        "unbounded"
+    )
+
+
+def test_cognito_and_saml_intents_without_their_audience_are_unbounded() -> None:
+    pool = "cognito-identity.amazonaws.com"
+    cognito_trust = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": pool},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {f"{pool}:aud": "us-east-1:11111111-2222-3333-4444-555555555555"},
+                    "ForAnyValue:StringLike": {f"{pool}:amr": "authenticated"},
+                },
+            }
+        ]
+    }
+    no_pool = TrustIntent(
+        "cognito", pool, "sts:AssumeRoleWithWebIdentity", (ClaimIntent(f"{pool}:amr", ("authenticated",), multi=True),)
+    )
+    assert prove(cognito_trust, no_pool).free == (f"{pool}:aud",)
+    provider = "arn:aws:iam::111122223333:saml-provider/corp"
+    saml_trust = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider},
+                "Action": "sts:AssumeRoleWithSAML",
+                "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}},
+            }
+        ]
+    }
+    no_endpoint = TrustIntent("saml", provider, "sts:AssumeRoleWithSAML", ())
+    result = prove(saml_trust, no_endpoint)
+    assert result.status == "unbounded" and result.free == ("SAML:aud",)
+
+
+def test_session_tags_are_part_of_the_intent() -> None:
+    """A trust that allows sts:TagSession is equal to an intent that records session tags, and wider
+    than one that does not."""
+    trust = github_trust(
+        {"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}},
+        action=["sts:AssumeRoleWithWebIdentity", "sts:TagSession"],  # type: ignore[arg-type]
+    )
+    assert prove(trust, INTENT).status == "widened"
+    assert prove(trust, dataclasses.replace(INTENT, other_actions=("sts:TagSession",))).status == "proved"
+
+
+def test_report_words_come_from_one_function() -> None:
+    """The access report stores what `verdict.proof_words` words again: the same sentence."""
+    from federation_constructs.proof.verdict import proof_words
+
+    dead = github_trust(
+        {"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}, "Null": {f"{GH}:sub": "true"}}
+    )
+    equal = github_trust({"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}})
+    for trust in (equal, WIDENED["missing aud"], dead):
+        result = prove(trust, INTENT)
+        assert proof_words(result.to_json()) == result.describe() == result.to_json()["text"]
+
+
+# --- explain: bounded and unbounded keys, worded per operator ---------------------------------------
+
+COGNITO = "cognito-identity.amazonaws.com"
+
+
+def cognito_trust(amr_operator: str) -> dict[str, Any]:
+    return {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": COGNITO},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {f"{COGNITO}:aud": "us-east-1:11111111-2222-3333-4444-555555555555"},
+                    amr_operator: {f"{COGNITO}:amr": "authenticated"},
+                },
+            }
+        ]
+    }
+
+
+def test_explain_reads_foranyvalue_amr_authenticated_as_bounded() -> None:
+    """What IdentityPoolFederation emits (and AWS documents): a request must carry `authenticated`,
+    whatever else its amr holds; the condition is false when amr is absent."""
+    from federation_constructs.proof import explain
+
+    result = explain(cognito_trust("ForAnyValue:StringLike"), keys=[f"{COGNITO}:aud", f"{COGNITO}:amr"])
+    assert result.admits_anything and result.unbounded == {}
+
+
+def test_explain_words_missing_key_semantics_per_set_operator() -> None:
+    from federation_constructs.proof import explain
+    from federation_constructs.proof.verdict import explain_key_sentence
+
+    result = explain(cognito_trust("ForAllValues:StringLike"), keys=[f"{COGNITO}:amr"])
+    assert list(result.unbounded) == [f"{COGNITO}:amr"]
+    assert result.unbounded[f"{COGNITO}:amr"].claims[f"{COGNITO}:amr"] is None  # absent
+    assert "is true when the key is absent" in result.why[f"{COGNITO}:amr"]
+    sentence = explain_key_sentence(f"{COGNITO}:amr", None, result.why[f"{COGNITO}:amr"])
+    assert sentence.startswith(f"UNBOUNDED: {COGNITO}:amr may be absent: `ForAllValues:StringLike` in Statement0")
+    pattern = explain(github_trust({"StringEquals": AUD, "StringLike": {f"{GH}:sub": "repo:acme/*"}}))
+    assert "the pattern 'repo:acme/*'" in pattern.why[f"{GH}:sub"]
+    missing = explain(github_trust({"StringEquals": AUD}), keys=[f"{GH}:sub"])
+    assert missing.why[f"{GH}:sub"].startswith("no condition in Statement0 names it")
+
+
+# --- dead trusts (FED35) ------------------------------------------------------------------------------
+
+
+def test_dead_statements_say_why() -> None:
+    from federation_constructs.proof.model import TokenFact, dead_statements
+
+    split = github_trust(
+        {
+            "StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"},
+            "StringLike": {f"{GH}:sub": "repo:acme/app:environment:*"},
+        }
+    )
+    (reason,) = dead_statements(split, [(0, PROVIDER, ())]).values()
+    assert reason.startswith(f"its conditions on {GH}:sub contradict each other")
+    form = TokenFact(f"{GH}:sub", ("*:*",), "GitHub Actions subjects are claim:value pairs")
+    no_prefix = github_trust({"StringEquals": {**AUD, f"{GH}:sub": "acme/app"}})
+    (reason,) = dead_statements(no_prefix, [(0, PROVIDER, (form,))]).values()
+    assert reason.startswith("no token can match it: GitHub Actions subjects are claim:value pairs")
+    assert dead_statements(no_prefix, [(0, PROVIDER, ())]) == {}  # without the fact it admits `acme/app`
+    denied = github_trust({"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:pull_request"}})
+    denied["Statement"].append(
+        {
+            "Effect": "Deny",
+            "Principal": {"Federated": PROVIDER},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringLike": {f"{GH}:sub": "*:pull_request"}},
+        }
+    )
+    assert dead_statements(denied, [(0, PROVIDER, (form,))]) == {
+        (0, PROVIDER): "the Deny in Statement1 covers every request it admits"
+    }
+    alive = github_trust({"StringEquals": {**AUD, f"{GH}:sub": "repo:acme/app:ref:refs/heads/main"}})
+    assert dead_statements(alive, [(0, PROVIDER, (form,))]) == {}
+
+
+def test_the_fast_path_of_dead_statements_agrees_with_the_solver(monkeypatch: pytest.MonkeyPatch) -> None:
+    """FED35 first tries one request built from the statement's own values (no solver); on every
+    corpus template the verdicts are the ones the solver alone gives."""
+    from federation_constructs.proof import model
+    from federation_constructs.rules import lint_template, rule
+    from tests.test_lint_corpus import ALL_FILES, load
+
+    fed35 = [rule("FED35")]
+    with_fast_path = {
+        p.name: {(f.logical_id, f.detail) for f in lint_template(load(p).template, fed35)} for p in ALL_FILES
+    }
+    monkeypatch.setattr(model.TrustModel, "_holds", lambda self, request, *formulas: False)
+    solver_only = {
+        p.name: {(f.logical_id, f.detail) for f in lint_template(load(p).template, fed35)} for p in ALL_FILES
+    }
+    assert with_fast_path == solver_only
+    assert sum(bool(v) for v in solver_only.values()) >= 5

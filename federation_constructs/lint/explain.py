@@ -1,5 +1,12 @@
 """`federation-lint --explain`: what each federated trust of a template admits, in plain words, with
-the solver's example request and every claim an admitted request may leave free."""
+the solver's example request and every claim an admitted request may leave free.
+
+The sentences come from `federation_constructs.proof.verdict`, as in the access report and the access
+diff: a dead trust reads the same everywhere. A claim is unbounded when an admitted request can leave
+it out (`ForAllValues:`, `...IfExists` and the negated operators are true when the key is absent;
+`ForAnyValue:` is false) or carry a value beyond every listed one (a `*` pattern); for a multi-valued
+claim (Cognito `amr`), when it can carry none of the listed values, so `ForAnyValue:StringLike amr =
+authenticated` is bounded."""
 
 from __future__ import annotations
 
@@ -42,12 +49,16 @@ def explain_template(template: dict[str, Any]) -> list[dict[str, Any]]:
                 "admits_anything": result.admits_anything,
                 "example": result.example.describe() if result.example else None,
                 "unbounded": {key: witness.claims.get(key) for key, witness in sorted(result.unbounded.items())},
+                "why": {key: result.why.get(key, "") for key in sorted(result.unbounded)},
             }
         )
     return explained
 
 
 def explain_text(explanations: Mapping[str, list[dict[str, Any]]]) -> str:
+    """The explanations as text, in `federation_constructs.proof.verdict`'s words."""
+    from federation_constructs.proof.verdict import DEAD_SENTENCE, explain_key_sentence
+
     lines = []
     for file, roles in explanations.items():
         lines.append(f"{file}: {len(roles)} federated role(s)")
@@ -56,11 +67,13 @@ def explain_text(explanations: Mapping[str, list[dict[str, Any]]]) -> str:
             for who in role["admits"]:
                 lines.append(f"    admits: {who}")
             if not role["admits_anything"]:
-                lines.append("    solver: admits NO request at all (a dead trust)")
+                lines.append(f"    solver: {DEAD_SENTENCE}")
                 continue
+            why = role.get("why") or {}
             for key, value in role["unbounded"].items():
-                shown = "absent" if value is None else f"{str(value)[:60]!r}{'...' if len(str(value)) > 60 else ''}"
-                lines.append(f"    UNBOUNDED: {key} can be any value or missing (solver example: {shown})")
+                lines.append(
+                    "    " + explain_key_sentence(key, value, why.get(key) or "the solver found such a request")
+                )
             if not role["unbounded"]:
                 lines.append("    solver: every claim it checks is bounded to the listed values or patterns")
             lines.append(f"    example admitted request: {role['example']}")

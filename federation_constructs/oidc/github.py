@@ -26,6 +26,9 @@ IMMUTABLE_ID_SEPARATOR = "@"
 
 SubjectFormat = Literal["name", "immutable", "both"]
 
+#: The branch a role admits when no branch, tag, environment or pull request is named.
+DEFAULT_BRANCH = "main"
+
 _OWNER_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
 _REPO_RE = re.compile(r"[A-Za-z0-9._-]{1,100}")
 _REPO_PATTERN_RE = re.compile(r"[A-Za-z0-9._*?-]{1,100}")
@@ -143,7 +146,9 @@ class GitHubActionsRole(OidcRole):
             raise invalid(self, "audience", audience, "the audience the workflow requests, e.g. 'sts.amazonaws.com'")
         issuer = preset_issuer(self, lambda: OidcIssuer.github_actions(enterprise_slug=enterprise_slug))
         repos = self._repositories(repositories, allow_repository_wildcards, allow_any_subject)
-        contexts = self._contexts(branches, tags, environments, pull_requests, allow_any_ref)
+        # defaults applied once, here: the trust and the intent are both written from these
+        branches, tags, environments = self._refs(branches, tags, environments, pull_requests, allow_any_ref)
+        contexts = self._contexts(branches, tags, environments, pull_requests)
         subjects = [
             f"{prefix}:{context}" for repo in repos for prefix in repo.subject_prefixes() for context in contexts
         ]
@@ -174,11 +179,10 @@ class GitHubActionsRole(OidcRole):
             opt_ins=opt_ins,
             intent_subjects=github_subjects(
                 declared_repos,
-                branches=list(branches),
-                tags=list(tags),
-                environments=list(environments),
+                branches=branches,
+                tags=tags,
+                environments=environments,
                 pull_requests=pull_requests,
-                any_ref=allow_any_ref,
             ),
             declared={
                 "repositories": [r.full_name for r in repos],
@@ -255,20 +259,19 @@ class GitHubActionsRole(OidcRole):
             parsed.append(repo)
         return parsed
 
-    def _contexts(
+    def _refs(
         self,
         branches: Sequence[str],
         tags: Sequence[str],
         environments: Sequence[str],
         pull_requests: bool,
         allow_any_ref: bool,
-    ) -> list[str]:
-        contexts: list[str] = []
-        for field, values, form in (
-            ("branches", branches, "ref:refs/heads/{}"),
-            ("tags", tags, "ref:refs/tags/{}"),
-            ("environments", environments, "environment:{}"),
-        ):
+    ) -> tuple[list[str], list[str], list[str]]:
+        """(branches, tags, environments), checked, with the default applied: `main` when no
+        branch, tag, environment or pull request is named."""
+        checked: list[list[str]] = []
+        for field, values in (("branches", branches), ("tags", tags), ("environments", environments)):
+            names: list[str] = []
             for value in checked_list(self, field, values, field):
                 if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
                     raise invalid(self, field, value, "non-empty names without spaces")
@@ -280,10 +283,24 @@ class GitHubActionsRole(OidcRole):
                         f"named {field}: '{value}' admits every one, so anyone who can push a "
                         f"workflow could assume the role (allow_any_ref=True to mean it)",
                     )
-                contexts.append(form.format(value))
-        if pull_requests:
-            contexts.append("pull_request")
-        return contexts or ["ref:refs/heads/main"]
+                names.append(value)
+            checked.append(names)
+        resolved_branches, resolved_tags, resolved_environments = checked
+        if not (resolved_branches or resolved_tags or resolved_environments or pull_requests):
+            resolved_branches = [DEFAULT_BRANCH]
+        return resolved_branches, resolved_tags, resolved_environments
+
+    @staticmethod
+    def _contexts(
+        branches: Sequence[str], tags: Sequence[str], environments: Sequence[str], pull_requests: bool
+    ) -> list[str]:
+        """The `sub` contexts after `repo:OWNER/REPO:` for the resolved refs."""
+        return (
+            [f"ref:refs/heads/{b}" for b in branches]
+            + [f"ref:refs/tags/{t}" for t in tags]
+            + [f"environment:{e}" for e in environments]
+            + (["pull_request"] if pull_requests else [])
+        )
 
     def _workflow_refs(self, refs: Sequence[str]) -> list[str]:
         values = (

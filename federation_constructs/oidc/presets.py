@@ -110,6 +110,7 @@ class GitLabCiRole(OidcRole):
             allow_any=allow_any_ref,
             opt_in="allow_any_ref",
         )
+        # the trust and the intent are both written from these checked values (refs default to `main`)
         subjects = [f"project_path:{p}:ref_type:{ref_type}:ref:{r}" for p in paths for r in ref_names]
         self._build(
             issuer=issuer,
@@ -119,8 +120,8 @@ class GitLabCiRole(OidcRole):
             conditions=None,
             allow_any_subject=allow_any_subject,
             opt_ins=["allow_any_ref"] if allow_any_ref else [],
-            intent_subjects=gitlab_subjects(list(projects), ref_type=ref_type, refs=list(refs)),
-            declared={"projects": list(projects), "ref_type": ref_type, "refs": list(refs)},
+            intent_subjects=gitlab_subjects(paths, ref_type=ref_type, refs=ref_names),
+            declared={"projects": paths, "ref_type": ref_type, "refs": ref_names},
         )
 
 
@@ -196,11 +197,14 @@ class HcpTerraformRole(OidcRole):
         )
         if not phases or any(p not in ("plan", "apply") for p in phases):
             raise invalid(self, "run_phases", run_phases, "'plan' and/or 'apply'")
+        # the trust and the intent are both written from these checked values (projects default to
+        # "Default Project", run phases to plan and apply)
+        run_phase_names = list(dict.fromkeys(phases))
         subjects = [
             f"organization:{organization}:project:{p}:workspace:{w}:run_phase:{r}"
             for p in project_names
             for w in workspace_names
-            for r in dict.fromkeys(phases)
+            for r in run_phase_names
         ]
         self._build(
             issuer=issuer,
@@ -211,16 +215,13 @@ class HcpTerraformRole(OidcRole):
             allow_any_subject=allow_any_subject,
             opt_ins=["allow_any_workspace"] if allow_any_workspace else [],
             intent_subjects=hcp_subjects(
-                organization,
-                projects=list(projects),
-                workspaces=list(workspaces),
-                run_phases=list(dict.fromkeys(phases)),
+                organization, projects=project_names, workspaces=workspace_names, run_phases=run_phase_names
             ),
             declared={
                 "organization": organization,
-                "projects": list(projects),
-                "workspaces": list(workspaces),
-                "run_phases": list(phases),
+                "projects": project_names,
+                "workspaces": workspace_names,
+                "run_phases": run_phase_names,
             },
         )
 
@@ -284,8 +285,8 @@ class EksServiceAccountRole(OidcRole):
             conditions=None,
             allow_any_subject=False,
             opt_ins=["allow_any_service_account"] if allow_any_service_account else [],
-            intent_subjects=eks_subjects(namespace, list(service_accounts)),
-            declared={"namespace": namespace, "service_accounts": list(service_accounts)},
+            intent_subjects=eks_subjects(namespace, accounts),
+            declared={"namespace": namespace, "service_accounts": accounts},
         )
 
 

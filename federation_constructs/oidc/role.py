@@ -115,13 +115,14 @@ class OidcRole(FederatedRole):
         self.opt_ins: tuple[str, ...] = tuple(used)
 
         federated = self.issuer.web_identity_name or provider.oidc_provider_arn  # type: ignore[union-attr]
-        #: what this role is meant to admit (`federation_constructs.proof.intent`)
+        #: what this role is meant to admit (`federation_constructs.proof.intent`), from the same
+        #: resolved values as the trust: the checked audiences and subjects (a preset's subjects
+        #: formatted by `federation_constructs.proof.intent` from its resolved declared values)
         self.intent: TrustIntent = self._intent(
             federated,
-            subjects if intent_subjects is None else intent_subjects,
+            self.subjects if intent_subjects is None else tuple(dict.fromkeys(intent_subjects)),
             extra,
             allow_any_subject,
-            session_tags,
             declared,
         )
         self.trust_policy_size = self._check_size(self.role_options.trust_policy_quota)
@@ -136,7 +137,6 @@ class OidcRole(FederatedRole):
         subjects: Sequence[str],
         extra: Mapping[str, Sequence[str]],
         allow_any_subject: bool,
-        session_tags: bool,
         declared: Mapping[str, Any] | None,
     ) -> TrustIntent:
         """What the user declared, as data (`federation_constructs.proof.intent`)."""
@@ -160,9 +160,11 @@ class OidcRole(FederatedRole):
                 "issuer": self.issuer.name,
                 "audiences": list(self.audiences),
                 **(dict(declared) if declared else {"subjects": list(subjects)}),
-                "session_tags": session_tags,
+                "session_tags": self.role_options.session_tags,
             },
             opt_ins=self.opt_ins,
+            other_actions=self.actions[1:],
+            required_keys=tuple(self.issuer.key(c) for c in sorted(self.issuer.required_claims)),
         )
 
     # --- validation ------------------------------------------------------------------------

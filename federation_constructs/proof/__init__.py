@@ -1,10 +1,14 @@
 """Trusts proven against intent: what each role is meant to admit, and the solver that checks it.
 
-- `intent`: `TrustIntent` / `ClaimIntent`, recorded by every role construct from its declared values;
-- `model`: the z3 model of a trust policy: `prove` (no widening, not dead), `compare` (two versions
-  of a trust), `explain` (what a trust admits, key by key) and `collect_intents` (from an app).
+- `intent`: `TrustIntent` / `ClaimIntent`, recorded by every role construct from the same resolved
+  values it writes the trust from;
+- `model`: the z3 model of a trust policy: `prove` (no widening, not dead, bound, equal), `compare`
+  (two versions of a trust), `explain` (what a trust admits, key by key), `dead_statements` (FED35)
+  and `collect_intents` (from an app);
+- `verdict`: the words for every outcome, shared by the reports, the diff and `federation-lint --explain`.
 
-Names are loaded on first use: the constructs import `intent` without loading z3.
+Names are loaded on first use: the constructs import `intent` and the reports `verdict` without
+loading z3.
 """
 
 from __future__ import annotations
@@ -15,15 +19,21 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "ClaimIntent": "intent",
     "TrustIntent": "intent",
+    "LABELS": "verdict",
     "Comparison": "model",
     "Counterexample": "model",
     "Explanation": "model",
     "ProofResult": "model",
+    "TokenFact": "model",
     "TrustModel": "model",
     "collect_intents": "model",
     "compare": "model",
+    "dead_statements": "model",
     "explain": "model",
+    "free_keys": "model",
     "glob": "model",
+    "proof_sentence": "verdict",
+    "proof_words": "verdict",
     "prove": "model",
 }
 
@@ -36,13 +46,17 @@ if TYPE_CHECKING:
         Counterexample,
         Explanation,
         ProofResult,
+        TokenFact,
         TrustModel,
         collect_intents,
         compare,
+        dead_statements,
         explain,
+        free_keys,
         glob,
         prove,
     )
+    from federation_constructs.proof.verdict import LABELS, proof_sentence, proof_words
 
 
 def __getattr__(name: str) -> Any:

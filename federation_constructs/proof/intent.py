@@ -6,16 +6,22 @@ the issuers' documented token layouts, not from the code that writes the trust p
 (`federation_constructs.proof`) check the emitted trust against it; the access report shows it.
 
 Semantics of an intent: a request (principal, action, claim values) is inside it when the principal
-is `federated`, the action is `action`, and every `ClaimIntent` holds: the claim is present and its
-value is one of `values` (for `like`: matches one of them as an IAM glob); for a multi-valued claim,
-at least one of the request's values does.
+is `federated`, the action is `action` (or one of `other_actions`: `sts:TagSession` where session
+tags are allowed), and every `ClaimIntent` holds: the claim is present and its value is one of
+`values` (for `like`: matches one of them as an IAM glob); for a multi-valued claim, at least one of
+the request's values does.
+
+Constructs resolve their defaults once (GitHub's `main` branch, GitLab's `main` ref, HCP Terraform's
+"Default Project", the issuer's default audience, the partition's sign-in endpoint) and pass the
+same resolved values to the code that writes the trust and to the functions here: an intent never
+leaves out a claim the trust binds.
 """
 
 from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 __all__ = [
@@ -30,6 +36,9 @@ __all__ = [
 ]
 
 Kind = Literal["oidc", "cognito", "saml", "aws"]
+
+#: allowed next to the assume action when session tags may be passed
+TAG_SESSION = "sts:TagSession"
 
 
 @dataclass(frozen=True)
@@ -66,10 +75,21 @@ class TrustIntent:
     #: what the user declared, in their own terms (for reports)
     declared: Mapping[str, Any] = field(default_factory=dict)
     opt_ins: tuple[str, ...] = ()
+    #: actions the trust allows on the same conditions besides `action` (`sts:TagSession` when
+    #: session tags are allowed)
+    other_actions: tuple[str, ...] = ()
+    #: condition keys every trust for this issuer must bind (its audience, and `sub` where callers
+    #: choose their audience); empty: the proof takes them from the issuer's facts
+    required_keys: tuple[str, ...] = ()
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """`action` and `other_actions`."""
+        return (self.action, *self.other_actions)
 
     def admits(self, principal: str, action: str, context: Mapping[str, str | Sequence[str] | None]) -> bool:
         """Whether a request is inside the intent (claim keys compared case-insensitively)."""
-        if principal != self.federated or action.lower() != self.action.lower():
+        if principal != self.federated or action.lower() not in {a.lower() for a in self.actions}:
             return False
         lowered = {k.lower(): v for k, v in context.items()}
         return all(claim.admits(lowered.get(claim.key.lower())) for claim in self.claims)
@@ -80,7 +100,7 @@ class TrustIntent:
         return data
 
     def with_principal(self, federated: str) -> TrustIntent:
-        return TrustIntent(self.kind, federated, self.action, self.claims, self.declared, self.opt_ins)
+        return replace(self, federated=federated)
 
 
 # --- subjects from declared values, per the issuers' documented token layouts ------------------
@@ -93,18 +113,16 @@ def github_subjects(
     tags: Sequence[str],
     environments: Sequence[str],
     pull_requests: bool,
-    any_ref: bool,
 ) -> list[str]:
     """GitHub Actions `sub` values: `repo:OWNER/REPO:<context>` (and the immutable
-    `repo:OWNER@OWNER_ID/REPO@REPO_ID:<context>` form), for (owner, repo, owner id, repo id, format)."""
+    `repo:OWNER@OWNER_ID/REPO@REPO_ID:<context>` form), for (owner, repo, owner id, repo id, format),
+    from the resolved branches (the default `main` already applied), tags, environments."""
     contexts = (
         [f"ref:refs/heads/{b}" for b in branches]
         + [f"ref:refs/tags/{t}" for t in tags]
         + [f"environment:{e}" for e in environments]
         + (["pull_request"] if pull_requests else [])
     )
-    if any_ref:
-        contexts = ["*"]
     found = []
     for owner, repo, owner_id, repo_id, form in repositories:
         prefixes = []
@@ -141,6 +159,8 @@ def eks_subjects(namespace: str, service_accounts: Sequence[str]) -> list[str]:
 def cognito_intent(pool_id: str, amr: str, *, session_tags: bool, opt_ins: Sequence[str] = ()) -> TrustIntent:
     """Identities of one identity pool in one sign-in state."""
     return TrustIntent(
+        required_keys=("cognito-identity.amazonaws.com:aud", "cognito-identity.amazonaws.com:amr"),
+        other_actions=(TAG_SESSION,) if session_tags else (),
         kind="cognito",
         federated="cognito-identity.amazonaws.com",
         action="sts:AssumeRoleWithWebIdentity",
@@ -166,6 +186,8 @@ def saml_intent(
     claims = [ClaimIntent("SAML:aud", tuple(endpoints))]
     claims += [ClaimIntent(key, tuple(values), multi=key.lower() in multi) for key, values in attributes.items()]
     return TrustIntent(
+        required_keys=("SAML:aud",),
+        other_actions=(TAG_SESSION,) if session_tags else (),
         kind="saml",
         federated=provider,
         action="sts:AssumeRoleWithSAML",

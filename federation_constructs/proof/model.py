@@ -1,4 +1,4 @@
-"""Proofs that a trust policy admits exactly its declared intent, with the z3 SMT solver.
+"""Proofs of a trust policy against its declared intent, with the z3 SMT solver.
 
 A request is a principal, an action and, for every condition key involved, a set of 0-2 string
 values (0: the claim is absent; single-valued claims hold at most one). The trust policy, as
@@ -8,7 +8,13 @@ semantics (`StringEquals`, `StringLike` with `*`/`?`, `...IgnoreCase`, the negat
 intent (`federation_constructs.proof.intent.TrustIntent`) becomes another. Then:
 
 - *no widening*: `trust ∧ ¬intent` is unsatisfiable, or the model is a counterexample request;
-- *not dead*: `trust ∧ intent` is satisfiable (some intended request is admitted).
+- *not dead*: `trust ∧ intent` is satisfiable (some intended request is admitted);
+- *bound*: the intent binds every claim a trust for its issuer must bind (`sub` of a CI issuer, the
+  identity pool id, `SAML:aud`); an intent that leaves one free proves nothing (`unbounded`);
+- *equal*: `intent ∧ ¬trust` is unsatisfiable (every declared request is admitted), or its model is
+  a declared request the trust refuses (`within`: proved within intent, not equal).
+
+`federation_constructs.proof.verdict` words each outcome; every report uses those words.
 
 Operators the translation does not model (numeric, date, IP) are taken as true in an Allow and as
 false in a Deny: the solver may then report a widening that is not there, never miss one.
@@ -18,27 +24,35 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import z3
 
-from federation_constructs.policy.document import Condition, Statement, as_list, statements
+from federation_constructs.policy.document import Condition, Statement, as_list, is_literal, statements
 from federation_constructs.proof.intent import ClaimIntent, TrustIntent
+from federation_constructs.proof.verdict import ProofStatus, absent_reason, long_reason, proof_sentence
 
 __all__ = [
     "Comparison",
     "Counterexample",
     "Explanation",
     "ProofResult",
+    "TokenFact",
     "TrustModel",
     "collect_intents",
     "compare",
+    "dead_statements",
     "explain",
+    "free_keys",
     "prove",
+    "required_keys",
 ]
 
-Status = Literal["proved", "widened", "dead", "unknown"]
+Status = ProofStatus
+_GAVE_UP = "the solver gave up (timeout)"
+#: at most this many declared values per claim are checked one by one for a `within` result
+_REFUSED_CHECKED = 25
 _MAX_VALUES = 2
 _MULTI_SUFFIXES = (":amr",)
 _STRING_BASES = {
@@ -75,22 +89,49 @@ class Counterexample:
         parts = [f"{k}={'(absent)' if v is None else repr(v)}" for k, v in sorted(self.claims.items())]
         return f"principal {self.principal!r}, action {self.action}, " + ", ".join(parts)
 
+    def to_json(self) -> dict[str, Any]:
+        return {"principal": self.principal, "action": self.action, "claims": dict(self.claims)}
+
 
 @dataclass(frozen=True)
 class ProofResult:
+    """One proof's outcome (`federation_constructs.proof.verdict` says what each status shows)."""
+
     status: Status
     seconds: float
+    #: `widened`: a request the trust admits outside the intent; `within`: a declared request it refuses
     counterexample: Counterexample | None = None
     detail: str = ""
+    #: `unbounded`: the required condition keys the intent leaves free
+    free: tuple[str, ...] = ()
+    #: `within`: claim key -> declared values (or patterns) that no admitted request carries
+    refused: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: whether `intent ∧ ¬trust` was shown unsatisfiable (None: not checked or undecided)
+    equal: bool | None = None
 
     def describe(self) -> str:
-        if self.status == "proved":
-            return "proved: admits exactly the declared intent"
-        if self.status == "widened":
-            return f"WIDER than the declared intent, e.g. {self.counterexample.describe()}"  # type: ignore[union-attr]
-        if self.status == "dead":
-            return "DEAD: no request inside the declared intent is admitted"
-        return f"not proved: {self.detail}"
+        """The outcome in words, the same words as every report."""
+        return proof_sentence(
+            self.status,
+            counterexample=self.counterexample.to_json() if self.counterexample else None,
+            free=self.free,
+            refused=self.refused,
+            detail=self.detail,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """What the access report stores (`verdict.proof_words` words it again from this)."""
+        return {
+            "status": self.status,
+            "text": self.describe(),
+            "seconds": round(self.seconds, 4),
+            "counterexample": dict(self.counterexample.claims) if self.counterexample else None,
+            "request": self.counterexample.to_json() if self.counterexample else None,
+            "free": list(self.free),
+            "refused": {k: list(v) for k, v in self.refused.items()},
+            "equal": self.equal,
+            "detail": self.detail,
+        }
 
 
 # --- regular expressions ---------------------------------------------------------------------------
@@ -117,6 +158,14 @@ def glob(pattern: str) -> z3.ReRef:
     if literal or not parts:
         parts.append(z3.Re(z3.StringVal(literal)))
     return parts[0] if len(parts) == 1 else z3.Concat(*parts)
+
+
+def like(value: z3.SeqRef, pattern: str) -> z3.BoolRef:
+    """`value` matches the IAM glob `pattern`; a pattern without `*` or `?` as an equality, which the
+    solver decides much faster than a regular expression (prefix and infix tests were slower still)."""
+    if "*" not in pattern and "?" not in pattern:
+        return value == z3.StringVal(pattern)
+    return z3.InRe(value, glob(pattern))
 
 
 # --- the request -------------------------------------------------------------------------------
@@ -166,7 +215,7 @@ def _match(value: z3.SeqRef, condition: Condition) -> z3.BoolRef:
         if kind == "equals":
             options.append(value == z3.StringVal(expected))
         elif kind == "like":
-            options.append(z3.InRe(value, glob(expected)))
+            options.append(like(value, expected))
         else:
             options.append(_equals_ignoring_case(value, expected))
     return z3.Or(*options) if options else z3.BoolVal(False)
@@ -233,7 +282,7 @@ def _statement(request: _Request, statement: Statement, *, opaque: bool = False)
     principal = z3.Or(*principals) if principals else z3.BoolVal(False)
     if statement.not_principal:
         principal = z3.Not(principal)
-    actions = [z3.InRe(request.action, glob(a.lower())) for a in (statement.not_actions or statement.actions)]
+    actions = [like(request.action, a.lower()) for a in (statement.not_actions or statement.actions)]
     action = z3.Or(*actions) if actions else z3.BoolVal(False)
     if statement.not_actions:
         action = z3.Not(action)
@@ -242,7 +291,8 @@ def _statement(request: _Request, statement: Statement, *, opaque: bool = False)
 
 
 def _intent(request: _Request, intent: TrustIntent) -> z3.BoolRef:
-    parts = [request.principal == z3.StringVal(intent.federated), request.action == z3.StringVal(intent.action.lower())]
+    actions = [request.action == z3.StringVal(a.lower()) for a in dict.fromkeys(intent.actions)]
+    parts = [request.principal == z3.StringVal(intent.federated), z3.Or(*actions)]
     for claim in intent.claims:
         key = claim.key.lower()
         parts.append(z3.Or(*[z3.And(inside, _claim_match(v, claim)) for inside, v in request.members(key)]))
@@ -251,7 +301,7 @@ def _intent(request: _Request, intent: TrustIntent) -> z3.BoolRef:
 
 def _claim_match(value: z3.SeqRef, claim: ClaimIntent) -> z3.BoolRef:
     if claim.like:
-        return z3.Or(*[z3.InRe(value, glob(p)) for p in claim.values])
+        return z3.Or(*[like(value, p) for p in claim.values])
     return z3.Or(*[value == z3.StringVal(v) for v in claim.values])
 
 
@@ -270,21 +320,32 @@ class TrustModel:
         keys += [k.lower() for k in extra_keys]
         self.request = _Request(keys, multi)
         self.intent = intent
-        allows = [_statement(self.request, s) for s in self.statements if s.effect == "Allow"]
-        denies = [_statement(self.request, s) for s in self.statements if s.effect == "Deny"]
+        #: (statement, its formula) of every Allow statement, and of every Deny statement
+        self.allows = [(s, _statement(self.request, s)) for s in self.statements if s.effect == "Allow"]
+        self.denies = [(s, _statement(self.request, s)) for s in self.statements if s.effect == "Deny"]
+        allows = [f for _, f in self.allows]
+        denies = [f for _, f in self.denies]
         self.trust = z3.And(
             z3.Or(*allows) if allows else z3.BoolVal(False), z3.Not(z3.Or(*denies)) if denies else z3.BoolVal(True)
         )
         self.intended = _intent(self.request, intent) if intent is not None else None
 
     def _solve(self, *formulas: z3.BoolRef, readable: bool = True) -> tuple[z3.CheckSatResult, Counterexample | None]:
+        result, example, _ = self._check(*formulas, readable=readable)
+        return result, example
+
+    def _check(
+        self, *formulas: z3.BoolRef, readable: bool = True
+    ) -> tuple[z3.CheckSatResult, Counterexample | None, z3.ModelRef | None]:
+        """`_solve`, with the solver's model of the example (None unless satisfiable)."""
         solver = z3.Solver()
         solver.set("timeout", 10_000)
         solver.add(*self.request.constraints, *formulas)
         result = solver.check()
         if result != z3.sat:
-            return result, None
-        example = self._counterexample(solver.model())
+            return result, None, None
+        found = solver.model()
+        example = self._counterexample(found)
         if readable and not example.printable():
             # prefer printable ASCII in the counterexample when one exists; give up quickly if not
             printable = z3.Star(z3.Range(" ", "~"))
@@ -294,8 +355,9 @@ class TrustModel:
                 z3.InRe(self.request.principal, printable),
             )
             if solver.check() == z3.sat:
-                example = self._counterexample(solver.model())
-        return result, example
+                found = solver.model()
+                example = self._counterexample(found)
+        return result, example, found
 
     def _counterexample(self, model: z3.ModelRef) -> Counterexample:
         def text(value: z3.SeqRef) -> str:
@@ -308,6 +370,56 @@ class TrustModel:
             values = [text(v) for v in self.request.values[key][:n]]
             claims[key] = None if n == 0 else values[0] if key not in self.request.multi else values
         return Counterexample(principal=text(self.request.principal), action=text(self.request.action), claims=claims)
+
+    def _holds(self, request: Mapping[str, Any], *formulas: z3.BoolRef) -> bool:
+        """Whether the formulas hold for one concrete request (principal, action, key -> values),
+        by substitution and simplification, without the solver; False when it cannot tell."""
+        pairs: list[tuple[z3.ExprRef, z3.ExprRef]] = [
+            (self.request.principal, z3.StringVal(request["principal"])),
+            (self.request.action, z3.StringVal(request["action"])),
+        ]
+        for key, count in self.request.count.items():
+            given = list(request["claims"].get(key, []))
+            if len(given) > (_MAX_VALUES if key in self.request.multi else 1):
+                return False
+            pairs.append((count, z3.IntVal(len(given))))
+            for i, variable in enumerate(self.request.values[key]):
+                pairs.append((variable, z3.StringVal(given[i] if i < len(given) else "")))
+        formula = z3.And(*self.request.constraints, *formulas)
+        return bool(z3.is_true(z3.simplify(z3.substitute(formula, *pairs))))
+
+    def _why(self, solved: z3.ModelRef, key: str, value: Any) -> str:
+        """Why the admitted request of `solved` leaves `key` out (`value` None) or gives it a value
+        beyond every listed one: the operator of the Allow statement that admits it."""
+        for statement, formula in self.allows:
+            if not z3.is_true(solved.eval(formula, model_completion=True)):
+                continue
+            on_key = [c for c in statement.conditions if c.key == key]
+            if value is None or value == []:
+                for c in on_key:
+                    if c.qualifier == "ForAllValues" or c.if_exists or c.base == "null" or c.negated:
+                        return absent_reason(c.operator, statement.index)
+                return absent_reason(on_key[0].operator if on_key else None, statement.index)
+            return long_reason([(c.operator, c.values) for c in on_key], statement.index)
+        return "no Allow statement names it"
+
+    def refused(self) -> dict[str, tuple[str, ...]]:
+        """Claim key -> the declared values (patterns) that no request inside the intent and admitted by
+        the trust carries (the first `_REFUSED_CHECKED` of each claim are checked)."""
+        assert self.intent is not None and self.intended is not None
+        found: dict[str, tuple[str, ...]] = {}
+        for claim in self.intent.claims:
+            key = claim.key.lower()
+            refused = []
+            for value in claim.values[:_REFUSED_CHECKED]:
+                one = ClaimIntent(claim.key, (value,), claim.like, claim.multi)
+                carries = z3.Or(*[z3.And(inside, _claim_match(v, one)) for inside, v in self.request.members(key)])
+                result, _ = self._solve(self.trust, self.intended, carries, readable=False)
+                if result == z3.unsat:
+                    refused.append(value)
+            if refused:
+                found[claim.key] = tuple(refused)
+        return found
 
     def admits(self, principal: str, action: str, context: Mapping[str, str | Sequence[str] | None]) -> bool:
         """The solver's verdict on one concrete request (for differential tests)."""
@@ -325,20 +437,71 @@ class TrustModel:
 
 
 def prove(document: Any, intent: TrustIntent, parameters: Mapping[str, Any] | None = None) -> ProofResult:
-    """Prove that the trust policy `document` admits exactly `intent` (see the module doc)."""
+    """Prove the trust policy `document` against `intent`: no widening, not dead, bound, then equal
+    (see the module doc); the first check that fails decides the outcome."""
     start = time.perf_counter()
     model = TrustModel(document, intent, parameters)
-    assert model.intended is not None
-    result, example = model._solve(model.trust, z3.Not(model.intended))
+    intended = model.intended
+    assert intended is not None
+
+    def done(status: Status, **found: Any) -> ProofResult:
+        return ProofResult(status, time.perf_counter() - start, **found)
+
+    result, example = model._solve(model.trust, z3.Not(intended))
     if result == z3.sat:
-        return ProofResult("widened", time.perf_counter() - start, example)
+        return done("widened", counterexample=example)
     if result != z3.unsat:
-        return ProofResult("unknown", time.perf_counter() - start, detail="the solver gave up (timeout)")
-    result, _ = model._solve(model.trust, model.intended, readable=False)
-    status: Status = "proved" if result == z3.sat else "dead" if result == z3.unsat else "unknown"
-    return ProofResult(
-        status, time.perf_counter() - start, detail="" if status != "unknown" else "the solver gave up (timeout)"
-    )
+        return done("unknown", detail=_GAVE_UP)
+    result, _ = model._solve(model.trust, intended, readable=False)
+    if result == z3.unsat:
+        return done("dead")
+    if result != z3.sat:
+        return done("unknown", detail=_GAVE_UP)
+    free = free_keys(intent)
+    if free:
+        return done("unbounded", free=free)
+    result, example = model._solve(intended, z3.Not(model.trust))
+    if result == z3.unsat:
+        return done("proved", equal=True)
+    if result == z3.sat:
+        return done("within", counterexample=example, refused=model.refused(), equal=False)
+    return done("within", detail=f"whether every declared request is admitted is not decided: {_GAVE_UP}")
+
+
+def required_keys(intent: TrustIntent) -> tuple[str, ...]:
+    """The condition keys a trust for the intent's issuer must bind: as the construct recorded them,
+    else from the issuer's facts (`federation_constructs.policy.template.issuer_facts`)."""
+    if intent.required_keys:
+        return intent.required_keys
+    if intent.kind == "cognito":
+        return ("cognito-identity.amazonaws.com:aud",)
+    if intent.kind == "saml":
+        return ("SAML:aud",)
+    if intent.kind != "oidc":
+        return ()
+    from federation_constructs.policy.template import issuer_facts
+
+    # the claims' keys name the issuer (`<host/path>:<claim>`); else the provider ARN or web identity name
+    federated = intent.federated
+    if intent.claims:
+        host = intent.claims[0].key.rpartition(":")[0]
+    elif ":oidc-provider/" in federated:
+        host = federated.split(":oidc-provider/", 1)[1]
+    else:
+        host = federated
+    facts = issuer_facts(host)
+    return tuple(facts.key(claim) for claim in sorted(facts.required_claims))
+
+
+def _any_value(claim: ClaimIntent) -> bool:
+    """A claim that admits every value: a pattern of only wildcards with a `*` in it."""
+    return claim.like and any("*" in v and not v.replace("*", "").replace("?", "") for v in claim.values)
+
+
+def free_keys(intent: TrustIntent) -> tuple[str, ...]:
+    """The required keys (`required_keys`) that the intent leaves free: not bound, or bound by `*`."""
+    bound = {c.key.lower() for c in intent.claims if c.values and not _any_value(c)}
+    return tuple(k for k in required_keys(intent) if k.lower() not in bound)
 
 
 # --- two versions of one trust ---------------------------------------------------------------------
@@ -446,14 +609,7 @@ def collect_intents(root: Any) -> dict[str, TrustIntent]:
                 ClaimIntent(c.key, tuple(_render(stack, v) for v in c.values), c.like, c.multi)
                 for c in role_intent.claims
             )
-            found[role.node.path] = TrustIntent(
-                role_intent.kind,
-                _render(stack, role_intent.federated),
-                role_intent.action,
-                claims,
-                role_intent.declared,
-                role_intent.opt_ins,
-            )
+            found[role.node.path] = replace(role_intent, federated=_render(stack, role_intent.federated), claims=claims)
     return found
 
 
@@ -472,22 +628,165 @@ class Explanation:
     example: Counterexample | None
     #: condition key -> a request showing the key unbounded
     unbounded: Mapping[str, Counterexample]
+    #: condition key -> why it is unbounded, from the operator that lets it (`verdict.absent_reason`)
+    why: Mapping[str, str] = field(default_factory=dict)
 
 
 def explain(document: Any, parameters: Mapping[str, Any] | None = None, keys: Sequence[str] = ()) -> Explanation:
     """Ask the solver what the trust admits: one example request, and for every condition key (and
     `keys`, e.g. the issuer's `sub` and `aud` even where no condition names them) whether an admitted
-    request can leave it out or give it a value of any length."""
+    request can leave it out or give it a value of any length.
+
+    A multi-valued key (Cognito `amr`, a key under `ForAnyValue:`/`ForAllValues:`) is unbounded when
+    an admitted request can carry none of the listed values: absent, or only values longer than every
+    listed one. `ForAnyValue:StringLike amr = authenticated` is therefore bounded (a request must carry
+    `authenticated`, whatever else it carries; the condition is false when `amr` is absent), and
+    `ForAllValues:` on any key is not (it is true when the key is absent)."""
     model = TrustModel(document, None, parameters, extra_keys=keys)
     result, example = model._solve(model.trust)
     if result != z3.sat:
         return Explanation(False, None, {})
     unbounded: dict[str, Counterexample] = {}
+    why: dict[str, str] = {}
     # a value longer than every literal the trust names can only match a pattern: no finite list
     longest = max([len(v) for s in model.statements for c in s.conditions for v in c.values] or [0])
     for key, count in model.request.count.items():
-        wide = z3.Or(count == 0, z3.Length(model.request.values[key][0]) > longest + UNBOUNDED_MARGIN)
-        found, witness = model._solve(model.trust, wide)
-        if found == z3.sat and witness is not None:
+        values = model.request.values[key]
+        if key in model.request.multi:
+            wide = z3.And(
+                *[
+                    z3.Implies(inside, z3.Length(v) > longest + UNBOUNDED_MARGIN)
+                    for inside, v in model.request.members(key)
+                ]
+            )
+        else:
+            wide = z3.Or(count == 0, z3.Length(values[0]) > longest + UNBOUNDED_MARGIN)
+        found, witness, solved = model._check(model.trust, wide)
+        if found == z3.sat and witness is not None and solved is not None:
             unbounded[key] = witness
-    return Explanation(True, example, unbounded)
+            why[key] = model._why(solved, key, witness.claims.get(key))
+    return Explanation(True, example, unbounded, why)
+
+
+# --- dead trusts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TokenFact:
+    """What every request of an issuer carries for one condition key: the key, with one value that
+    matches one of `accepts` (IAM globs). `why` says so in words, with its source."""
+
+    key: str
+    accepts: tuple[str, ...]
+    why: str
+
+
+def _fact(request: _Request, fact: TokenFact) -> z3.BoolRef:
+    key = fact.key.lower()
+    members = request.members(key)
+    matches = [
+        z3.Implies(inside, z3.Or(*[like(v, p) for p in fact.accepts]) if fact.accepts else z3.BoolVal(False))
+        for inside, v in members
+    ]
+    count = request.count[key]
+    return z3.And(count >= 1, *matches) if key in request.multi else z3.And(count == 1, *matches)
+
+
+def _listed(conditions: Sequence[Condition]) -> str:
+    return "; ".join(f"{c.operator} {', '.join(repr(v) for v in c.values) or '(no value)'}" for c in conditions)
+
+
+def dead_statements(
+    document: Any,
+    trusts: Sequence[tuple[int, str, Sequence[TokenFact]]],
+    parameters: Mapping[str, Any] | None = None,
+) -> dict[tuple[int, str], str]:
+    """(statement index, principal) -> why the Allow statement admits no request for that principal,
+    for every `(index, principal, facts)` in `trusts` that admits none. A request admitted by the
+    statement must also carry what the issuer's tokens carry (`facts`; a fact on a key whose
+    condition values in that statement are not literal is left out) and escape every Deny.
+    Reasons, first that applies: its conditions on one key contradict each other; what it requires
+    is not what any token of the issuer carries; a Deny statement covers it."""
+    extra = [f.key for _, _, facts in trusts for f in facts]
+    model = TrustModel(document, None, parameters, extra_keys=extra)
+    request = model.request
+    allows = {s.index: (s, formula) for s, formula in model.allows}
+    denies = [formula for _, formula in model.denies]
+    escaped = z3.Not(z3.Or(*denies)) if denies else z3.BoolVal(True)
+    dead: dict[tuple[int, str], str] = {}
+    for index, principal, facts in trusts:
+        if index not in allows:
+            continue
+        statement, formula = allows[index]
+        pinned = z3.And(formula, request.principal == z3.StringVal(principal))
+        usable = [
+            f
+            for f in facts
+            if all(is_literal(v) for c in statement.conditions if c.key == f.key.lower() for v in c.values)
+        ]
+        carried = [_fact(request, f) for f in usable]
+        candidate = _candidate(statement, principal, usable, request)
+        if model._holds(candidate, pinned, *carried, escaped):
+            continue  # a request built from the statement's own values is admitted: no solver needed
+        result, _ = model._solve(pinned, *carried, escaped, readable=False)
+        if result != z3.unsat:
+            continue  # admits a request (or the solver gave up: nothing is claimed)
+        dead[(index, principal)] = _dead_reason(model, statement, pinned, usable, escaped)
+    return dead
+
+
+def _sample(pattern: str) -> str:
+    """A value the IAM glob `pattern` matches."""
+    return pattern.replace("*", "").replace("?", "x")
+
+
+def _candidate(statement: Statement, principal: str, facts: Sequence[TokenFact], request: _Request) -> dict[str, Any]:
+    """A concrete request likely to pass the statement: its principal and first action, for every key
+    the first value its first positive condition names (or a value of the fact's form), else absent."""
+    action = _sample((statement.actions or ("sts:assumerolewithwebidentity",))[0].lower())
+    claims: dict[str, list[str]] = {}
+    for condition in statement.conditions:
+        if condition.key in claims or condition.negated or condition.if_exists or not condition.values:
+            continue
+        if condition.base == "null":
+            if condition.values[0].lower() == "false":
+                claims[condition.key] = ["x"]
+            else:
+                claims[condition.key] = []
+            continue
+        claims[condition.key] = [_sample(condition.values[0])]
+    for fact in facts:
+        key = fact.key.lower()
+        if key not in claims and fact.accepts:
+            claims[key] = [_sample(fact.accepts[0])]
+    values = {key: claims.get(key, []) for key in request.count}
+    return {"principal": principal, "action": action, "claims": values}
+
+
+def _dead_reason(
+    model: TrustModel, statement: Statement, pinned: z3.BoolRef, facts: Sequence[TokenFact], escaped: z3.BoolRef
+) -> str:
+    request = model.request
+    if model._solve(pinned, readable=False)[0] == z3.unsat:
+        for key in dict.fromkeys(c.key for c in statement.conditions):
+            on_key = [c for c in statement.conditions if c.key == key]
+            alone = [_condition(request, c, in_deny=False) for c in on_key]
+            if model._solve(*alone, readable=False)[0] == z3.unsat:
+                if len(on_key) == 1:
+                    return f"its condition on {key} ({_listed(on_key)}) admits no value"
+                return (
+                    f"its conditions on {key} contradict each other ({_listed(on_key)}): no request satisfies them all"
+                )
+        return "its principal, action and conditions together admit no request"
+    carried = [_fact(request, f) for f in facts]
+    if model._solve(pinned, *carried, readable=False)[0] == z3.unsat:
+        for fact in facts:
+            if model._solve(pinned, _fact(request, fact), readable=False)[0] == z3.unsat:
+                on_key = [c for c in statement.conditions if c.key == fact.key.lower()]
+                requires = f", but it requires {fact.key.lower()}: {_listed(on_key)}" if on_key else ""
+                return f"no token can match it: {fact.why}{requires}"
+        return "no token can match what it requires: " + "; ".join(f.why for f in facts)
+    for deny, formula in model.denies:
+        if model._solve(pinned, *carried, z3.Not(formula), readable=False)[0] == z3.unsat:
+            return f"the Deny in Statement{deny.index} covers every request it admits"
+    return "the Deny statements together cover every request it admits"

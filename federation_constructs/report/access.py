@@ -15,6 +15,7 @@ from typing import Any
 from federation_constructs.policy.document import Condition, statements
 from federation_constructs.policy.template import COGNITO, ResourceContext, TemplateIndex
 from federation_constructs.policy.trust import federated_trusts, trust_statements
+from federation_constructs.proof.verdict import LABELS, proof_words
 
 __all__ = ["build_access_report", "describe_subject", "session_words", "to_markdown"]
 
@@ -202,11 +203,16 @@ def _doors(context: ResourceContext, account: str, partition: str) -> list[dict[
             name = facts.name if facts else provider
             door["issuer"] = name
             if facts:
-                auds = [v for c in statement.conditions_on(facts.key(facts.audience_claim)) for v in c.values]
+                auds = [
+                    v
+                    for c in statement.conditions_on(facts.key(facts.audience_claim))
+                    if c.base != "null"
+                    for v in c.values
+                ]
                 subs = [
                     (v, c.wildcard)
                     for c in statement.conditions_on(facts.key("sub"))
-                    if not c.negated
+                    if not c.negated and c.base != "null"  # `Null` values are true/false, not subjects
                     for v in c.values
                 ]
                 door["audiences"] = auds
@@ -337,13 +343,7 @@ def build_access_report(
         if intent is not None:
             from federation_constructs.proof.model import prove
 
-            result = prove(context.properties.get("AssumeRolePolicyDocument"), intent, index.parameters)
-            proof = {
-                "status": result.status,
-                "text": result.describe(),
-                "seconds": round(result.seconds, 4),
-                "counterexample": dict(result.counterexample.claims) if result.counterexample else None,
-            }
+            proof = prove(context.properties.get("AssumeRolePolicyDocument"), intent, index.parameters).to_json()
         roles.append(
             {
                 "name": name,
@@ -381,6 +381,7 @@ def build_access_report(
             "roles": len(roles),
             "roles_per_door": dict(sorted(doors_count.items())),
             "roles_proved": sum(1 for r in roles if r["proof"] and r["proof"]["status"] == "proved"),
+            "roles_within_intent": sum(1 for r in roles if r["proof"] and r["proof"]["status"] == "within"),
             "roles_with_intent": sum(1 for r in roles if r["proof"]),
             "roles_with_opt_ins": sum(1 for r in roles if r["opt_ins"]),
             "unacknowledged_findings": open_findings,
@@ -404,8 +405,9 @@ def to_markdown(reports: Sequence[Mapping[str, Any]]) -> str:
             f"- roles that outsiders can assume: **{summary['roles']}** "
             f"({', '.join(f'{k}: {v}' for k, v in summary['roles_per_door'].items()) or 'none'})",
             f"- roles with opt-ins: **{summary['roles_with_opt_ins']}**",
-            f"- trusts proved to admit exactly their declared intent: **{summary.get('roles_proved', 0)}** of "
-            f"{summary.get('roles_with_intent', 0)} with a declared intent",
+            f"- trusts {LABELS['proved']} to their declared intent: **{summary.get('roles_proved', 0)}** of "
+            f"{summary.get('roles_with_intent', 0)} with a declared intent"
+            + (f"; {LABELS['within']}: {summary['roles_within_intent']}" if summary.get("roles_within_intent") else ""),
             f"- unacknowledged findings: **{summary['unacknowledged_findings']}**",
             "",
         ]
@@ -439,7 +441,7 @@ def to_markdown(reports: Sequence[Mapping[str, Any]]) -> str:
             lines.append(f"- opt-ins: {', '.join(role['opt_ins']) if role['opt_ins'] else 'none'}")
             proof = role.get("proof")
             lines.append(
-                f"- proof: {proof['text']}" if proof else "- proof: no declared intent (not built by this toolkit)"
+                f"- proof: {proof_words(proof)}" if proof else "- proof: no declared intent (not built by this toolkit)"
             )
             lines.append("")
             permissions = role["permissions"]

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from federation_constructs.proof.verdict import proof_words
 from federation_constructs.report.diff_render import diff_to_html, diff_to_markdown
 
 __all__ = [
@@ -362,7 +363,23 @@ def _role_change(stack: str, name: str, base: Mapping[str, Any], head: Mapping[s
     change["findings"] = _finding_changes(base, head)
     added, removed = _set_change(base.get("opt_ins") or [], head.get("opt_ins") or [])
     change["opt_ins"] = {"added": added, "removed": removed}
+    change["proof"] = _proof_change(base.get("proof"), head.get("proof"))
     return change
+
+
+def _proof_change(base: Any, head: Any) -> dict[str, Any] | None:
+    """The proof against the declared intent, when its outcome changed: both outcomes, in the words
+    of `federation_constructs.proof.verdict` (the access report's words)."""
+    old = base if isinstance(base, dict) else None
+    new = head if isinstance(head, dict) else None
+    if (old or {}).get("status") == (new or {}).get("status"):
+        return None
+    return {
+        "base": old.get("status") if old else None,
+        "head": new.get("status") if new else None,
+        "base_text": proof_words(old) if old else None,
+        "head_text": proof_words(new) if new else None,
+    }
 
 
 def _has_changes(change: Mapping[str, Any]) -> bool:
@@ -376,6 +393,7 @@ def _has_changes(change: Mapping[str, Any]) -> bool:
         or any(change["permissions"].values())
         or any(change["findings"].values())
         or any(change["opt_ins"].values())
+        or change.get("proof")
     )
 
 
@@ -394,6 +412,7 @@ def _role_summary(stack: str, role: Mapping[str, Any]) -> dict[str, Any]:
         "grants": _grant_rows(_grants(role), {}),
         "opt_ins": list(role.get("opt_ins") or []),
         "findings": [dict(f) for f in role.get("findings") or []],
+        "proof": proof_words(role["proof"]) if isinstance(role.get("proof"), dict) else None,
     }
 
 

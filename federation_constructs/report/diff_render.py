@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from federation_constructs.proof.verdict import LABELS
 from federation_constructs.report.access import session_words
 
 __all__ = ["diff_to_html", "diff_to_markdown"]
@@ -121,7 +122,17 @@ def _items(change: Mapping[str, Any]) -> list[tuple[str, str]]:
     items += [("narrower", f"finding no longer open: {_code(_ident(f))}") for f in findings["no_longer_open"]]
     items += [("wider", f"opt-in added: {_code(o)}") for o in change["opt_ins"]["added"]]
     items += [("narrower", f"opt-in removed: {_code(o)}") for o in change["opt_ins"]["removed"]]
+    proof = change.get("proof")
+    if proof:
+        was = LABELS.get(str(proof["base"]), str(proof["base"])) if proof["base"] else "no declared intent"
+        now = proof["head_text"] or "no declared intent"
+        kind = "wider" if proof["head"] in _FAILED_PROOFS else "narrower" if proof["head"] == "proved" else "same"
+        items.append((kind, f"proof: {now} (was: {was})"))
     return items
+
+
+#: proof outcomes that mark a role's change as a widening in the diff's tone
+_FAILED_PROOFS = ("widened", "unbounded", "dead", "unknown")
 
 
 def _ident(finding: Mapping[str, Any]) -> str:
@@ -141,6 +152,8 @@ def _summary_items(role: Mapping[str, Any]) -> list[str]:
         actions = ", ".join(_code(a) for a in row["actions"])
         items.append(f"{row['effect']} {actions} on {_code(row['resource'])}{when}")
     items += [f"opt-in {_code(o)}" for o in role["opt_ins"]]
+    if role.get("proof"):
+        items.append(f"proof: {role['proof']}")
     for f in role["findings"]:
         items.append(
             f"finding **open** {_code(_ident(f))} ({f.get('level', '')}): {f.get('detail', '')}"
@@ -184,6 +197,9 @@ def _table_words(change: Mapping[str, Any]) -> str:
             parts.append(f"{len(findings[kind])} finding{'s' if len(findings[kind]) != 1 else ''} {words}")
     parts += [f"opt-in +{o}" for o in change["opt_ins"]["added"]]
     parts += [f"opt-in -{o}" for o in change["opt_ins"]["removed"]]
+    if change.get("proof"):
+        head = change["proof"]["head"]
+        parts.append(f"proof {LABELS.get(str(head), str(head)) if head else 'none'}")
     return "; ".join(parts) or "doors' wording, role attribute or logical id (see below)"
 
 

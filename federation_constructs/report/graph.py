@@ -13,6 +13,8 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from federation_constructs.proof.verdict import LABELS
+
 __all__ = ["NODE_WIDTH", "door_bucket", "graph_for_stack", "plain_condition", "role_id"]
 
 #: Characters per line of a node's text; dagre sizes nodes from the measured lines.
@@ -249,6 +251,7 @@ def graph_for_stack(stack: Mapping[str, Any]) -> dict[str, Any]:
             open=sum(1 for f in findings if f.get("status") == "open"),
             acknowledged=sum(1 for f in findings if f.get("status") == "acknowledged"),
             proof=proof.get("status"),
+            proof_label=LABELS.get(str(proof.get("status")), proof.get("status")) if proof else None,
             session=role.get("max_session_seconds"),
             grants=bool(permissions.get("managed_policies") or permissions.get("statements")),
         )

@@ -15,6 +15,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from federation_constructs.proof.verdict import LABELS, proof_words
 from federation_constructs.report.graph import door_bucket, graph_for_stack, plain_condition, role_id
 
 __all__ = ["HTML_NAME", "render_html", "script_json", "summary_counts", "write_html"]
@@ -97,7 +98,8 @@ def _badges(role: Mapping[str, Any]) -> str:
     badges = []
     if proof:
         ok = proof.get("status") == "proved"
-        badges.append(f'<span class="badge {"ok" if ok else "bad"}">{escape(str(proof.get("status")))}</span>')
+        label = LABELS.get(str(proof.get("status")), str(proof.get("status")))
+        badges.append(f'<span class="badge {"ok" if ok else "bad"}">{escape(label)}</span>')
     if role.get("opt_ins"):
         badges.append(f'<span class="badge optin">opt-in: {escape(", ".join(map(str, role["opt_ins"])))}</span>')
     if open_count:
@@ -125,14 +127,20 @@ def _proof_html(role: Mapping[str, Any]) -> str:
     proof = role.get("proof")
     if not proof:
         return '<p class="none">no declared intent, not proved</p>'
-    css = "ok" if proof.get("status") == "proved" else "bad"
-    text = f'<p class="{css}">{escape(str(proof.get("text") or proof.get("status")))}</p>'
+    status = proof.get("status")
+    css = "ok" if status == "proved" else "bad"
+    text = f'<p class="{css}">{_plain(proof_words(proof))}</p>'
     counterexample = proof.get("counterexample")
     if counterexample:
+        caption = (
+            "a declared token the trust refuses"
+            if status == "within"
+            else "counterexample: a token the trust admits beyond the intent"
+        )
         rows = "".join(f"<tr><td>{_code(k)}</td><td>{_code(v)}</td></tr>" for k, v in counterexample.items())
         text += (
-            f'<table class="counterexample"><caption>counterexample: a token the trust admits '
-            f"beyond the intent</caption><tr><th>claim</th><th>value</th></tr>{rows}</table>"
+            f'<table class="counterexample"><caption>{caption}</caption>'
+            f"<tr><th>claim</th><th>value</th></tr>{rows}</table>"
         )
     return text
 
@@ -214,7 +222,7 @@ def _summary_html(counts: Mapping[str, int]) -> str:
         ("other", "other doors", counts["other"], ""),
         ("opt_ins", "with opt-ins", opt_ins, "optin" if opt_ins else ""),
         ("open_findings", "open findings", open_findings, "bad" if open_findings else "ok"),
-        ("proved", "proved", f"{counts['proved']}/{counts['with_intent']}", ""),
+        ("proved", LABELS["proved"], f"{counts['proved']}/{counts['with_intent']}", ""),
     ]
     return (
         '<ul class="summary">'

@@ -24,7 +24,8 @@
     }
     var lines = [["role · max session " + hours(node.session), "kind"], [node.role, "title"]];
     if (node.proof) {
-      lines.push(node.proof === "proved" ? ["✓ trust proved", "badge-text ok"] : ["✗ proof: " + node.proof, "badge-text bad"]);
+      var label = node.proof_label || node.proof;
+      lines.push(node.proof === "proved" ? ["✓ trust " + label, "badge-text ok"] : ["✗ proof: " + label, "badge-text bad"]);
     }
     if (node.opt_ins.length) { lines.push(["⚑ opt-in: " + node.opt_ins.join(", "), "badge-text optin"]); }
     if (node.open) { lines.push(["● " + node.open + " open finding" + (node.open > 1 ? "s" : ""), "badge-text bad"]); }
