@@ -7,6 +7,8 @@ fact comes from; an issuer missing from `STS_EVALUATED_CLAIMS` is not judged.
 
 from __future__ import annotations
 
+from federation_constructs.oidc.issuers import GITHUB_STS_CLAIMS
+
 __all__ = [
     "CALLER_KEYS",
     "GITHUB_CLAIM_NAMES",
@@ -21,21 +23,8 @@ __all__ = [
 #: The CI issuers without provider-specific keys: `aud` and `sub` only ("Support for custom claims
 #: for OIDC is unavailable in AWS", GitHub's AWS guide; IAM reference, keys for OIDC federation).
 STS_EVALUATED_CLAIMS: dict[str, frozenset[str]] = {
-    "GitHub Actions": frozenset(
-        {
-            "aud",
-            "sub",
-            "actor",
-            "actor_id",
-            "job_workflow_ref",
-            "repository",
-            "repository_id",
-            "workflow",
-            "ref",
-            "environment",
-            "enterprise_id",
-        }
-    ),
+    # one list of GitHub's provider-specific keys: the one the OidcIssuer preset offers
+    "GitHub Actions": frozenset({"aud", "sub"}) | GITHUB_STS_CLAIMS,
     "GitLab CI": frozenset({"aud", "sub"}),
     "EKS service accounts": frozenset({"aud", "sub"}),
     "HCP Terraform": frozenset({"aud", "sub"}),
