@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
-from federation_constructs.policy.document import Statement, action_matches, as_list, statements
+from federation_constructs.policy.document import Statement, action_matches, as_list
+from federation_constructs.policy.permissions import role_permissions
 from federation_constructs.policy.template import ResourceContext, TemplateIndex
 from federation_constructs.policy.trust import COGNITO, federated_trusts, trust_statements
 
@@ -47,11 +48,11 @@ def is_web_identity_role(context: ResourceContext) -> bool:
 
 
 def role_statements(context: ResourceContext) -> Iterator[tuple[str, Statement]]:
-    """(where, statement) of every Allow statement in the role's policies in this template."""
-    for where, document in context.index.role_policies(context.logical_id):
-        for statement in statements(document, context.index.parameters):
-            if statement.allow:
-                yield where, statement
+    """(where, statement) of every Allow statement of the role's permissions in this template: the
+    union `policy.permissions.role_permissions` reads once per template (inline policies, every policy
+    that names the role, managed policies of the template)."""
+    for document, statement in role_permissions(context.index, context.logical_id).allow_statements():
+        yield document.label, statement
 
 
 def granted_actions(statement: Statement, action: str) -> list[str]:
