@@ -218,3 +218,34 @@ def test_fn_sub_substitutes_variables_keeps_escaped_literals_and_refuses_malform
     assert substitute({"not": "a sub"}, value_of) is None
     assert flatten({"Fn::Sub": ["${A}-${B.Arn}", {"A": "x"}]}) == "x-<B.Arn>"
     assert isinstance(flatten({"Fn::Sub": ["${A}-${B.Arn}", {"A": "x"}]}), Unresolved)
+
+
+@pytest.mark.parametrize(
+    ("operator", "values", "holds"),
+    [
+        ("StringEquals", ["a"], False),
+        ("StringNotEquals", ["a"], True),
+        ("StringEqualsIfExists", ["a"], True),
+        ("ForAllValues:StringEquals", ["a"], True),
+        ("ForAnyValue:StringLike", ["a"], False),
+        ("ForAnyValue:StringNotEquals", ["a"], False),
+        ("Null", ["true"], True),
+        ("Null", ["false"], False),
+    ],
+)
+def test_what_a_condition_does_when_the_key_is_absent(operator: str, values: list[str], holds: bool) -> None:
+    """IAM's documented semantics for a request without the key (FED36/FED37 word their findings by it)."""
+    from federation_constructs.policy.document import statements
+
+    (statement,) = statements(
+        {
+            "Statement": {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Principal": {"Federated": "x"},
+                "Condition": {operator: {"k:sub": values}},
+            }
+        }
+    )
+    (condition,) = statement.conditions
+    assert condition.holds_when_absent is holds

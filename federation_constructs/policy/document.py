@@ -166,6 +166,19 @@ class Condition:
         """Whether `*` and `?` in values are wildcards (the `...Like` operators)."""
         return self.base.endswith("like")
 
+    @property
+    def holds_when_absent(self) -> bool:
+        """Whether the condition holds for a request that does not carry the key at all: `...IfExists`
+        and `ForAllValues:` (vacuously) do, `ForAnyValue:` does not, `Null` does for "true", and
+        otherwise the negated operators do (nothing to match) and the positive ones do not."""
+        if self.if_exists or self.qualifier == "ForAllValues":
+            return True
+        if self.qualifier == "ForAnyValue":
+            return False
+        if self.base == "null":
+            return any(str(v).lower() == "true" for v in self.values)
+        return self.negated
+
 
 @dataclass(frozen=True)
 class Statement:

@@ -27,11 +27,7 @@ def check(context: ResourceContext) -> Iterator[Hit]:
         for condition in statement.conditions:
             if not caller_key(condition.key):
                 continue
-            opens = (
-                condition.negated
-                or condition.if_exists
-                or (condition.base == "null" and any(v.lower() == "true" for v in condition.values))
-            )
+            opens = condition.holds_when_absent
             effect = "always holds, so it fences nothing" if opens else "never holds, so this statement admits no one"
             yield Hit(
                 f"{trust.where()}::{condition.key}",

@@ -34,11 +34,7 @@ def check(context: ResourceContext) -> Iterator[Hit]:
             claim = condition.key[len(prefix) :]
             if claim in known:
                 continue
-            opens = (
-                condition.negated
-                or condition.if_exists
-                or (condition.base == "null" and any(v.lower() == "true" for v in condition.values))
-            )
+            opens = condition.holds_when_absent
             effect = "never excludes anything" if opens else "never matches"
             yield Hit(
                 f"{trust.where()}::{condition.key}",
