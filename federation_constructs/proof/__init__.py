@@ -24,7 +24,7 @@ _EXPORTS = {
     "Counterexample": "model",
     "Explanation": "model",
     "ProofResult": "model",
-    "TokenFact": "model",
+    "TokenFact": "intent",
     "TrustModel": "model",
     "collect_intents": "model",
     "compare": "model",
@@ -40,13 +40,12 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from federation_constructs.proof.intent import ClaimIntent, TrustIntent
+    from federation_constructs.proof.intent import ClaimIntent, TokenFact, TrustIntent
     from federation_constructs.proof.model import (
         Comparison,
         Counterexample,
         Explanation,
         ProofResult,
-        TokenFact,
         TrustModel,
         collect_intents,
         compare,

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 __all__ = [
     "ClaimIntent",
+    "TokenFact",
     "TrustIntent",
     "cognito_intent",
     "github_subjects",
@@ -198,3 +199,14 @@ def saml_intent(
             "session_tags": session_tags,
         },
     )
+
+
+@dataclass(frozen=True)
+class TokenFact:
+    """What every request of an issuer carries for one condition key: the key, with one value that
+    matches one of `accepts` (IAM globs). `why` says so in words, with its source. (Plain data, here
+    so that rules can state facts without loading the solver.)"""
+
+    key: str
+    accepts: tuple[str, ...]
+    why: str

@@ -30,7 +30,7 @@ from typing import Any, Literal
 import z3
 
 from federation_constructs.policy.document import Condition, Statement, as_list, is_literal, statements
-from federation_constructs.proof.intent import ClaimIntent, TrustIntent
+from federation_constructs.proof.intent import ClaimIntent, TokenFact, TrustIntent
 from federation_constructs.proof.verdict import ProofStatus, absent_reason, long_reason, proof_sentence
 
 __all__ = [
@@ -669,16 +669,6 @@ def explain(document: Any, parameters: Mapping[str, Any] | None = None, keys: Se
 
 
 # --- dead trusts ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TokenFact:
-    """What every request of an issuer carries for one condition key: the key, with one value that
-    matches one of `accepts` (IAM globs). `why` says so in words, with its source."""
-
-    key: str
-    accepts: tuple[str, ...]
-    why: str
 
 
 def _fact(request: _Request, fact: TokenFact) -> z3.BoolRef:

@@ -38,17 +38,15 @@ STS does not evaluate) are FED37's. Only roles with a federated trust reach the 
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Sequence
 
-from federation_constructs.policy.document import as_list, is_literal
+from federation_constructs.policy.document import Condition, as_list, is_literal, statements
 from federation_constructs.policy.template import COGNITO
-from federation_constructs.policy.trust import FederatedTrust, federated_trusts
+from federation_constructs.policy.trust import FederatedTrust, admits, federated_trusts
+from federation_constructs.proof.intent import TokenFact
 from federation_constructs.rules.engine import Hit, ResourceContext, Rule
-
-if TYPE_CHECKING:
-    from federation_constructs.proof.model import TokenFact
 
 #: issuer name (`IssuerFacts.name`) -> (IAM globs every `sub` of its tokens matches, the form in words)
 SUBJECT_FORMS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -66,8 +64,6 @@ _AUDIENCE_RULE = "federation_constructs.rules.fed43_audience_not_registered"
 
 
 def _facts(trust: FederatedTrust, context: ResourceContext) -> list[TokenFact]:
-    from federation_constructs.proof.model import TokenFact
-
     if trust.kind == "cognito":
         return [
             TokenFact(
@@ -107,13 +103,67 @@ def _reported_by_audience_rule(context: ResourceContext, where: str) -> bool:
     return any(hit.finding.startswith(f"{where}::") for hit in module.RULE.check(context))
 
 
+_PLAIN = ("stringequals", "stringequalsignorecase", "stringlike")
+
+
+def _sample(value: str) -> str:
+    """A concrete value an IAM glob matches (`*` and `?` filled in)."""
+    return value.replace("*", "x").replace("?", "x")
+
+
+def plainly_alive(trust: FederatedTrust, facts: Sequence[TokenFact]) -> bool:
+    """Whether a request made of the statement's own values passes it and carries what every token of
+    the issuer carries, judged without the solver. Every condition must be a positive string test
+    (unqualified, or `ForAnyValue:`/`ForAllValues:`, which a request holding just that one value for the
+    key passes alike); the value chosen for each key (its first condition's first value) must pass every
+    condition on the key; a key tested with a value that is not literal (a `Ref`) must be tested by that
+    one condition only (the request carries what it resolves to; no fact is judged there, as the solver
+    does not judge one); each other fact's key must hold a value of its form. True only when that
+    request exists; False means: ask the solver (it proves deadness)."""
+    statement = trust.statement
+    if not statement.actions or statement.not_actions:
+        return False
+    by_key: dict[str, list[Condition]] = {}
+    for condition in statement.conditions:
+        if condition.if_exists or condition.base not in _PLAIN or not condition.values:
+            return False
+        by_key.setdefault(condition.key, []).append(condition)
+    chosen: dict[str, str] = {}
+    opaque: set[str] = set()
+    for key, conditions in by_key.items():
+        if not all(is_literal(v) for c in conditions for v in c.values):
+            if len(conditions) > 1:
+                return False
+            opaque.add(key)
+            continue
+        first = conditions[0].values[0]
+        chosen[key] = _sample(first) if conditions[0].wildcard else first
+        if not all(admits(c, chosen[key]) for c in conditions):
+            return False
+    for fact in facts:
+        key = fact.key.lower()
+        if key in opaque:
+            continue
+        if not fact.accepts:
+            return False
+        value = chosen.get(key, _sample(fact.accepts[0]))
+        if not any(fnmatch.fnmatchcase(value, pattern.replace("[", "[[]")) for pattern in fact.accepts):
+            return False
+    return True
+
+
 def check(context: ResourceContext) -> Iterator[Hit]:
     trusts = list(federated_trusts(context))
     if not trusts:
         return
+    facts = {id(t): _facts(t, context) for t in trusts}
+    document = context.properties.get("AssumeRolePolicyDocument")
+    if all(s.allow for s in statements(document, context.index.parameters)):  # no Deny to escape
+        trusts = [t for t in trusts if not plainly_alive(t, facts[id(t)])]
+        if not trusts:
+            return  # the solver (and loading z3) is needed only for a statement not plainly alive
     from federation_constructs.proof.model import dead_statements
 
-    facts = {id(t): _facts(t, context) for t in trusts}
     dead = dead_statements(
         context.properties.get("AssumeRolePolicyDocument"),
         [(t.statement.index, t.federated, facts[id(t)]) for t in trusts],
