@@ -314,3 +314,69 @@ def test_an_intent_that_leaves_the_subject_free_reads_as_unbounded_everywhere() 
     page = render_html({"stacks": [report]})
     assert "UNBOUNDED: the declared intent leaves <code>" in page and '<span class="badge bad">UNBOUNDED</span>' in page
     assert report["summary"]["roles_proved"] == 0
+
+
+def test_what_a_role_can_do_includes_every_policy_attached_to_it() -> None:
+    """The report reads the same union of permissions as the rules: inline policies, a policy naming the
+    role by Ref, a role policy naming it by its literal RoleName, a managed policy of the template it
+    refers to, and AWS managed policy ARNs."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"},
+                "Condition": {
+                    "StringEquals": {
+                        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                        "token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main",
+                    }
+                },
+            }
+        ],
+    }
+
+    def allow(action: str) -> dict[str, Any]:
+        return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}
+
+    template = {
+        "Resources": {
+            "Deploy": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "RoleName": "ci-deploy",
+                    "AssumeRolePolicyDocument": trust,
+                    "Policies": [{"PolicyName": "Inline", "PolicyDocument": allow("s3:ListAllMyBuckets")}],
+                    "ManagedPolicyArns": [{"Ref": "Shared"}, "arn:aws:iam::aws:policy/ReadOnlyAccess"],
+                },
+            },
+            "ByRef": {
+                "Type": "AWS::IAM::Policy",
+                "Properties": {
+                    "PolicyName": "by-ref",
+                    "Roles": [{"Ref": "Deploy"}],
+                    "PolicyDocument": allow("sqs:SendMessage"),
+                },
+            },
+            "ByName": {
+                "Type": "AWS::IAM::RolePolicy",
+                "Properties": {
+                    "PolicyName": "by-name",
+                    "RoleName": "ci-deploy",
+                    "PolicyDocument": allow("sns:Publish"),
+                },
+            },
+            "Shared": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": allow("ssm:GetParameter")}},
+        }
+    }
+    (role,) = build_access_report(template, stack="S", account=ACCOUNT)["roles"]
+    permissions = role["permissions"]
+    assert {(s["policy"], tuple(s["actions"])) for s in permissions["statements"]} == {
+        ("Deploy.Policies[Inline]", ("s3:ListAllMyBuckets",)),
+        ("ByRef", ("sqs:SendMessage",)),
+        ("ByName", ("sns:Publish",)),
+        ("Shared", ("ssm:GetParameter",)),
+    }
+    assert permissions["managed_policies"] == ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+    assert permissions["services"] == ["s3", "sns", "sqs", "ssm"]

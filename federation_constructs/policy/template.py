@@ -215,25 +215,6 @@ class TemplateIndex:
                 return True
         return False
 
-    def role_policies(self, role_id: str) -> list[tuple[str, Any]]:
-        """(where, document) of every policy document attached to the role in this template."""
-        found: list[tuple[str, Any]] = []
-        for policy in as_list(self.properties(role_id).get("Policies")):
-            if isinstance(policy, dict):
-                found.append((f"{role_id}.Policies[{policy.get('PolicyName')}]", policy.get("PolicyDocument")))
-        for logical, resource in self.of_type("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy").items():
-            props = resource.get("Properties") or {}
-            if self._refers_to(props.get("Roles"), role_id):
-                found.append((logical, props.get("PolicyDocument")))
-        for logical, resource in self.of_type("AWS::IAM::RolePolicy").items():
-            props = resource.get("Properties") or {}
-            if props.get("RoleName") == {"Ref": role_id}:
-                found.append((logical, props.get("PolicyDocument")))
-        return found
-
-    def managed_policy_arns(self, role_id: str) -> list[str]:
-        return [self.flatten(v) for v in as_list(self.properties(role_id).get("ManagedPolicyArns"))]
-
     @cached_property
     def identity_pool_roles(self) -> dict[str, set[str]]:
         """Role logical id -> {"authenticated", "unauthenticated"} from role attachments."""

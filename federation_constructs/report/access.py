@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from federation_constructs.policy.document import Condition, statements
+from federation_constructs.policy.document import Condition
+from federation_constructs.policy.permissions import role_permissions
 from federation_constructs.policy.template import COGNITO, ResourceContext, TemplateIndex
 from federation_constructs.policy.trust import federated_trusts, trust_statements
 from federation_constructs.proof.verdict import LABELS, proof_words
@@ -260,8 +261,12 @@ def _permissions(context: ResourceContext, account: str, partition: str) -> dict
     index = context.index
     rows: list[dict[str, Any]] = []
     prefixes: set[str] = set()
-    for where, document in index.role_policies(context.logical_id):
-        for statement in statements(document, index.parameters):
+    # every permission the template gives the role: inline policies, every policy that names it (by Ref
+    # or by RoleName), managed policies of the template; the rules read the same union
+    permissions = role_permissions(index, context.logical_id)
+    for document in permissions.documents:
+        where = document.label
+        for statement in document.statements:
             resources = [_render(r, index, account, partition) for r in statement.resources or statement.not_resources]
             for resource in resources:
                 if _VARIABLE.search(resource):
@@ -277,7 +282,7 @@ def _permissions(context: ResourceContext, account: str, partition: str) -> dict
                     "conditions": [_condition_words(c) for c in statement.conditions],
                 }
             )
-    managed = [_render(a, index, account, partition) for a in index.managed_policy_arns(context.logical_id)]
+    managed = [_render(a, index, account, partition) for a in permissions.managed_policy_arns]
     services = sorted({a.split(":", 1)[0] for r in rows if r["effect"] == "Allow" for a in r["actions"] if ":" in a})
     return {
         "managed_policies": managed,
