@@ -172,3 +172,25 @@ def test_the_default_run_starts_no_node_and_loads_no_cdk(tmp_path: Path) -> None
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_a_template_in_an_assembly_is_bounded_like_a_file(tmp_path: Path) -> None:
+    """An assembly's templates are read through the same bounded reader: a 20 MB template is refused by
+    its size (never parsed), and the assembly's other stack is still linted."""
+    out = tmp_path / "cdk.out"
+    out.mkdir()
+    (out / "Good.template.json").write_text(json.dumps(parse_template(GOOD, "good.yaml")))
+    with (out / "Huge.template.json").open("wb") as handle:
+        handle.write(b'{"Resources": {}, "Pad": "' + b"x" * 20_000_000 + b'"}')
+    artifacts = {
+        name: {
+            "type": "aws:cloudformation:stack",
+            "environment": "aws://111122223333/eu-west-1",
+            "properties": {"templateFile": f"{name}.template.json"},
+        }
+        for name in ("Good", "Huge")
+    }
+    (out / "manifest.json").write_text(json.dumps({"version": "55.0.0", "artifacts": artifacts}))
+    sources, errors = load_sources([out])
+    assert [s.label for s in sources] == [str(out / "Good.template.json")]
+    assert len(errors) == 1 and errors[0].startswith(f"{out / 'Huge.template.json'}: is 20,000,028 bytes")

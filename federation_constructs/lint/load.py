@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from federation_constructs.assembly import AssemblyError, load_assembly, stack_entries, stack_set_members
+from federation_constructs.assembly import AssemblyError, StackArtifact, stack_entries, stack_set_members
 from federation_constructs.report.findings import Acknowledged, acknowledged
 
 __all__ = [
@@ -240,25 +240,39 @@ def _assembly_sources(directory: Path, errors: list[str]) -> Iterator[Source]:
     """Every stack template of the assembly in `directory` (nested Stage assemblies included), and the
     member template of every StackSet they declare, with the app's acknowledgements."""
     try:
-        stacks = load_assembly(directory)
-        files = {
-            str(artifact.get("displayName") or artifact_id): here / str(artifact["properties"]["templateFile"])
-            for here, artifact_id, artifact in stack_entries(directory)
-        }
+        entries = list(stack_entries(directory))  # the manifests only: each template is read once, bounded
         acks = acknowledged(directory)
     except AssemblyError as err:
         errors.append(str(err))
         return
-    for stack in stacks:
-        path = files[stack.display_name]
-        mine = tuple(a for a in acks if a.stack == stack.display_name)
+    for here, artifact_id, artifact in entries:
+        display = str(artifact.get("displayName") or artifact_id)
+        template_file = (artifact.get("properties") or {}).get("templateFile")
+        if not isinstance(template_file, str):
+            errors.append(f"{here / 'manifest.json'}: stack {artifact_id!r} has no properties.templateFile")
+            continue
+        path = here / template_file
+        mine = tuple(a for a in acks if a.stack == display)
         try:
             source = load_file(path)
         except LintError as err:
             errors.append(str(err))
             continue
         yield Source(label=source.label, path=path, text=source.text, template=source.template, acknowledgements=mine)
-        for member in stack_set_members([stack]):
+        stack = StackArtifact(
+            artifact_id=artifact_id,
+            display_name=display,
+            stack_name=display,
+            account=None,
+            region=None,
+            template=source.template,
+        )
+        try:
+            members = stack_set_members([stack])
+        except AssemblyError as err:
+            errors.append(str(err))
+            continue
+        for member in members:
             logical = next(
                 (
                     k
