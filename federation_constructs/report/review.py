@@ -34,7 +34,7 @@ import jsii
 from aws_cdk import App, CfnResource, IPolicyValidationPlugin, PolicyValidationPluginReport, Stack, Validations
 from constructs import Construct, IConstruct
 
-from federation_constructs.assembly import load_assembly
+from federation_constructs.assembly import StackArtifact, load_assembly
 from federation_constructs.errors import FederationValidationError
 from federation_constructs.partitions import partition_for_region
 from federation_constructs.report.findings import (
@@ -106,16 +106,18 @@ def write_access_report(
     opt_ins: Mapping[str, Sequence[str]] | None = None,
     paths: Mapping[str, Mapping[str, str]] | None = None,
     intents: Mapping[str, TrustIntent] | None = None,
+    stacks: Sequence[StackArtifact] | None = None,
 ) -> tuple[Path, Path, Path]:
     """Write `access-report.json`, `.md` and `.html` for every stack of the cloud assembly in
-    `directory` (nested Stage assemblies included); roles with a declared intent (`intents`, from
-    `federation_constructs.proof.collect_intents`) are proved. Returns the three paths."""
+    `directory` (nested Stage assemblies included; `stacks`, when the caller has read them already);
+    roles with a declared intent (`intents`, from `federation_constructs.proof.collect_intents`) are
+    proved. Returns the three paths."""
     from federation_constructs.report.access import build_access_report, to_markdown
     from federation_constructs.report.html import write_html
 
     outdir = Path(directory)
     reports = []
-    for stack in load_assembly(outdir):
+    for stack in load_assembly(outdir) if stacks is None else stacks:
         key = stack.display_name  # the stack name, or `<stage>/<name>` for the stack of a Stage
         stack_rows = [r for r in rows if r.get("stack") == key or not r.get("stack") and _in_stack(r, key)]
         reports.append(
@@ -253,13 +255,17 @@ class FederationReview:
         open_reports = self._open_reports(acks)
         federation = self.federation
         self.rows = finding_rows(open_reports, acks, federation.findings if federation is not None else ())
-        stacks = [stack.display_name for stack in load_assembly(directory)]
+        stacks = load_assembly(directory)  # read once, for both reports
         rule_pack = write_rule_pack_report(
-            directory, packs=[r.name for r in self._recorded], stacks=stacks, open_reports=open_reports, acks=acks
+            directory,
+            packs=[r.name for r in self._recorded],
+            stacks=[stack.display_name for stack in stacks],
+            open_reports=open_reports,
+            acks=acks,
         )
         findings_json, findings_csv = write_findings(directory, self.rows)
         access_json, access_md, access_html = write_access_report(
-            directory, self.rows, collect_opt_ins(root), construct_paths(root), collect_intents(root)
+            directory, self.rows, collect_opt_ins(root), construct_paths(root), collect_intents(root), stacks
         )
         self.written = {
             path.name: path for path in (rule_pack, findings_json, findings_csv, access_md, access_json, access_html)
