@@ -23,7 +23,13 @@ from constructs import Construct, IConstruct, IValidation
 
 from federation_constructs.cdk_deploy import DEFAULT_QUALIFIER, bootstrap_role_arns, qualifier_problem
 from federation_constructs.errors import checked_bool, checked_list, checked_mapping, invalid
-from federation_constructs.naming import ROLE_PATH_ACCEPTED, role_name_problem, role_path_problem
+from federation_constructs.naming import (
+    POLICY_ARN_ACCEPTED,
+    POLICY_ARN_RE,
+    ROLE_PATH_ACCEPTED,
+    role_name_problem,
+    role_path_problem,
+)
 from federation_constructs.policy.actions import (
     INLINE_POLICIES_QUOTA,
     MANAGED_POLICIES_PER_ROLE,
@@ -320,13 +326,6 @@ class FederatedRole(Construct):
             )
 
 
-#: IAM policy ARNs: AWS managed (`arn:aws:iam::aws:policy/...`) or an account's (`...::123456789012:policy/...`)
-POLICY_ARN_RE = re.compile(r"arn:aws(-[a-z]+)*:iam::(aws|\d{12}):policy/([\x21-\x7e]*/)?[\w+=,.@-]{1,128}")
-POLICY_ARN_ACCEPTED = (
-    "a managed policy ARN such as 'arn:aws:iam::111122223333:policy/ci-boundary' or "
-    "'arn:aws:iam::aws:policy/ReadOnlyAccess' (a path may stand before the name)"
-)
-
 # app root (by construct address) -> (account, lower-case role name) -> construct path; IAM role
 # names are unique per account, case-insensitively
 _NAMES_BY_APP: dict[str, dict[tuple[str, str], str]] = {}
@@ -355,7 +354,7 @@ def _claim_role_name(scope: FederatedRole, name: str) -> None:
     names[key] = scope.node.path
 
 
-@jsii.implements(IValidation)  # type: ignore[arg-type]
+@jsii.implements(IValidation)
 class _RoleQuotas:
     """At synth: IAM's per-role quotas on what the role holds by then (grants add policies after
     the constructor ran)."""

@@ -1,4 +1,4 @@
-"""IAM role names and paths: IAM's rules for them, and the default naming scheme.
+"""IAM role names, paths and policy ARNs: IAM's rules for them, and the default role naming scheme.
 
 A role that a SAML IdP, a CI workflow or an app refers to must have a name known before the first
 deploy: CloudFormation's generated names change whenever the role is replaced. The scheme
@@ -23,6 +23,8 @@ import re
 __all__ = [
     "MAX_ROLE_NAME_LENGTH",
     "MAX_ROLE_PATH_LENGTH",
+    "POLICY_ARN_ACCEPTED",
+    "POLICY_ARN_RE",
     "ROLE_NAME_ACCEPTED",
     "ROLE_PATH_ACCEPTED",
     "default_role_name",
@@ -39,6 +41,14 @@ MAX_ROLE_PATH_LENGTH = 512
 _NAME_RE = re.compile(r"[A-Za-z0-9+=,.@_-]+")
 # IAM API: "/" or "/" + printable ASCII other than space + "/"
 _PATH_RE = re.compile(r"/|/[\x21-\x7e]+/")
+
+#: IAM managed policy ARNs: AWS managed (`arn:aws:iam::aws:policy/...`) or an account's
+#: (`arn:aws:iam::123456789012:policy/...`), any partition, an optional path before the name
+POLICY_ARN_RE = re.compile(r"arn:aws(-[a-z]+)*:iam::(aws|\d{12}):policy/([\x21-\x7e]*/)?[\w+=,.@-]{1,128}", re.ASCII)
+POLICY_ARN_ACCEPTED = (
+    "a managed policy ARN such as 'arn:aws:iam::111122223333:policy/ci-boundary' or "
+    "'arn:aws:iam::aws:policy/ReadOnlyAccess' (a path may stand before the name)"
+)
 
 ROLE_NAME_ACCEPTED = (
     f"an IAM role name: 1-{MAX_ROLE_NAME_LENGTH} letters, digits and + = , . @ _ - "

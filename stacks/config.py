@@ -23,7 +23,9 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
+from federation_constructs.naming import default_role_name
 from federation_constructs.partitions import partition_for_region
+from stacks.config_common import RoleDefaults
 from stacks.identity_pool_config import IdentityPoolSection
 from stacks.oidc_config import OidcSection
 from stacks.saml_config import SamlSection
@@ -155,6 +157,10 @@ class DeploymentConfig(_Model):
     sharding: ShardingConfig = Field(
         default_factory=ShardingConfig, description="per-stack budget for spreading roles over shard stacks"
     )
+    role_defaults: RoleDefaults = Field(
+        default_factory=RoleDefaults,
+        description="name prefix, path and permissions boundary for every role (a role's own field wins)",
+    )
     targets: TargetsSection | None = Field(
         default=None,
         description="accounts (one CDK Stage each) and organisational units (one StackSet) to deploy to instead "
@@ -205,6 +211,62 @@ class DeploymentConfig(_Model):
                             f"identity_pool.{section_name}_providers: {provider_id!r} is not in "
                             f"{section_name}.providers ({', '.join(declared) or 'none declared'})"
                         )
+        return self
+
+    # --- role names -------------------------------------------------------------------------
+
+    @property
+    def role_name_prefix(self) -> str:
+        """The first part of every default role name: `role_defaults.name_prefix`, else `name`."""
+        return self.role_defaults.name_prefix or self.name
+
+    def role_path(self, role: Any) -> str | None:
+        """The IAM path of a role entry: its own `path`, else `role_defaults.path` (None: `/`)."""
+        return getattr(role, "path", None) or self.role_defaults.path
+
+    def role_name(self, role: Any) -> str:
+        """The IAM name of an oidc/saml role entry: its `role_name`, else the default scheme's."""
+        return role.role_name or default_role_name(self.role_name_prefix, role.name, path=self.role_path(role))
+
+    def pool_role_prefix(self) -> str:
+        """What the identity pool's roles are named after (`<prefix>-<pool name>-Authenticated`, ...)."""
+        pool_name = self.identity_pool.name if self.identity_pool else "IdentityPool"
+        return f"{self.role_name_prefix}-{pool_name}"
+
+    def role_names(self) -> dict[str, str]:
+        """Where each role of the deployment is declared -> its IAM role name."""
+        names: dict[str, str] = {}
+        for section_name in ("oidc", "saml"):
+            section = getattr(self, section_name)
+            for index, role in enumerate(section.roles if section else []):
+                names[f"{section_name}.roles[{index}] ({role.name})"] = self.role_name(role)
+        pool = self.identity_pool
+        if pool is not None:
+            path = self.role_defaults.path
+            kinds = ["Authenticated"] + (["Guest"] if pool.allow_guest else []) + list(pool.mapped_roles)
+            for kind in kinds:
+                names[f"identity_pool ({pool.name} {kind})"] = default_role_name(
+                    self.pool_role_prefix(), kind, path=path
+                )
+        if self.storage is not None and self.storage.broker is not None:
+            broker = self.storage.broker.id
+            names[f"storage.broker ({broker})"] = default_role_name(
+                self.role_name_prefix, broker, path=self.role_defaults.path
+            )
+        return names
+
+    @model_validator(mode="after")
+    def _unique_role_names(self) -> DeploymentConfig:
+        """IAM role names are unique per account, case-insensitively; every target account gets them all."""
+        seen: dict[str, str] = {}
+        for where, name in self.role_names().items():
+            other = seen.get(name.lower())
+            if other is not None:
+                raise ValueError(
+                    f"{where}: role name {name!r} is already the name of {other}; expected a name unique in the "
+                    f"account (IAM role names are unique per account, case-insensitively): set role_name on one of them"
+                )
+            seen[name.lower()] = where
         return self
 
     @model_validator(mode="after")

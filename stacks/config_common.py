@@ -3,11 +3,37 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["ConstructId", "RoleCommon", "StrictModel"]
+from federation_constructs.cdk_deploy import DEFAULT_QUALIFIER, QUALIFIER_ACCEPTED, qualifier_problem
+from federation_constructs.naming import (
+    POLICY_ARN_RE,
+    ROLE_NAME_ACCEPTED,
+    ROLE_PATH_ACCEPTED,
+    role_name_problem,
+    role_path_problem,
+)
+from federation_constructs.policy.actions import (
+    MANAGED_POLICIES_PER_ROLE,
+    MAX_MANAGED_POLICIES_PER_ROLE,
+    RESOURCE_ACCEPTED,
+    action_problem,
+    is_all_actions,
+    statement_problems,
+)
+
+__all__ = [
+    "BOUNDARY_ACCEPTED",
+    "CdkDeployConfig",
+    "ConstructId",
+    "RoleCommon",
+    "RoleDefaults",
+    "StatementConfig",
+    "StrictModel",
+    "boundary_problem",
+]
 
 
 def _not_default(value: str) -> str:
@@ -38,6 +64,115 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+_POLICY_NAME_RE = re.compile(r"[\w+=,.@-]{1,128}")
+BOUNDARY_ACCEPTED = (
+    "a managed policy ARN (e.g. 'arn:aws:iam::111122223333:policy/ci-boundary', "
+    "'arn:aws:iam::aws:policy/PowerUserAccess') or the name of a customer managed policy in the "
+    "deployment's account (1-128 letters, digits and + = , . @ _ -)"
+)
+
+
+def boundary_problem(value: str) -> str | None:
+    """Why `value` cannot name a permissions boundary, or None."""
+    if value.startswith("arn:"):
+        return None if POLICY_ARN_RE.fullmatch(value) else BOUNDARY_ACCEPTED
+    return None if _POLICY_NAME_RE.fullmatch(value) else BOUNDARY_ACCEPTED
+
+
+def _check_role_name(value: str | None) -> str | None:
+    if value is not None and role_name_problem(value):
+        raise ValueError(ROLE_NAME_ACCEPTED)
+    return value
+
+
+def _check_path(value: str | None) -> str | None:
+    if value is not None and role_path_problem(value):
+        raise ValueError(ROLE_PATH_ACCEPTED)
+    return value
+
+
+def _check_boundary(value: str | None) -> str | None:
+    if value is not None and boundary_problem(value):
+        raise ValueError(BOUNDARY_ACCEPTED)
+    return value
+
+
+RoleName = Annotated[str | None, AfterValidator(_check_role_name)]
+RolePath = Annotated[str | None, AfterValidator(_check_path)]
+Boundary = Annotated[str | None, AfterValidator(_check_boundary)]
+
+
+class StatementConfig(StrictModel):
+    """One inline policy statement: actions IAM knows, on resources named by ARN (or `*`)."""
+
+    sid: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{1,100}$", description="a statement id")
+    effect: Literal["Allow", "Deny"] = "Allow"
+    actions: list[str] = Field(
+        min_length=1,
+        max_length=100,
+        description="IAM actions 'service:Action' (wildcards in the action name, e.g. 's3:Get*'); checked "
+        "against IAM's service authorization data",
+    )
+    resources: list[str] = Field(
+        min_length=1, max_length=100, description="ARNs, or '*' (AwsSolutions-IAM5 then asks for an acknowledgement)"
+    )
+    conditions: dict[str, dict[str, str | list[str]]] = Field(
+        default_factory=dict, description="operator -> {condition key: value or values}, as in IAM"
+    )
+
+    @field_validator("actions")
+    @classmethod
+    def _actions(cls, value: list[str]) -> list[str]:
+        for action in value:
+            problem = action_problem(action)
+            if problem is not None:
+                raise ValueError(f"action {action!r} is not accepted; expected {problem}")
+        return value
+
+    @field_validator("resources")
+    @classmethod
+    def _resources(cls, value: list[str]) -> list[str]:
+        for _field, resource, _accepted in statement_problems({"Resource": value}):
+            raise ValueError(f"resource {resource!r} is not accepted; expected {RESOURCE_ACCEPTED}")
+        return value
+
+
+class CdkDeployConfig(StrictModel):
+    """Let the role run `cdk deploy`: assume exactly the CDK bootstrap roles of these accounts and regions."""
+
+    qualifier: str = Field(default=DEFAULT_QUALIFIER, description=QUALIFIER_ACCEPTED)
+    accounts: list[Annotated[str, Field(pattern=r"^\d{12}$")]] | None = Field(
+        default=None,
+        min_length=1,
+        description="12-digit account ids (quoted) the role deploys to; default: the account the role is deployed in",
+    )
+    regions: list[Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")]] | None = Field(
+        default=None, min_length=1, description="region codes; default: the deployment's region"
+    )
+
+    @field_validator("qualifier")
+    @classmethod
+    def _qualifier(cls, value: str) -> str:
+        if qualifier_problem(value):
+            raise ValueError(QUALIFIER_ACCEPTED)
+        return value
+
+
+class RoleDefaults(StrictModel):
+    """Defaults for every role of the deployment (a role's own field wins)."""
+
+    name_prefix: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9+=,.@_-]{1,54}$",
+        description="role names are '<name_prefix>-<role name>' (default prefix: the config's name); see "
+        "docs/config.md for the scheme when that is longer than 64 characters",
+    )
+    path: RolePath = Field(default=None, description="every role's IAM path, e.g. '/federation/' (default '/')")
+    permissions_boundary: Boundary = Field(
+        default=None, description="a permissions boundary for every federated role: " + BOUNDARY_ACCEPTED
+    )
+
+
 class RoleCommon(StrictModel):
     """Fields of every role entry."""
 
@@ -51,16 +186,73 @@ class RoleCommon(StrictModel):
         le=4096,
         description="the account's trust-policy quota: 2048 (IAM's default) up to 4096 if raised",
     )
+    role_name: RoleName = Field(
+        default=None,
+        description="the role's IAM name, known before deploy (default: '<role_defaults.name_prefix or config "
+        "name>-<name>'): " + ROLE_NAME_ACCEPTED,
+    )
+    path: RolePath = Field(default=None, description="the role's IAM path (default: role_defaults.path, else '/')")
     managed_policies: list[str] = Field(
         default_factory=list,
         description="names of AWS managed policies to attach, e.g. 'ReadOnlyAccess' (AwsSolutions-IAM4 "
         "will ask for an acknowledgement)",
+    )
+    customer_managed_policies: list[Annotated[str, Field(pattern=POLICY_ARN_RE.pattern)]] = Field(
+        default_factory=list,
+        description="ARNs of customer managed policies to attach, e.g. 'arn:aws:iam::111122223333:policy/ci-deploy'",
+    )
+    managed_policy_quota: int = Field(
+        default=MANAGED_POLICIES_PER_ROLE,
+        ge=MANAGED_POLICIES_PER_ROLE,
+        le=MAX_MANAGED_POLICIES_PER_ROLE,
+        description="the account's managed-policies-per-role quota: 10 (IAM's default) up to 20 if raised",
+    )
+    statements: list[StatementConfig] = Field(
+        default_factory=list, max_length=100, description="inline policy statements (one inline policy)"
+    )
+    permissions_boundary: Boundary = Field(
+        default=None, description="the role's permissions boundary (default: role_defaults.permissions_boundary)"
+    )
+    cdk_deploy: CdkDeployConfig | bool = Field(
+        default=False,
+        description="true (or a mapping with qualifier, accounts, regions): the role may run `cdk deploy`, "
+        "assuming exactly the CDK bootstrap roles",
     )
     acknowledgements: dict[str, str] = Field(
         default_factory=dict,
         description="rule id -> reason (at least 20 characters), for rule-pack findings on this role "
         "that are accepted on purpose",
     )
+
+    @model_validator(mode="after")
+    def _permissions(self) -> RoleCommon:
+        if self.role_name is not None and self.path is not None:
+            problem = role_name_problem(self.role_name, self.path)
+            if problem:
+                raise ValueError(
+                    f"role_name {self.role_name!r} is not accepted with path {self.path!r}; expected {problem}"
+                )
+        count = len(self.managed_policies) + len(self.customer_managed_policies)
+        if count > self.managed_policy_quota:
+            raise ValueError(
+                f"{count} managed policies (managed_policies and customer_managed_policies) is not accepted; "
+                f"expected at most {self.managed_policy_quota} per role (IAM's quota; set managed_policy_quota "
+                f"up to {MAX_MANAGED_POLICIES_PER_ROLE} where the account's was raised)"
+            )
+        for index, statement in enumerate(self.statements):
+            for action in statement.actions:
+                finding = f"AwsSolutions-IAM5[Action::{action}]"
+                if (
+                    is_all_actions(action)
+                    and statement.effect == "Allow"
+                    and not (finding in self.acknowledgements or "AwsSolutions-IAM5" in self.acknowledgements)
+                ):
+                    raise ValueError(
+                        f"statements[{index}].actions: {action!r} (every action of every service) is not accepted "
+                        f"without an acknowledgement; expected actions of named services, or acknowledgements: "
+                        f"{{{finding!r}: 'why this role needs every action'}}"
+                    )
+        return self
 
     @field_validator("acknowledgements")
     @classmethod

@@ -53,11 +53,23 @@ class FederationStack(Stack):
         #: role name -> stack index (0: this stack), and the shard stacks created for them
         self.placement: dict[str, int] = dict(placement or {})
         self.shards: dict[int, Stack] = {}
-        oidc_providers, self.oidc_roles = add_oidc(self, config.oidc, place=self._place) if config.oidc else ({}, {})
-        saml_providers, self.saml_roles = add_saml(self, config.saml, place=self._place) if config.saml else ({}, {})
+        oidc_providers, self.oidc_roles = (
+            add_oidc(self, config.oidc, config=config, place=self._place) if config.oidc else ({}, {})
+        )
+        saml_providers, self.saml_roles = (
+            add_saml(self, config.saml, config=config, place=self._place) if config.saml else ({}, {})
+        )
         #: the identity pool, when the config has one
         self.identity_pool: IdentityPoolFederation | None = (
-            add_identity_pool(self, config.identity_pool, oidc_providers=oidc_providers, saml_providers=saml_providers)
+            add_identity_pool(
+                self,
+                config.identity_pool,
+                oidc_providers=oidc_providers,
+                saml_providers=saml_providers,
+                role_name_prefix=config.pool_role_prefix(),
+                role_path=config.role_defaults.path,
+                permissions_boundary=config.role_defaults.permissions_boundary,
+            )
             if config.identity_pool
             else None
         )
@@ -69,6 +81,11 @@ class FederationStack(Stack):
                 roles={**self.oidc_roles, **self.saml_roles},
                 pool=self.identity_pool,
                 pool_name=config.identity_pool.name if config.identity_pool else None,
+                role_name=config.role_names().get(f"storage.broker ({config.storage.broker.id})")
+                if config.storage.broker
+                else None,
+                role_path=config.role_defaults.path,
+                permissions_boundary=config.role_defaults.permissions_boundary,
             )
             if config.storage
             else None

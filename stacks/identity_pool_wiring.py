@@ -17,6 +17,7 @@ from federation_constructs.identity_pool import (
 )
 from federation_constructs.rules.acknowledge import acknowledge
 from stacks.identity_pool_config import IdentityPoolSection
+from stacks.role_wiring import boundary_policy
 
 __all__ = ["add_identity_pool"]
 
@@ -77,7 +78,14 @@ def _user_pool_login(stack: Stack, section: IdentityPoolSection) -> tuple[Cognit
 
 
 def add_identity_pool(
-    stack: Stack, section: IdentityPoolSection, *, oidc_providers: dict[str, Any], saml_providers: dict[str, Any]
+    stack: Stack,
+    section: IdentityPoolSection,
+    *,
+    oidc_providers: dict[str, Any],
+    saml_providers: dict[str, Any],
+    role_name_prefix: str | None = None,
+    role_path: str | None = None,
+    permissions_boundary: str | None = None,
 ) -> IdentityPoolFederation:
     """Add the identity pool, its roles, mappings and outputs to `stack`."""
     login, users = _user_pool_login(stack, section)
@@ -104,7 +112,13 @@ def add_identity_pool(
         allow_classic_flow=section.allow_classic_flow,
         principal_tags={tag_names[p]: tags for p, tags in section.principal_tags.items()},
         max_session_duration=Duration.hours(section.max_session_hours),
+        role_name_prefix=role_name_prefix,
+        role_path=role_path,
     )
+    if permissions_boundary is not None:
+        iam.PermissionsBoundary.of(federation).apply(
+            boundary_policy(federation, "PermissionsBoundary", permissions_boundary)
+        )
     mapped = {name: federation.add_mapped_role(name) for name in section.mapped_roles}
     for mapping in section.role_mappings:
         federation.add_role_mapping(

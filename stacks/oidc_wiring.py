@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_iam as iam
 
 from federation_constructs.errors import FederationValidationError, PresetValueError
@@ -20,8 +20,9 @@ from federation_constructs.oidc import (
     OidcProvider,
     OidcRole,
 )
-from federation_constructs.rules.acknowledge import acknowledge
 from stacks import oidc_config as cfg
+from stacks.config import DeploymentConfig
+from stacks.role_wiring import grant_cdk_deploy, role_options
 
 __all__ = ["add_oidc", "issuer_for"]
 
@@ -59,6 +60,7 @@ def add_oidc(
     stack: Stack,
     section: cfg.OidcSection,
     *,
+    config: DeploymentConfig,
     place: Callable[[str], Stack] | None = None,
 ) -> tuple[dict[str, Any], dict[str, OidcRole]]:
     """Add the section's providers and roles to `stack`; one `<name>RoleArn` output per role.
@@ -95,9 +97,8 @@ def add_oidc(
     roles: dict[str, OidcRole] = {}
     for spec in section.roles:
         target = place(spec.name) if place else stack
-        role = _role(target, spec, providers_in(target))
-        for rule_id, reason in spec.acknowledgements.items():
-            acknowledge(role, rule_id, reason)
+        role = _role(target, spec, providers_in(target), role_options(target, config, spec))
+        grant_cdk_deploy(role, spec)
         CfnOutput(
             target, f"{spec.name}RoleArn", value=role.role_arn, description=f"{role.issuer.name} role {spec.name}"
         )
@@ -105,14 +106,7 @@ def add_oidc(
     return {key: provider for key, (provider, _) in providers.items()}, roles
 
 
-def _role(stack: Stack, spec: Any, providers: dict[str, tuple[Any, Any]]) -> OidcRole:
-    options = RoleOptions(
-        max_session_duration=Duration.hours(spec.max_session_hours),
-        session_tags=spec.session_tags,
-        trust_policy_quota=spec.trust_policy_quota,
-        description=spec.description,
-        managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(n) for n in spec.managed_policies],
-    )
+def _role(stack: Stack, spec: Any, providers: dict[str, tuple[Any, Any]], options: RoleOptions) -> OidcRole:
     if isinstance(spec, cfg.WebIdentityRoleConfig):
         return OidcRole(
             stack,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_iam as iam
 
 from federation_constructs.errors import FederationValidationError
-from federation_constructs.federated_role import RoleOptions
-from federation_constructs.rules.acknowledge import acknowledge
 from federation_constructs.saml import SamlProvider, SamlRole
+from stacks.config import DeploymentConfig
+from stacks.role_wiring import grant_cdk_deploy, role_options
 from stacks.saml_config import SamlSection
 
 __all__ = ["add_saml"]
@@ -21,6 +21,7 @@ def add_saml(
     stack: Stack,
     section: SamlSection,
     *,
+    config: DeploymentConfig,
     place: Callable[[str], Stack] | None = None,
 ) -> tuple[dict[str, Any], dict[str, SamlRole]]:
     """Add the section's providers and roles to `stack`; returns providers by id and roles by name.
@@ -73,16 +74,9 @@ def add_saml(
             provider=provider_in(target, spec.provider),
             sign_in=spec.sign_in,
             attribute_conditions=spec.attribute_conditions,
-            role_options=RoleOptions(
-                session_tags=spec.session_tags,
-                max_session_duration=Duration.hours(spec.max_session_hours),
-                description=spec.description,
-                trust_policy_quota=spec.trust_policy_quota,
-                managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(n) for n in spec.managed_policies],
-            ),
+            role_options=role_options(target, config, spec),
         )
-        for rule_id, reason in spec.acknowledgements.items():
-            acknowledge(role, rule_id, reason)
+        grant_cdk_deploy(role, spec)
         CfnOutput(target, f"{spec.name}RoleArn", value=role.role_arn, description=f"SAML role {spec.name}")
         CfnOutput(
             target,

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_iam as iam
 
 from federation_constructs.errors import FederationValidationError
 from federation_constructs.identity_pool import IdentityPoolFederation
 from federation_constructs.storage import FederationBrokerRole, IdentitySource, UserPrefixStorage
+from stacks.role_wiring import boundary_policy
 from stacks.storage_config import GrantConfig, StorageSection
 
 __all__ = ["add_storage", "role_names"]
@@ -52,6 +54,9 @@ def add_storage(
     roles: Mapping[str, object],
     pool: IdentityPoolFederation | None,
     pool_name: str | None,
+    role_name: str | None = None,
+    role_path: str | None = None,
+    permissions_boundary: str | None = None,
 ) -> UserPrefixStorage:
     """Add the bucket, the broker and every grant to `stack`; outputs the bucket name and broker ARN."""
     storage = UserPrefixStorage(
@@ -74,7 +79,13 @@ def add_storage(
             external_id=spec.external_id,
             allow_account_root=spec.allow_account_root,
             max_session_duration=Duration.hours(spec.max_session_hours),
+            role_name=role_name,
+            path=role_path,
         )
+        if permissions_boundary is not None:
+            iam.PermissionsBoundary.of(broker).apply(
+                boundary_policy(broker, "PermissionsBoundary", permissions_boundary)
+            )
         CfnOutput(stack, f"{spec.id}RoleArn", value=broker.role_arn, description="the federation broker's role")
     named = role_names(roles=roles, pool=pool, pool_name=pool_name, broker=broker)
     for index, grant in enumerate(section.grants):

@@ -64,7 +64,7 @@ def test_app_with_a_bad_config_prints_one_message_and_no_traceback(tmp_path: Pat
     assert "Traceback" not in result.stderr
     assert result.stderr.strip() == (
         f"config error: {bad}:4: oidcc: unknown key (did you mean 'oidc'?); accepted keys here: "
-        "name, account, region, tags, oidc, saml, identity_pool, storage, sharding, targets"
+        "name, account, region, tags, oidc, saml, identity_pool, storage, sharding, role_defaults, targets"
     )
     assert not (tmp_path / "cdk.out" / "demo.template.json").exists()
 

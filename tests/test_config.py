@@ -100,7 +100,7 @@ def test_unknown_key_names_the_key_suggests_and_lists_accepted(tmp_path: Path) -
     message = error_of(path)
     assert message == (
         f"config error: {path}:6: oidcc: unknown key (did you mean 'oidc'?); accepted keys here: "
-        "name, account, region, tags, oidc, saml, identity_pool, storage, sharding, targets"
+        "name, account, region, tags, oidc, saml, identity_pool, storage, sharding, role_defaults, targets"
     )
 
 

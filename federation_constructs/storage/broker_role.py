@@ -18,7 +18,12 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from federation_constructs.errors import checked_bool, checked_list, invalid
-from federation_constructs.federated_role import checked_description, checked_role_name, checked_session_duration
+from federation_constructs.federated_role import (
+    checked_description,
+    checked_role_name,
+    checked_role_path,
+    checked_session_duration,
+)
 from federation_constructs.storage.layout import IdentitySource, LayoutProblem
 
 __all__ = ["BROKER_ACTIONS", "FederationBrokerRole"]
@@ -54,6 +59,7 @@ class FederationBrokerRole(Construct):
         allow_account_root: bool = False,
         max_session_duration: Duration | None = None,
         role_name: str | None = None,
+        path: str | None = None,
         description: str | None = None,
     ) -> None:
         """Create the role.
@@ -65,6 +71,7 @@ class FederationBrokerRole(Construct):
             `trusted`, which lets every IAM principal of that account with an Allow assume the role.
         :param max_session_duration: 1-12 hours; default 1 hour. A broker that runs as a role gets at
             most 1 hour anyway (role chaining).
+        :param role_name: a fixed role name (default: generated); :param path: its IAM path (default `/`).
         """
         super().__init__(scope, id)
         checked_bool(self, "allow_account_root", allow_account_root)
@@ -78,7 +85,8 @@ class FederationBrokerRole(Construct):
         if external_id is not None and (not isinstance(external_id, str) or not _EXTERNAL_ID_RE.fullmatch(external_id)):
             raise invalid(self, "external_id", external_id, "2-1224 characters of letters, digits and _+=,.@:/-")
         duration = checked_session_duration(self, max_session_duration)
-        checked_role_name(self, "role_name", role_name)
+        checked_role_path(self, "path", path)
+        checked_role_name(self, "role_name", role_name, path=path)
         checked_description(self, "description", description)
 
         conditions: dict[str, dict[str, object]] = {
@@ -102,6 +110,7 @@ class FederationBrokerRole(Construct):
             assumed_by=iam.PrincipalWithConditions(composite, conditions).with_session_tags(),
             max_session_duration=duration,
             role_name=role_name,
+            path=path,
             description=description or "Assumed by the federation broker for one user per session (federation-as-code)",
         )
         trust = self.role.assume_role_policy  # always set for a role made with assumed_by
