@@ -44,6 +44,7 @@ _EXPORTS = {
     "IdentitySource": "federation_constructs.storage",
     "UserPrefixStorage": "federation_constructs.storage",
     "FederationBrokerRole": "federation_constructs.storage",
+    "default_role_name": "federation_constructs.naming",
 }
 
 # the same names as _EXPORTS, written out so type checkers see the exports (a test keeps them equal)
@@ -75,6 +76,7 @@ __all__ = [
     "UserPrefixStorage",
     "acknowledge",
     "add_federation_review",
+    "default_role_name",
     "invalid",
 ]
 
@@ -88,6 +90,7 @@ if TYPE_CHECKING:
         MappingRule,
         RoleMapping,
     )
+    from federation_constructs.naming import default_role_name
     from federation_constructs.oidc import (
         EksServiceAccountRole,
         GitHubActionsRole,

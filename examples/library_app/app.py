@@ -41,6 +41,7 @@ from federation_constructs import (
     UserPrefixStorage,
     acknowledge,
     add_federation_review,
+    default_role_name,
 )
 
 #: the SAML IdP's metadata (the repository's fictional AD FS; use your IdP's own file)
@@ -54,15 +55,21 @@ class CiAccessStack(Stack):
     def __init__(self, scope: Construct, id: str, *, env: Environment) -> None:
         super().__init__(scope, id, env=env)
         github = OidcProvider(self, "GitHub", issuer=OidcIssuer.github_actions())
-        GitHubActionsRole(
+        deploy = GitHubActionsRole(
             self,
             "WebAppDeploy",
             provider=github,
             repositories=["octo-org/web-app"],
             branches=["main"],
             environments=["production"],
-            role_options=RoleOptions(max_session_duration=Duration.hours(1)),
+            # a name the workflow's role-to-assume can hold before the first deploy
+            role_options=RoleOptions(
+                max_session_duration=Duration.hours(1),
+                role_name=default_role_name("library-federation", "WebAppDeploy"),
+                path="/federation/",
+            ),
         )
+        deploy.grant_cdk_deploy()  # sts:AssumeRole on exactly this account's CDK bootstrap roles
         gitlab = OidcProvider(self, "GitLab", issuer=OidcIssuer.gitlab())
         GitLabCiRole(self, "InfraPipeline", provider=gitlab, projects=["platform/infrastructure"], refs=["main"])
         terraform = OidcProvider(self, "Terraform", issuer=OidcIssuer.hcp_terraform())
