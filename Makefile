@@ -28,8 +28,10 @@ NODE_STAMP := node_modules/.installed-$(call hash,package.json package-lock.json
 
 TEMPLATES ?= cdk.out/*.template.json
 ARGS ?=
+# the file `cdk deploy --outputs-file` wrote: `make outputs` fills the setup sheet's deploy-time values from it
+OUTPUTS ?= cdk-outputs.json
 
-.PHONY: help setup setup-dev synth report lint verify check test bench schema node-version clean browser
+.PHONY: help setup setup-dev synth report lint verify outputs check test bench schema node-version clean browser
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -68,7 +70,8 @@ synth: setup  ## synthesize CONFIG (default: the bundled example) into cdk.out/ 
 	rm -rf cdk.out
 	cdk synth --quiet --no-notices -c config=$(CONFIG)
 	@ls cdk.out/*.template.json cdk.out/validation-report.json cdk.out/rule-pack-report.json cdk.out/findings.json \
-	   cdk.out/findings.csv cdk.out/access-report.md cdk.out/access-report.json cdk.out/access-report.html
+	   cdk.out/findings.csv cdk.out/access-report.md cdk.out/access-report.json cdk.out/access-report.html \
+	   cdk.out/setup.md cdk.out/setup.json
 
 # BASE=<git ref>: also synthesize that commit (its own app and CONFIG, this checkout's venv and CDK CLI,
 # in a temporary export) and write what this checkout changes in access: cdk.out/access-diff.md and .json.
@@ -81,6 +84,9 @@ lint: setup  ## federation-lint on TEMPLATES (default: cdk.out/*.template.json);
 
 verify: synth  ## synthesize CONFIG, then federation-verify that assembly against a live account; ARGS="--profile prod"
 	$(VENV)/bin/federation-verify --assembly cdk.out $(ARGS)
+
+outputs: setup  ## after `cdk deploy --outputs-file OUTPUTS`: fill cdk.out/setup.md and setup.json with the deployed values (OUTPUTS=cdk-outputs.json)
+	$(VENV)/bin/federation-setup --outputs $(OUTPUTS) cdk.out
 
 check: setup-dev  ## ruff (lint and format) and mypy --strict on the package and the library example
 	$(VENV)/bin/ruff check .

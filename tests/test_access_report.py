@@ -95,7 +95,7 @@ def test_github_role_in_plain_words(report: dict[str, Any]) -> None:
 def test_saml_role_shows_the_role_attribute_and_per_user_prefix(report: dict[str, Any]) -> None:
     files = role(report, "EmployeeFiles")
     assert files["saml_role_attribute"] == (
-        f"arn:aws:iam::{ACCOUNT}:role/(name set at deploy),arn:aws:iam::{ACCOUNT}:saml-provider/corp-adfs"
+        f"arn:aws:iam::{ACCOUNT}:role/federation/example-federation-EmployeeFiles,arn:aws:iam::{ACCOUNT}:saml-provider/corp-adfs"
     )
     assert files["doors"][0]["who"] == [
         f"users of SAML provider arn:aws:iam::{ACCOUNT}:saml-provider/corp-adfs signing in through "

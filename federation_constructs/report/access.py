@@ -18,7 +18,16 @@ from federation_constructs.policy.template import COGNITO, ResourceContext, Temp
 from federation_constructs.policy.trust import federated_trusts, trust_statements
 from federation_constructs.proof.verdict import LABELS, proof_words
 
-__all__ = ["build_access_report", "describe_subject", "session_words", "to_markdown"]
+__all__ = [
+    "NAME_SET_AT_DEPLOY",
+    "bucket_label",
+    "build_access_report",
+    "describe_subject",
+    "relies_on",
+    "role_arn",
+    "session_words",
+    "to_markdown",
+]
 
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 _PER_USER_NAMES = {
@@ -107,6 +116,115 @@ def describe_subject(issuer: str, subject: str, *, wildcard: bool) -> str:
     return f"subject `{subject}`{any_note}"
 
 
+def _and(values: Sequence[str]) -> str:
+    quoted = [f"`{v}`" for v in values]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _named_github_repositories(intent: Mapping[str, Any]) -> list[str]:
+    """The declared repositories whose subjects use the name form (`repo:OWNER/REPO:...`)."""
+    subjects = [
+        str(v)
+        for c in intent.get("claims") or []
+        if str(c.get("key", "")).endswith(":sub")
+        for v in c.get("values") or []
+    ]
+    declared = intent.get("declared") or {}
+    return [r for r in declared.get("repositories") or [] if any(s.startswith(f"repo:{r}:") for s in subjects)]
+
+
+def relies_on(intent: Mapping[str, Any] | None, doors: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What a role's trust relies on outside AWS, in plain words: settings on the other side (the
+    repository, the project, the IdP, the cluster) that decide who really gets the role.
+
+    :param intent: the role's declared intent as in the report (`TrustIntent.to_json()`), or None.
+    :param doors: the role's doors as in the report (used where there is no intent).
+    """
+    if intent is None:
+        return [
+            f"whoever the IdP behind `{d.get('provider')}` maps to this role can assume it: which group or app "
+            f"assignment grants it is decided in the IdP, not in AWS"
+            for d in doors
+            if d.get("kind") == "saml"
+        ]
+    declared: Mapping[str, Any] = intent.get("declared") or {}
+    kind, issuer = intent.get("kind"), str(declared.get("issuer") or "")
+    found: list[str] = []
+    if kind == "saml":
+        provider = next((str(d.get("provider")) for d in doors if d.get("kind") == "saml"), "the SAML provider")
+        found.append(
+            f"whoever the IdP behind `{provider}` maps to this role can assume it: which group or app assignment "
+            f"grants it is decided in the IdP, not in AWS"
+        )
+    elif kind == "cognito" and declared.get("amr") == "unauthenticated":
+        found.append("anyone who calls the identity pool without signing in (the public internet) gets this guest role")
+    elif issuer == "GitHub Actions":
+        repositories = [str(r) for r in declared.get("repositories") or []]
+        select = [str(b) for b in declared.get("branches") or []] or ["main"]
+        for environment in declared.get("environments") or []:
+            found.append(
+                f"GitHub environment `{environment}`: the trust admits a job on ANY branch whose workflow names "
+                f"environment `{environment}`, unless the environment's deployment protection rules limit the "
+                f"branches: in {_and(repositories) if repositories else 'the repository'}, Settings, Environments, "
+                f"`{environment}`, Deployment branches and tags: choose Selected branches and tags and add "
+                f"{_and(select)}"
+            )
+        for repository in _named_github_repositories(intent):
+            found.append(
+                f"repository `{repository}` is named, not identified: a renamed, transferred or deleted and "
+                f"recreated repository of that name matches too; use GitHub's immutable subject (owner and "
+                f"repository ids) once the repository reports one"
+            )
+    elif issuer.startswith("GitLab CI"):
+        ref_type = str(declared.get("ref_type") or "branch")
+        refs = [str(r) for r in declared.get("refs") or []]
+        projects = [str(p) for p in declared.get("projects") or []]
+        noun = "branches" if ref_type == "branch" else "tags"
+        found.append(
+            f"a GitLab ref is only as protected as the project's settings: protect {ref_type} {_and(refs)} in "
+            f"{_and(projects)} (Settings, Repository, Protected {noun}) so that only trusted members can push "
+            f"or create it; AWS cannot check GitLab's `ref_protected` claim"
+        )
+    elif issuer == "HCP Terraform":
+        workspaces = [str(w) for w in declared.get("workspaces") or []]
+        phases = [str(p) for p in declared.get("run_phases") or []]
+        found.append(
+            f"whoever can queue runs of workspace {_and(workspaces)} in HCP Terraform organization "
+            f"`{declared.get('organization')}` gets this role for the {' and '.join(phases)} phase"
+            f"{'s' if len(phases) > 1 else ''}: who may is decided by the organization's team access"
+        )
+    elif issuer == "EKS service accounts":
+        accounts = [str(a) for a in declared.get("service_accounts") or []]
+        found.append(
+            f"whoever can run a pod as service account {_and(accounts)} in namespace "
+            f"`{declared.get('namespace')}` of the cluster (Kubernetes RBAC) gets this role"
+        )
+    return found
+
+
+#: what the report shows where a role's name is left to CloudFormation (known only after deploy)
+NAME_SET_AT_DEPLOY = "(name set at deploy)"
+
+
+def role_arn(properties: Mapping[str, Any], account: str, partition: str) -> str:
+    """The ARN of an `AWS::IAM::Role` with these properties: `role/<path without its leading slash><name>`,
+    with `NAME_SET_AT_DEPLOY` in place of a name CloudFormation generates."""
+    name = properties.get("RoleName")
+    path = properties.get("Path")
+    prefix = path[1:] if isinstance(path, str) and path.startswith("/") else ""
+    return f"arn:{partition}:iam::{account}:role/{prefix}{name if isinstance(name, str) else NAME_SET_AT_DEPLOY}"
+
+
+def bucket_label(logical_id: str, resource: Mapping[str, Any]) -> str:
+    """How the report writes the name of an `AWS::S3::Bucket`: its literal `BucketName`, else
+    `{bucket <construct path below the stack>}` (CloudFormation names it at deploy)."""
+    name = (resource.get("Properties") or {}).get("BucketName")
+    if isinstance(name, str):
+        return name
+    path = str((resource.get("Metadata") or {}).get("aws:cdk:path", logical_id))
+    return "{bucket " + "/".join(path.split("/")[1:-1] or [logical_id]) + "}"
+
+
 def _render(value: str, index: TemplateIndex, account: str, partition: str) -> str:
     """A value with references to this template's providers and roles written as ARNs."""
 
@@ -124,13 +242,9 @@ def _render(value: str, index: TemplateIndex, account: str, partition: str) -> s
             url = index.flatten(props.get("Url"))
             return f"arn:{partition}:iam::{account}:oidc-provider/{url.removeprefix('https://')}"
         if kind == "AWS::IAM::Role" and attr == ".Arn":
-            return f"arn:{partition}:iam::{account}:role/{props.get('RoleName', '(name set at deploy)')}"
+            return role_arn(props, account, partition)
         if kind == "AWS::S3::Bucket":
-            name = props.get("BucketName")
-            if not isinstance(name, str):
-                path = str((index.resources[logical].get("Metadata") or {}).get("aws:cdk:path", logical))
-                name = "{bucket " + "/".join(path.split("/")[1:-1] or [logical]) + "}"
-            return f"arn:{partition}:s3:::{name}"
+            return f"arn:{partition}:s3:::{bucket_label(logical, index.resources[logical])}"
         if kind == "AWS::Cognito::IdentityPool":
             return f"(id of identity pool {logical}, set at deploy)"
         return match.group(0)
@@ -355,9 +469,12 @@ def build_access_report(
                 "stack": stack,
                 "logical_id": logical,
                 "construct_path": construct_path,
+                "role_name": role_name if isinstance(role_name := context.properties.get("RoleName"), str) else None,
+                "role_arn": role_arn(context.properties, account, partition),
                 "intent": intent.to_json() if intent is not None else None,
                 "proof": proof,
                 "doors": doors,
+                "relies_on": relies_on(intent.to_json() if intent is not None else None, doors),
                 "max_session_seconds": int(session) if session.isdigit() else session,
                 "session_tags": any(d["session_tags"] for d in doors),
                 "saml_role_attribute": attribute,
@@ -444,6 +561,9 @@ def to_markdown(reports: Sequence[Mapping[str, Any]]) -> str:
             if role["saml_role_attribute"]:
                 lines.append(f"- SAML `Role` attribute the IdP sends: `{role['saml_role_attribute']}`")
             lines.append(f"- opt-ins: {', '.join(role['opt_ins']) if role['opt_ins'] else 'none'}")
+            if role.get("relies_on"):
+                lines.append("- relies on, outside AWS:")
+                lines += [f"  - {words}" for words in role["relies_on"]]
             proof = role.get("proof")
             lines.append(
                 f"- proof: {proof_words(proof)}" if proof else "- proof: no declared intent (not built by this toolkit)"

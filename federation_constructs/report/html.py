@@ -21,6 +21,12 @@ from federation_constructs.report.graph import door_bucket, graph_for_stack, pla
 __all__ = ["HTML_NAME", "render_html", "script_json", "summary_counts", "write_html"]
 
 HTML_NAME = "access-report.html"
+#: the setup sheet written next to this page (`federation_constructs.report.setup`): linked from the header,
+#: always (the review writes both; a page saved without it shows a dead relative link, nothing worse)
+SETUP_LINK = (
+    '<p class="setup-link">What to configure on the other side of each role (IdP, CI, app): '
+    '<a href="setup.md">setup.md</a></p>'
+)
 
 
 def _asset(*parts: str) -> str:
@@ -193,6 +199,8 @@ def _role_html(stack: str, role: Mapping[str, Any]) -> str:
     if attribute:
         facts.append(f"<dt>SAML <code>Role</code> attribute</dt><dd>{_code(attribute)}</dd>")
     opt_ins = _list((_code(o) for o in role.get("opt_ins", [])), "none")
+    relies = role.get("relies_on") or []
+    relies_html = f"<h4>Relies on, outside AWS</h4>{_list(_plain(r) for r in relies)}" if relies else ""
     proof = role.get("proof") or {}
     failed = proof and proof.get("status") != "proved"
     state = (
@@ -207,7 +215,7 @@ def _role_html(stack: str, role: Mapping[str, Any]) -> str:
         f"<h4>Who can assume it</h4>{_doors_html(role)}"
         f"<h4>Proof against the declared intent</h4>{_proof_html(role)}"
         f"<h4>What it can do</h4>{_permissions_html(role.get('permissions', {}))}"
-        f"<h4>Opt-ins</h4>{opt_ins}"
+        f"{relies_html}<h4>Opt-ins</h4>{opt_ins}"
         f"<h4>Findings and acknowledgements</h4>{_findings_html(role.get('findings', []))}</section>"
     )
 
@@ -270,7 +278,8 @@ def render_html(report: Mapping[str, Any], *, diff_html: str | None = None, titl
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">"
         f"<title>{escape(title)}</title><style>{_asset('assets', 'access_report.css')}</style></head>\n"
-        f"<body><header><h1>{escape(title)}</h1>{_summary_html(summary_counts(report))}{_LEGEND}</header>\n"
+        f"<body><header><h1>{escape(title)}</h1>{_summary_html(summary_counts(report))}{_LEGEND}{SETUP_LINK}"
+        "</header>\n"
         f"{diff}{''.join(sections)}\n"
         f'<script type="application/json" id="access-graphs">{script_json(graphs)}</script>\n'
         f"<script>{_inline_script(_asset('vendor', 'dagre.min.js'))}</script>\n"

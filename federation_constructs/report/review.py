@@ -111,13 +111,16 @@ def write_access_report(
     """Write `access-report.json`, `.md` and `.html` for every stack of the cloud assembly in
     `directory` (nested Stage assemblies included; `stacks`, when the caller has read them already);
     roles with a declared intent (`intents`, from `federation_constructs.proof.collect_intents`) are
-    proved. Returns the three paths."""
+    proved. Also writes the setup sheet (`setup.md`, `setup.json`: `federation_constructs.report.setup`).
+    Returns the three access report paths."""
     from federation_constructs.report.access import build_access_report, to_markdown
     from federation_constructs.report.html import write_html
+    from federation_constructs.report.setup import write_setup_sheet
 
     outdir = Path(directory)
     reports = []
-    for stack in load_assembly(outdir) if stacks is None else stacks:
+    stacks = load_assembly(outdir) if stacks is None else stacks
+    for stack in stacks:
         key = stack.display_name  # the stack name, or `<stage>/<name>` for the stack of a Stage
         stack_rows = [r for r in rows if r.get("stack") == key or not r.get("stack") and _in_stack(r, key)]
         reports.append(
@@ -136,6 +139,7 @@ def write_access_report(
     json_path.write_text(json.dumps({"stacks": reports}, indent=2) + "\n", encoding="utf-8")
     md_path.write_text(to_markdown(reports), encoding="utf-8")
     html_path = write_html(outdir, {"stacks": reports})  # the same data, with a graph
+    write_setup_sheet(outdir, reports, stacks)  # setup.md and setup.json: the other half of each role
     return json_path, md_path, html_path
 
 
