@@ -417,3 +417,138 @@ def test_a_proof_outcome_that_changes_is_worded_as_the_access_report_words_it(
     assert "proof WIDENED" in markdown  # the table cell
     assert "proof: WIDENED: admits requests beyond the declared intent" in diff_to_html(diff)
     assert [c["name"] for c in diff["roles_changed"]] == ["WebAppDeploy"]  # no other proof changed
+
+
+# --- a role IAM replaces: new name or path, new ARN (hand-made reports) -----------------------------
+
+DEPLOY_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB}"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com", f"{GITHUB}:sub": MAIN}},
+        }
+    ],
+}
+
+
+def named_role(role_name: str | None, *, path: str = "", **extra: Any) -> dict[str, Any]:
+    """One role of a hand-made access report, with the name keys the access report now writes."""
+    arn = f"arn:aws:iam::{ACCOUNT}:role/{path}{role_name if role_name else '(name set at deploy)'}"
+    return {
+        "name": "WebAppDeploy",
+        "stack": STACK,
+        "logical_id": "WebAppDeployRoleAB12CD34",
+        "role_name": role_name,
+        "role_arn": arn,
+        "trust": DEPLOY_TRUST,
+        "doors": [{"kind": "oidc", "issuer": "GitHub Actions", "provider": GITHUB, "conditions": [], "who": ["x"]}],
+        "max_session_seconds": 3600,
+        **extra,
+    }
+
+
+def one_role_report(role: dict[str, Any]) -> dict[str, Any]:
+    return {"stacks": [{"stack": STACK, "roles": [role]}]}
+
+
+def test_a_new_role_name_is_a_replacement_in_json_headline_and_words() -> None:
+    base = one_role_report(named_role("acme-web-deploy"))
+    head = one_role_report(named_role("acme-web-app-deploy"))
+    diff = diff_access_reports(base, head)
+    replaced = changed(diff, "WebAppDeploy")["replaced"]
+    assert replaced["base"] == {
+        "role_name": "acme-web-deploy",
+        "role_arn": f"arn:aws:iam::{ACCOUNT}:role/acme-web-deploy",
+    }
+    assert replaced["head"] == {
+        "role_name": "acme-web-app-deploy",
+        "role_arn": f"arn:aws:iam::{ACCOUNT}:role/acme-web-app-deploy",
+    }
+    assert replaced["reason"] == "RoleName changed from acme-web-deploy to acme-web-app-deploy"
+    for words in ("new ARN", "deletes the old one", "IdP's Role attribute", "role-to-assume", "app and tool"):
+        assert words in replaced["consequences"]
+    assert diff["summary"]["roles_replaced"] == 1 and diff["summary"]["other_changes"] == 0
+    assert not diff["summary"]["access_widened"]  # a replacement is a change, not a widening
+    assert diff["headline"] == "Access not widened: 1 role replaced (new ARN)"
+    markdown = diff_to_markdown(diff)
+    assert markdown.startswith("## Access not widened: 1 role replaced (new ARN)\n")
+    assert f"| {STACK} | WebAppDeploy | REPLACED (new ARN: update every reference to the old one) |" in markdown
+    assert (
+        "- **IAM REPLACES the role** (RoleName changed from acme-web-deploy to acme-web-app-deploy): "
+        f"`arn:aws:iam::{ACCOUNT}:role/acme-web-deploy` → `arn:aws:iam::{ACCOUNT}:role/acme-web-app-deploy`. "
+        "IAM creates a new role with a new ARN"
+    ) in markdown
+    assert "**wider:**" not in markdown
+    fragment = diff_to_html(diff)
+    assert '<h2 class="replaced">' in fragment and '<tr class="replaced">' in fragment
+    assert '<li class="replaced"><strong>IAM REPLACES the role</strong>' in fragment
+    assert json.loads(json.dumps(diff)) == diff  # the CLI writes it as JSON
+
+
+def test_a_generated_name_made_fixed_is_a_replacement() -> None:
+    diff = diff_access_reports(one_role_report(named_role(None)), one_role_report(named_role("acme-web-deploy")))
+    replaced = changed(diff, "WebAppDeploy")["replaced"]
+    assert replaced["base"] == {"role_name": None, "role_arn": f"arn:aws:iam::{ACCOUNT}:role/(name set at deploy)"}
+    assert replaced["reason"] == "RoleName set to acme-web-deploy where CloudFormation generated the name"
+    assert diff["headline"] == "Access not widened: 1 role replaced (new ARN)"
+    back = diff_access_reports(one_role_report(named_role("acme-web-deploy")), one_role_report(named_role(None)))
+    assert changed(back, "WebAppDeploy")["replaced"]["reason"] == (
+        "RoleName acme-web-deploy taken away: the name is now generated at deploy"
+    )
+
+
+def test_a_new_path_is_a_replacement() -> None:
+    base = one_role_report(named_role("acme-web-deploy"))
+    head = one_role_report(named_role("acme-web-deploy", path="ci/"))
+    replaced = changed(diff_access_reports(base, head), "WebAppDeploy")["replaced"]
+    assert replaced["reason"] == "Path changed from / to /ci/"
+    assert replaced["head"]["role_arn"] == f"arn:aws:iam::{ACCOUNT}:role/ci/acme-web-deploy"
+    both = diff_access_reports(
+        one_role_report(named_role(None, path="ci/")), one_role_report(named_role(None, path="deploy/"))
+    )
+    assert changed(both, "WebAppDeploy")["replaced"]["reason"] == "Path changed from /ci/ to /deploy/"
+
+
+def test_the_same_name_and_path_is_no_replacement() -> None:
+    for name in ("acme-web-deploy", None):
+        diff = diff_access_reports(one_role_report(named_role(name)), one_role_report(named_role(name)))
+        assert diff["headline"] == "No change in access" and diff["roles_changed"] == []
+    # another account or partition is not a rename of the role
+    other = named_role("acme-web-deploy")
+    other["role_arn"] = other["role_arn"].replace(ACCOUNT, "444455556666").replace("arn:aws:", "arn:aws-cn:")
+    diff = diff_access_reports(one_role_report(named_role("acme-web-deploy")), one_role_report(other))
+    assert diff["roles_changed"] == []
+
+
+def test_reports_without_role_names_claim_no_replacement() -> None:
+    old = named_role("acme-web-deploy")
+    del old["role_name"], old["role_arn"]
+    for base, head in ((old, named_role("acme-web-app-deploy")), (named_role(None), old)):
+        diff = diff_access_reports(one_role_report(base), one_role_report(head))
+        assert diff["roles_changed"] == [] and diff["summary"]["roles_replaced"] == 0
+    # a change elsewhere is still reported, without a replacement
+    longer = copy.deepcopy(old)
+    longer["max_session_seconds"] = 7200
+    diff = diff_access_reports(one_role_report(old), one_role_report(longer))
+    assert changed(diff, "WebAppDeploy")["replaced"] is None
+    assert diff["headline"] == "Access WIDENED: 1 session lengthened"
+
+
+def test_a_replacement_next_to_a_widening_keeps_the_widened_headline() -> None:
+    wider = copy.deepcopy(DEPLOY_TRUST)
+    wider["Statement"][0]["Condition"] = {
+        "StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"},
+        "StringLike": {f"{GITHUB}:sub": "repo:octo-org/web-app:*"},
+    }
+    base = one_role_report(named_role("acme-web-deploy"))
+    head = one_role_report(named_role("acme-web-deploy-v2", trust=wider))
+    diff = diff_access_reports(base, head)
+    assert diff["headline"] == "Access WIDENED: 1 trust widened, 1 role replaced (new ARN)"
+    row = [line for line in diff_to_markdown(diff).splitlines() if line.startswith(f"| {STACK} |")][0]
+    assert row.startswith(
+        f"| {STACK} | WebAppDeploy | REPLACED (new ARN: update every reference to the old one); trust"
+    )
+    assert '<h2 class="wider">' in diff_to_html(diff)

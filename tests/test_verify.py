@@ -28,7 +28,7 @@ from federation_constructs.assembly import AssemblyError, load_assembly
 from federation_constructs.verify import main
 from federation_constructs.verify.clients import ReadOnlyClients, ReadOnlyViolation, is_read_operation
 from federation_constructs.verify.live import LiveError, LiveSamlProvider, LiveStack
-from federation_constructs.verify.report import Item, to_json, to_text
+from federation_constructs.verify.report import Item, Report, to_json, to_text
 from federation_constructs.verify.resolve import Resolver, Unresolvable, contains_marker
 from federation_constructs.verify.roles import compare_trust
 from federation_constructs.verify.run import Target, check_stack, verify
@@ -573,6 +573,85 @@ def test_imported_provider_must_exist_and_unresolvable_values_are_not_guessed(
     role = next(i for i in report.items if i.kind == "role")
     assert role.status == "cannot-compare" and not role.drift
     assert "<Fn::GetAtt Pool.Audience>" in role.details[0]
+
+
+def test_roles_show_the_arn_their_role_name_and_path_give() -> None:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+
+    def role(**properties: Any) -> dict[str, Any]:
+        return {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": trust, **properties}}
+
+    template = {
+        "Resources": {
+            "Named": role(RoleName="acme-ci-deploy", Path="/ci/"),
+            "Plain": role(RoleName="acme-reader"),
+            "PerAccount": role(RoleName={"Fn::Sub": "acme-${AWS::AccountId}-audit"}),
+            "PerStack": role(RoleName={"Fn::Sub": "${AWS::StackName}-deploy"}),
+            "Generated": role(Path="/ci/"),
+        }
+    }
+
+    class Live:  # the reads check_stack makes; `deployed` and `roles` say what the account holds
+        def __init__(self, deployed: bool, roles: dict[str, dict[str, Any]]) -> None:
+            self.deployed, self.roles = deployed, roles
+
+        def stack(self, name: str) -> LiveStack | None:
+            physical = {"Named": "acme-ci-deploy", "Plain": "acme-reader", "Generated": "s-Generated-1A2B3C"}
+            return (
+                LiveStack(name=name, stack_id="id", status="UPDATE_COMPLETE", physical=physical)
+                if self.deployed
+                else None
+            )
+
+        def role(self, name: str) -> dict[str, Any] | None:
+            return self.roles.get(name)
+
+        def exports(self) -> dict[str, str]:
+            return {}
+
+    def verified(live: Live, region: str = REGION) -> tuple[dict[str, Item], str]:
+        stack_report = check_stack(
+            Target(stack="s", source="s", kind="stack", region=region, template=template),
+            live=live,  # type: ignore[arg-type]
+            account=ACCOUNT,
+            now=datetime.now(UTC),
+        )
+        text = to_text(Report(account=ACCOUNT, assembly="cdk.out", stacks=[stack_report]))
+        return {i.logical_id or "": i for i in stack_report.items}, text
+
+    # not deployed: the template's names are all there is
+    found, text = verified(Live(False, {}))
+    assert (found["Named"].name, found["Named"].arn) == (
+        "acme-ci-deploy",
+        f"arn:aws:iam::{ACCOUNT}:role/ci/acme-ci-deploy",
+    )
+    assert found["Plain"].arn == f"arn:aws:iam::{ACCOUNT}:role/acme-reader"
+    assert found["PerAccount"].arn == f"arn:aws:iam::{ACCOUNT}:role/acme-{ACCOUNT}-audit"
+    assert (found["PerStack"].name, found["PerStack"].arn) == ("PerStack", None)  # the stack name is not known yet
+    assert (found["Generated"].name, found["Generated"].arn) == ("Generated", None)
+    assert (
+        f"  SKIP  role Named: not-compared\n          role ARN: arn:aws:iam::{ACCOUNT}:role/ci/acme-ci-deploy\n" in text
+    )
+    assert "role ARN: (name set at deploy)" not in text and text.count("role ARN:") == 3
+    assert verified(Live(False, {}), "cn-north-1")[0]["Plain"].arn == f"arn:aws-cn:iam::{ACCOUNT}:role/acme-reader"
+
+    # deployed: the live ARN; a role deleted outside CloudFormation keeps the ARN it had
+    live_arn = f"arn:aws:iam::{ACCOUNT}:role/ci/acme-ci-deploy"
+    found, text = verified(
+        Live(True, {"acme-ci-deploy": {"Arn": live_arn, "MaxSessionDuration": 3600, "AssumeRolePolicyDocument": trust}})
+    )
+    assert found["Named"].arn == live_arn and found["Named"].status == "ok"
+    assert found["Plain"].problems == ["missing"] and found["Plain"].arn == f"arn:aws:iam::{ACCOUNT}:role/acme-reader"
+    assert found["Generated"].arn == f"arn:aws:iam::{ACCOUNT}:role/ci/s-Generated-1A2B3C"
+    assert f"          role ARN: arn:aws:iam::{ACCOUNT}:role/ci/s-Generated-1A2B3C\n" in text
+    assert (
+        found["PerStack"].problems == ["missing"] and found["PerStack"].arn == f"arn:aws:iam::{ACCOUNT}:role/s-deploy"
+    )
 
 
 def test_expiring_saml_certificate_is_a_warning_not_drift() -> None:

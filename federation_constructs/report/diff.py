@@ -6,7 +6,9 @@ Roles are matched by (stack, name). For a role in both, the trust policies are c
 solver (`federation_constructs.proof.compare`): a request the head admits and the base does not makes
 the trust *widened* (that request is the witness a reviewer reads), the reverse *narrowed*, both
 *changed*. Doors, session length and tags, the SAML role attribute, permissions, findings and opt-ins
-are compared as sets. Output as data (`diff_access_reports`), Markdown for a pull-request comment
+are compared as sets. A role whose IAM name or path differs (`role_name` / `role_arn` of the reports,
+a generated name made fixed included) is *replaced*: IAM gets a new role with a new ARN and the old
+one is deleted, so everything that holds the old ARN must change with it. Output as data (`diff_access_reports`), Markdown for a pull-request comment
 (`diff_to_markdown`) and an HTML fragment for the HTML report (`diff_to_html`).
 
 CLI: `python -m federation_constructs.report.diff --base BASE.json --head HEAD.json [--base-ref REF]
@@ -51,6 +53,7 @@ _COUNTS = (
     ("sessions_lengthened", "session lengthened", "sessions lengthened"),
     ("opt_ins_added", "opt-in added", "opt-ins added"),
     ("findings_newly_open", "finding newly open", "findings newly open"),
+    ("roles_replaced", "role replaced (new ARN)", "roles replaced (new ARNs)"),
     ("roles_removed", "role removed", "roles removed"),
     ("trusts_narrowed", "trust narrowed", "trusts narrowed"),
     ("permissions_removed", "permission removed", "permissions removed"),
@@ -332,9 +335,56 @@ def _session(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+#: what a replacement means for whoever uses the role (the diff's JSON and its words carry it)
+REPLACEMENT_CONSEQUENCES = (
+    "IAM creates a new role with a new ARN and CloudFormation deletes the old one at the end of the update: "
+    "sessions of the old role stop working then (IAM evaluates a session's permissions on every request, so they "
+    "do not last until they expire), and every place that holds the old ARN must be updated: the IdP's Role "
+    "attribute (SAML), CI workflows' role-to-assume, app and tool configuration"
+)
+
+
+def _role_path(arn: Any) -> str | None:
+    """The IAM path of a role ARN (`/` or `/ci/`), None when the ARN is not a role's. The account and the
+    partition are left out: they do not rename the role."""
+    if not isinstance(arn, str) or ":role/" not in arn:
+        return None
+    tail = arn.split(":role/", 1)[1]
+    return "/" + tail.rsplit("/", 1)[0] + "/" if "/" in tail else "/"
+
+
+def _replacement(base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Whether IAM replaces the role: its RoleName differs (a generated name made fixed, or the reverse,
+    included) or its path does. A report from before `role_name` existed says nothing about the name: no
+    replacement is claimed from it."""
+    if "role_name" not in base or "role_name" not in head:
+        return None
+    old, new = base.get("role_name"), head.get("role_name")
+    reasons = []
+    if old != new:
+        if old is None:
+            reasons.append(f"RoleName set to {new} where CloudFormation generated the name")
+        elif new is None:
+            reasons.append(f"RoleName {old} taken away: the name is now generated at deploy")
+        else:
+            reasons.append(f"RoleName changed from {old} to {new}")
+    old_path, new_path = _role_path(base.get("role_arn")), _role_path(head.get("role_arn"))
+    if old_path and new_path and old_path != new_path:
+        reasons.append(f"Path changed from {old_path} to {new_path}")
+    if not reasons:
+        return None
+    return {
+        "base": {"role_name": old, "role_arn": base.get("role_arn")},
+        "head": {"role_name": new, "role_arn": head.get("role_arn")},
+        "reason": "; ".join(reasons),
+        "consequences": REPLACEMENT_CONSEQUENCES,
+    }
+
+
 def _role_change(stack: str, name: str, base: Mapping[str, Any], head: Mapping[str, Any]) -> dict[str, Any]:
     """Everything that differs between two versions of one role (empty parts are None or [])."""
     change: dict[str, Any] = {"stack": stack, "name": name}
+    change["replaced"] = _replacement(base, head)
     change["logical_id"] = (
         {"base": base.get("logical_id"), "head": head.get("logical_id")}
         if base.get("logical_id") != head.get("logical_id")
@@ -384,7 +434,8 @@ def _proof_change(base: Any, head: Any) -> dict[str, Any] | None:
 
 def _has_changes(change: Mapping[str, Any]) -> bool:
     return bool(
-        change["logical_id"]
+        change.get("replaced")
+        or change["logical_id"]
         or change["trust"]["status"] != "unchanged"
         or change["doors"]
         or change["max_session"]
@@ -435,7 +486,8 @@ def diff_access_reports(
     removed role is counted as such, with its content listed); findings and opt-ins are counted over
     all roles, a new role's included. `access_widened` is true when a role was added, a trust widened
     (or changed both ways, or changed in a way that could not be classified), a permission was added,
-    a session lengthened or an opt-in added.
+    a session lengthened or an opt-in added. A role IAM replaces (new name or path: a new ARN) is counted
+    under `roles_replaced`, a change but not a widening.
     """
     _check_shape(base, "base report")
     _check_shape(head, "head report")
@@ -465,8 +517,10 @@ def diff_access_reports(
         summary["acknowledgements_removed"] += len(change["findings"]["acknowledgements_removed"])
         summary["opt_ins_added"] += len(change["opt_ins"]["added"])
         summary["opt_ins_removed"] += len(change["opt_ins"]["removed"])
+        summary["roles_replaced"] += 1 if change["replaced"] else 0
         counted = (
-            status != "unchanged"
+            change["replaced"]
+            or status != "unchanged"
             or plus
             or minus
             or change["max_session"]

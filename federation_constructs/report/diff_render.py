@@ -57,6 +57,8 @@ def _items(change: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(class, Markdown words) for every change of one role: class `wider`, `narrower`, `same`, or `sub`
     for a detail of the item before it."""
     items: list[tuple[str, str]] = []
+    if change.get("replaced"):
+        items.append(("replaced", _replacement_words(change["replaced"])))
     if change["trust"]["status"] != "unchanged" or change["trust"]["detail"]:
         items.append(_trust_line(change["trust"]))
     for door in change["doors"]:
@@ -131,6 +133,13 @@ def _items(change: Mapping[str, Any]) -> list[tuple[str, str]]:
     return items
 
 
+def _replacement_words(replaced: Mapping[str, Any]) -> str:
+    """A replacement in words: why, both ARNs, and what must follow the new ARN."""
+    old, new = replaced["base"].get("role_arn"), replaced["head"].get("role_arn")
+    arns = f": {_code(old)} → {_code(new)}" if old and new and old != new else ""
+    return f"**IAM REPLACES the role** ({replaced['reason']}){arns}. {replaced['consequences']}."
+
+
 #: proof outcomes that mark a role's change as a widening in the diff's tone
 _FAILED_PROOFS = ("widened", "unbounded", "dead", "unknown")
 
@@ -169,7 +178,7 @@ def _who(role: Mapping[str, Any]) -> str:
 
 def _table_words(change: Mapping[str, Any]) -> str:
     """One cell: the role's changes in short."""
-    parts = []
+    parts = ["REPLACED (new ARN: update every reference to the old one)"] if change.get("replaced") else []
     trust = change["trust"]
     if trust["status"] != "unchanged":
         status = "not classified" if trust["status"] == "unknown" else trust["status"]
@@ -267,6 +276,8 @@ _STYLE = """
   padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
 .access-diff .wider { color: #b00020; } .access-diff li.wider, .access-diff tr.wider { font-weight: 600; }
 .access-diff .narrower { color: #17692f; } .access-diff li.sub { margin-left: 1.5em; list-style: circle; }
+.access-diff h2.replaced, .access-diff .replaced { color: #8a4b00; }
+.access-diff li.replaced, .access-diff tr.replaced { font-weight: 600; }
 .access-diff code { background: #f3f3f3; padding: 0 0.2em; border-radius: 3px; }
 """
 
@@ -279,9 +290,13 @@ def _html_words(markdown_words: str) -> str:
 
 
 def _tone(change: Mapping[str, Any]) -> str:
-    """`wider` when any item of a changed role widens access, else `narrower` when any narrows, else `same`."""
+    """`wider` when any item of a changed role widens access, else `replaced` when IAM replaces the role,
+    else `narrower` when any item narrows, else `same`."""
     kinds = {kind for kind, _ in _items(change)}
-    return "wider" if "wider" in kinds else "narrower" if "narrower" in kinds else "same"
+    for tone in ("wider", "replaced", "narrower"):
+        if tone in kinds:
+            return tone
+    return "same"
 
 
 def diff_to_html(diff: Mapping[str, Any]) -> str:
@@ -290,7 +305,15 @@ def diff_to_html(diff: Mapping[str, Any]) -> str:
     e = html.escape
     summary = diff["summary"]
     changes = diff["roles_added"] or diff["roles_removed"] or diff["roles_changed"]
-    tone = "wider" if summary["access_widened"] else "narrower" if changes else "same"
+    tone = (
+        "wider"
+        if summary["access_widened"]
+        else "replaced"
+        if summary.get("roles_replaced")
+        else "narrower"
+        if changes
+        else "same"
+    )
     parts = [
         f'<section class="access-diff"><style>{_STYLE}</style>',
         f'<h2 class="{tone}">{e(diff["headline"])}</h2>',

@@ -187,6 +187,8 @@ def to_text(report: Report) -> str:
             lines.append(f"  {_marker(item)} {label} {name}: {', '.join(statuses)}")
             if item.kind == "role" and item.drift and item.name != item.logical_id:
                 lines.append(f"          live role: {item.name}")
+            if item.kind == "role" and item.arn and (not item.compared or "missing" in item.problems):
+                lines.append(f"          role ARN: {item.arn}")  # from the template's RoleName and Path
             for group in item.diff:
                 lines.append(f"          {group['statement']}:")
                 lines += [f"            {line}" for line in group["lines"]]

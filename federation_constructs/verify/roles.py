@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from federation_constructs.report.access import role_arn
 from federation_constructs.verify.live import LiveAccount, LiveStack
 from federation_constructs.verify.report import Item
-from federation_constructs.verify.resolve import Resolver, contains_marker
+from federation_constructs.verify.resolve import Resolver, Unresolvable, contains_marker
 from federation_constructs.verify.trust import diff_trust
 
 __all__ = ["DEFAULT_MAX_SESSION", "check_role", "compare_trust"]
@@ -24,9 +25,16 @@ def check_role(
     stack: LiveStack | None,
     solver: bool = True,
 ) -> Item:
-    """One `AWS::IAM::Role` of the template. `solver=False` skips the wider/narrower check."""
+    """One `AWS::IAM::Role` of the template. `solver=False` skips the wider/narrower check. The role's ARN
+    is the live one, or, before there is one, the ARN its RoleName and Path give (when they are known)."""
     properties = resource.get("Properties") or {}
-    item = Item(kind="role", logical_id=logical_id, name=str(properties.get("RoleName") or logical_id))
+    template_name = _known(resolver.resolve(properties.get("RoleName")))
+    item = Item(
+        kind="role",
+        logical_id=logical_id,
+        name=template_name or logical_id,
+        arn=_arn(template_name, properties, resolver),
+    )
     if stack is None:  # the stack's note says why
         item.compared = False
         return item
@@ -36,6 +44,7 @@ def check_role(
         item.details.append(f"the deployed stack has no resource {logical_id}: deploy the current template")
         return item
     item.name = name
+    item.arn = _arn(name, properties, resolver)
     role = live.role(name)
     if role is None:
         item.problems.append("missing")
@@ -44,7 +53,7 @@ def check_role(
             f"CloudFormation): update the stack to re-create it"
         )
         return item
-    item.arn = role.get("Arn")
+    item.arn = role.get("Arn") or item.arn
     compare_trust(
         item,
         resolver.resolve(properties.get("AssumeRolePolicyDocument")),
@@ -58,6 +67,20 @@ def check_role(
         role.get("MaxSessionDuration"),
     )
     return item
+
+
+def _known(value: Any) -> str | None:
+    """A resolved value CloudFormation would use as it is (not an `Unresolvable`), else None."""
+    return value if isinstance(value, str) and not isinstance(value, Unresolvable) else None
+
+
+def _arn(name: str | None, properties: dict[str, Any], resolver: Resolver) -> str | None:
+    """`arn:<partition>:iam::<account>:role/<path><name>` for a role of this name, None when the name or the
+    path is known only to CloudFormation."""
+    path = _known(resolver.resolve(properties.get("Path", "/")))
+    if name is None or path is None:
+        return None
+    return role_arn({"RoleName": name, "Path": path}, resolver.account, resolver.partition)
 
 
 def compare_trust(item: Item, synthesized: Any, live: Any, *, partition: str, solver: bool = True) -> None:
