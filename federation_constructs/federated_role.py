@@ -326,9 +326,9 @@ class FederatedRole(Construct):
             )
 
 
-# app root (by construct address) -> (account, lower-case role name) -> construct path; IAM role
-# names are unique per account, case-insensitively
-_NAMES_BY_APP: dict[str, dict[tuple[str, str], str]] = {}
+# kept on the app (the construct tree's root) itself, so it lives and dies with the app: (account,
+# lower-case role name) -> construct path. IAM role names are unique per account, case-insensitively.
+_NAMES_ATTRIBUTE = "_federation_constructs_role_names"
 
 
 def _claim_role_name(scope: FederatedRole, name: str) -> None:
@@ -337,9 +337,10 @@ def _claim_role_name(scope: FederatedRole, name: str) -> None:
     if Token.is_unresolved(name):
         return
     root = scope.node.root
-    names = _NAMES_BY_APP.setdefault(root.node.addr, {})
-    if len(_NAMES_BY_APP) > 256:  # many apps in one process (tests): forget the oldest
-        del _NAMES_BY_APP[next(iter(_NAMES_BY_APP))]
+    names: dict[tuple[str, str], str] | None = getattr(root, _NAMES_ATTRIBUTE, None)
+    if names is None:
+        names = {}
+        setattr(root, _NAMES_ATTRIBUTE, names)
     account = Stack.of(scope).account
     key = ("any account" if Token.is_unresolved(account) else account, name.lower())
     other = names.get(key)

@@ -23,7 +23,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
-from federation_constructs.naming import default_role_name
+from federation_constructs.naming import default_role_name, role_name_problem
 from federation_constructs.partitions import partition_for_region
 from stacks.config_common import RoleDefaults
 from stacks.identity_pool_config import IdentityPoolSection
@@ -258,6 +258,16 @@ class DeploymentConfig(_Model):
     @model_validator(mode="after")
     def _unique_role_names(self) -> DeploymentConfig:
         """IAM role names are unique per account, case-insensitively; every target account gets them all."""
+        for section_name in ("oidc", "saml"):
+            section = getattr(self, section_name)
+            for index, role in enumerate(section.roles if section else []):
+                path = self.role_path(role)
+                problem = role.role_name and role_name_problem(role.role_name, path)
+                if problem:
+                    raise ValueError(
+                        f"{section_name}.roles[{index}].role_name: {role.role_name!r} is not accepted under path "
+                        f"{path!r} (role_defaults.path); expected {problem}"
+                    )
         seen: dict[str, str] = {}
         for where, name in self.role_names().items():
             other = seen.get(name.lower())

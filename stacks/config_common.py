@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -16,11 +16,13 @@ from federation_constructs.naming import (
     role_path_problem,
 )
 from federation_constructs.policy.actions import (
+    INLINE_POLICIES_QUOTA,
     MANAGED_POLICIES_PER_ROLE,
     MAX_MANAGED_POLICIES_PER_ROLE,
     RESOURCE_ACCEPTED,
     action_problem,
     is_all_actions,
+    policy_size,
     statement_problems,
 )
 
@@ -81,19 +83,19 @@ def boundary_problem(value: str) -> str | None:
 
 def _check_role_name(value: str | None) -> str | None:
     if value is not None and role_name_problem(value):
-        raise ValueError(ROLE_NAME_ACCEPTED)
+        raise ValueError(f"{value!r} is not accepted; expected {ROLE_NAME_ACCEPTED}")
     return value
 
 
 def _check_path(value: str | None) -> str | None:
     if value is not None and role_path_problem(value):
-        raise ValueError(ROLE_PATH_ACCEPTED)
+        raise ValueError(f"{value!r} is not accepted; expected {ROLE_PATH_ACCEPTED}")
     return value
 
 
 def _check_boundary(value: str | None) -> str | None:
     if value is not None and boundary_problem(value):
-        raise ValueError(BOUNDARY_ACCEPTED)
+        raise ValueError(f"{value!r} is not accepted; expected {BOUNDARY_ACCEPTED}")
     return value
 
 
@@ -154,8 +156,32 @@ class CdkDeployConfig(StrictModel):
     @classmethod
     def _qualifier(cls, value: str) -> str:
         if qualifier_problem(value):
-            raise ValueError(QUALIFIER_ACCEPTED)
+            raise ValueError(f"{value!r} is not accepted; expected {QUALIFIER_ACCEPTED}")
         return value
+
+
+def statements_size(statements: list[StatementConfig]) -> int:
+    """The size IAM counts for the inline policy `statements` become (as the CDK renders it: one
+    action or resource as a string, several as a list; whitespace not counted)."""
+    if not statements:
+        return 0
+
+    def one_or_many(values: list[str]) -> str | list[str]:
+        return values[0] if len(values) == 1 else values
+
+    rendered = [
+        {
+            **({"Sid": s.sid} if s.sid else {}),
+            "Effect": s.effect,
+            "Action": one_or_many(s.actions),
+            "Resource": one_or_many(s.resources),
+            **({"Condition": s.conditions} if s.conditions else {}),
+        }
+        for s in statements
+    ]
+    return policy_size(
+        {"PolicyName": "Permissions", "PolicyDocument": {"Statement": rendered, "Version": "2012-10-17"}}
+    )
 
 
 class RoleDefaults(StrictModel):
@@ -171,6 +197,13 @@ class RoleDefaults(StrictModel):
     permissions_boundary: Boundary = Field(
         default=None, description="a permissions boundary for every federated role: " + BOUNDARY_ACCEPTED
     )
+
+
+def _boolean_too(schema: dict[str, Any]) -> None:
+    """The schema of `cdk_deploy` also takes `true`/`false` (the shorthand the validator expands)."""
+    options = schema.setdefault("anyOf", [])
+    if isinstance(options, list):
+        options.insert(0, {"type": "boolean"})
 
 
 class RoleCommon(StrictModel):
@@ -213,11 +246,23 @@ class RoleCommon(StrictModel):
     permissions_boundary: Boundary = Field(
         default=None, description="the role's permissions boundary (default: role_defaults.permissions_boundary)"
     )
-    cdk_deploy: CdkDeployConfig | bool = Field(
-        default=False,
+    cdk_deploy: CdkDeployConfig | None = Field(
+        default=None,
         description="true (or a mapping with qualifier, accounts, regions): the role may run `cdk deploy`, "
         "assuming exactly the CDK bootstrap roles",
+        json_schema_extra=_boolean_too,
     )
+
+    @field_validator("cdk_deploy", mode="before")
+    @classmethod
+    def _cdk_deploy_shorthand(cls, value: object) -> object:
+        """`true` is the defaults, `false` none: one model behind both, so one error per mistake."""
+        if value is True:
+            return CdkDeployConfig()
+        if value is False:
+            return None
+        return value
+
     acknowledgements: dict[str, str] = Field(
         default_factory=dict,
         description="rule id -> reason (at least 20 characters), for rule-pack findings on this role "
@@ -232,6 +277,13 @@ class RoleCommon(StrictModel):
                 raise ValueError(
                     f"role_name {self.role_name!r} is not accepted with path {self.path!r}; expected {problem}"
                 )
+        size = statements_size(self.statements)
+        if size > INLINE_POLICIES_QUOTA:
+            raise ValueError(
+                f"statements: {size} characters is not accepted; expected at most {INLINE_POLICIES_QUOTA:,} characters "
+                f"for the role's inline policy, whitespace not counted (IAM's quota for all inline policies of a "
+                f"role): move statements into a customer managed policy (customer_managed_policies)"
+            )
         count = len(self.managed_policies) + len(self.customer_managed_policies)
         if count > self.managed_policy_quota:
             raise ValueError(

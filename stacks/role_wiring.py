@@ -15,7 +15,7 @@ from constructs import IConstruct
 
 from federation_constructs.federated_role import FederatedRole, RoleOptions
 from stacks.config import DeploymentConfig
-from stacks.config_common import CdkDeployConfig, RoleCommon
+from stacks.config_common import RoleCommon
 
 __all__ = ["boundary_policy", "grant_cdk_deploy", "role_options"]
 
@@ -79,10 +79,9 @@ def _conditions(conditions: dict[str, dict[str, Any]]) -> dict[str, Any]:
 def grant_cdk_deploy(role: FederatedRole, spec: RoleCommon) -> None:
     """Give `role` what `cdk deploy` needs when its entry says `cdk_deploy` (default accounts and
     regions: the stack's own)."""
-    setting = spec.cdk_deploy
-    if setting is False:
+    options = spec.cdk_deploy
+    if options is None:
         return
-    options = setting if isinstance(setting, CdkDeployConfig) else CdkDeployConfig()
     role.grant_cdk_deploy(
         qualifier=options.qualifier,
         accounts=list(options.accounts) if options.accounts else None,
