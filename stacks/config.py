@@ -23,7 +23,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
-from federation_constructs.naming import default_role_name, role_name_problem
+from federation_constructs.naming import MAX_ROLE_NAME_LENGTH, default_role_name, role_name_problem
 from federation_constructs.partitions import partition_for_region
 from stacks.config_common import RoleDefaults
 from stacks.identity_pool_config import IdentityPoolSection
@@ -262,12 +262,22 @@ class DeploymentConfig(_Model):
             section = getattr(self, section_name)
             for index, role in enumerate(section.roles if section else []):
                 path = self.role_path(role)
-                problem = role.role_name and role_name_problem(role.role_name, path)
+                name = self.role_name(role)
+                problem = role_name_problem(name, path)
                 if problem:
+                    field = "role_name" if role.role_name else "path"
+                    origin = "" if role.path else " (role_defaults.path)"
                     raise ValueError(
-                        f"{section_name}.roles[{index}].role_name: {role.role_name!r} is not accepted under path "
-                        f"{path!r} (role_defaults.path); expected {problem}"
+                        f"{section_name}.roles[{index}].{field}: role name {name!r} is not accepted under path "
+                        f"{path!r}{origin}; expected {problem}"
                     )
+        default_path = self.role_defaults.path
+        if default_path not in (None, "/") and len(default_path) > MAX_ROLE_NAME_LENGTH - 16:
+            raise ValueError(
+                f"role_defaults.path: {default_path!r} is not accepted; expected a path of at most "
+                f"{MAX_ROLE_NAME_LENGTH - 16} characters: path and role name together may not exceed "
+                f"{MAX_ROLE_NAME_LENGTH}, and the default names need at least 16 of them"
+            )
         seen: dict[str, str] = {}
         for where, name in self.role_names().items():
             other = seen.get(name.lower())

@@ -270,7 +270,10 @@ def test_opt_in_and_finding_are_marked(page: str) -> None:
 def test_per_role_details(page: str) -> None:
     files = page[page.index('data-role="EmployeeFiles"') : page.index('data-role="InfraPipeline"')]
     assert "<dd>8 h</dd>" in files
-    assert f"arn:aws:iam::{ACCOUNT}:role/federation/example-federation-EmployeeFiles,arn:aws:iam::{ACCOUNT}:saml-provider/corp-adfs" in files
+    assert (
+        f"arn:aws:iam::{ACCOUNT}:role/federation/example-federation-EmployeeFiles,arn:aws:iam::{ACCOUNT}:saml-provider/corp-adfs"
+        in files
+    )
     assert "proved equal: admits every request inside the declared intent and nothing beyond it" in files
     assert "home/{SAML name qualifier}/{SAML subject}/*" in files
 
