@@ -124,6 +124,8 @@ LIBRARY_ROLES = {
     "people-access": {"EmployeeFiles", "AppIdentityPool/AuthenticatedRole", "Broker"},
 }
 REVIEW_FILES = (
+    "setup.md",
+    "setup.json",
     "rule-pack-report.json",
     "findings.json",
     "findings.csv",
@@ -277,3 +279,28 @@ def test_the_foreign_venv_runs_the_console_scripts(installed: Path, tmp_path: Pa
         check=False,
     )
     assert verify.returncode == 0 and "--assembly DIR" in verify.stdout, verify.stderr
+    setup = subprocess.run(
+        [str(installed / "bin" / "federation-setup"), "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert setup.returncode == 0 and "--outputs" in setup.stdout, setup.stderr
+
+
+def test_the_library_apps_setup_sheet_names_the_fixed_role_arn(library_synth: Path) -> None:
+    """A role named before deploy reaches the sheet as the ARN a workflow pastes, with cdk deploy's grant."""
+    sheet = (library_synth / "setup.md").read_text()
+    arn = "arn:aws:iam::111122223333:role/federation/library-federation-WebAppDeploy"
+    assert f'role-to-assume: "{arn}"' in sheet
+    template = json.loads((library_synth / "ci-access.template.json").read_text())
+    resources = [
+        r["Properties"]["PolicyDocument"]["Statement"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::IAM::Policy" and "WebAppDeploy" in json.dumps(r["Properties"]["Roles"])
+    ]
+    assert len(resources) == 1 and resources[0][0]["Action"] == "sts:AssumeRole"
+    assert len(resources[0][0]["Resource"]) == 4
