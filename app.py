@@ -62,7 +62,8 @@ def main() -> int:
         written = done.written
         print(
             f"rule-pack report: {written['rule-pack-report.json']}; findings: {written['findings.json']}, "
-            f"{written['findings.csv']}; access report: {written['access-report.md']}",
+            f"{written['findings.csv']}; access report: {written['access-report.md']}; setup sheet: "
+            f"{Path(written['access-report.md']).with_name('setup.md')}",
             file=sys.stderr,
         )
     return 0

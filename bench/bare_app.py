@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 SAML_METADATA = REPO / "examples" / "saml" / "adfs-example-metadata.xml"
 COGNITO = "cognito-identity.amazonaws.com"
 OBJECT_RW = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"]
+PATH = "/federation/"
 DENY_OBJECT = ["s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:AbortMultipartUpload", "s3:RestoreObject"]
 
 
@@ -34,10 +35,13 @@ def oidc_role(
     subs: list[str],
     description: str,
     kind: str,
+    role_name: str | None = None,
 ) -> iam.Role:
     role = iam.Role(
         stack,
         f"{name}Role",
+        role_name=role_name or f"example-federation-{name}",
+        path=PATH,
         description=description,
         max_session_duration=Duration.hours(1),
         assumed_by=iam.FederatedPrincipal(
@@ -54,6 +58,8 @@ def saml_role(stack: Stack, name: str, provider: iam.CfnSAMLProvider, hours: int
     role = iam.Role(
         stack,
         f"{name}Role",
+        role_name=f"example-federation-{name}",
+        path=PATH,
         max_session_duration=Duration.hours(hours),
         description="Assumed with SAML assertions of the workforce IdP (federation-as-code)",
         managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(managed)] if managed else None,
@@ -77,6 +83,8 @@ def cognito_role(scope: Stack, id: str, pool: cognito.CfnIdentityPool, amr: str,
     return iam.Role(
         scope,
         id,
+        role_name="example-federation-AppIdentityPool-" + id.removeprefix("AppIdentityPool").removesuffix("Role"),
+        path=PATH,
         description=description,
         max_session_duration=Duration.hours(1),
         assumed_by=iam.FederatedPrincipal(
@@ -121,7 +129,7 @@ def build(app: App) -> Stack:
     gitlab = iam.CfnOIDCProvider(stack, "GitLab", url="https://gitlab.com", client_id_list=["https://gitlab.com"])
     for provider in (github, gitlab):
         provider.apply_removal_policy(RemovalPolicy.RETAIN)
-    oidc_role(
+    deploy = oidc_role(
         stack,
         "WebAppDeploy",
         github,
@@ -131,7 +139,16 @@ def build(app: App) -> Stack:
         "Assumed with GitHub Actions tokens (federation-as-code)",
         "GitHub Actions",
     )
-    oidc_role(
+    deploy.add_to_principal_policy(
+        iam.PolicyStatement(
+            actions=["sts:AssumeRole"],
+            resources=[
+                f"arn:{stack.partition}:iam::111122223333:role/cdk-hnb659fds-{kind}-role-111122223333-eu-west-1"
+                for kind in ("deploy", "file-publishing", "image-publishing", "lookup")
+            ],
+        )
+    )
+    pipeline = oidc_role(
         stack,
         "InfraPipeline",
         gitlab,
@@ -140,6 +157,22 @@ def build(app: App) -> Stack:
         ["project_path:platform/infrastructure:ref_type:branch:ref:main"],
         "Assumed with GitLab CI tokens (federation-as-code)",
         "GitLab CI",
+        role_name="infra-pipeline-artifacts",
+    )
+    iam.Policy(
+        stack,
+        "InfraPipelinePermissions",
+        roles=[pipeline],
+        statements=[
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:PutObject"], resources=["arn:aws:s3:::example-infra-artifacts/pipeline/*"]
+            ),
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=["arn:aws:s3:::example-infra-artifacts"],
+                conditions={"StringLike": {"s3:prefix": ["pipeline/*"]}},
+            ),
+        ],
     )
 
     # --- SAML: one AD FS, three roles -------------------------------------------------------------
