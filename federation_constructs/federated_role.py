@@ -240,18 +240,13 @@ class FederatedRole(Construct):
             options.managed_policies,
             "iam.IManagedPolicy, e.g. [iam.ManagedPolicy.from_aws_managed_policy_name('ReadOnlyAccess')]",
         )
-        quota = options.managed_policy_quota
-        if (
-            isinstance(quota, bool)
-            or not isinstance(quota, int)
-            or not (MANAGED_POLICIES_PER_ROLE <= quota <= MAX_MANAGED_POLICIES_PER_ROLE)
-        ):
-            raise invalid(
-                self,
-                "role_options.managed_policy_quota",
-                quota,
-                f"{MANAGED_POLICIES_PER_ROLE} (IAM's default) up to {MAX_MANAGED_POLICIES_PER_ROLE} (the most IAM grants)",
-            )
+        quota = _checked_quota(
+            self,
+            "role_options.managed_policy_quota",
+            options.managed_policy_quota,
+            MANAGED_POLICIES_PER_ROLE,
+            MAX_MANAGED_POLICIES_PER_ROLE,
+        )
         if len(policies) > quota:
             raise invalid(
                 self,
@@ -406,18 +401,14 @@ def checked_session_duration(scope: IConstruct, duration: object, field: str = "
 
 def check_trust_policy_quota(scope: IConstruct, quota: object, field: str = "trust_policy_quota") -> None:
     """Refuse a trust-policy quota IAM never grants."""
-    if (
-        isinstance(quota, bool)
-        or not isinstance(quota, int)
-        or not (DEFAULT_TRUST_POLICY_QUOTA <= quota <= MAX_TRUST_POLICY_QUOTA)
-    ):
-        raise invalid(
-            scope,
-            field,
-            quota,
-            f"{DEFAULT_TRUST_POLICY_QUOTA} (IAM's default) up to {MAX_TRUST_POLICY_QUOTA} "
-            f"(the most IAM grants on request)",
-        )
+    _checked_quota(scope, field, quota, DEFAULT_TRUST_POLICY_QUOTA, MAX_TRUST_POLICY_QUOTA)
+
+
+def _checked_quota(scope: IConstruct, field: str, quota: object, default: int, most: int) -> int:
+    """`quota` if it is an int from IAM's `default` up to the `most` IAM grants on request."""
+    if isinstance(quota, bool) or not isinstance(quota, int) or not (default <= quota <= most):
+        raise invalid(scope, field, quota, f"{default} (IAM's default) up to {most} (the most IAM grants on request)")
+    return quota
 
 
 def checked_role_name(scope: IConstruct, field: str, name: object, *, path: str | None = None) -> str | None:
