@@ -21,9 +21,13 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export CDK_DISABLE_CLI_TELEMETRY := true
 
 hash = $(shell cat $(1) | sha256sum | cut -c1-16)
-RUNTIME_STAMP := $(VENV)/.runtime-$(call hash,requirements.txt pyproject.toml)
-DEV_STAMP := $(VENV)/.dev-$(call hash,requirements.txt pyproject.toml requirements-dev.txt)
-BENCH_STAMP := $(VENV)/.bench-$(call hash,requirements.txt pyproject.toml requirements-dev.txt requirements-bench.txt)
+RUNTIME_STAMP := $(VENV)/.runtime-$(call hash,requirements-bootstrap.txt requirements.txt pyproject.toml)
+DEV_STAMP := $(VENV)/.dev-$(call hash,requirements-bootstrap.txt requirements.txt pyproject.toml requirements-dev.txt)
+BENCH_STAMP := $(VENV)/.bench-$(call hash,requirements-bootstrap.txt requirements.txt pyproject.toml requirements-dev.txt requirements-bench.txt)
+# the pinned closures are installed by uv (pinned in requirements-bootstrap.txt, itself installed by
+# pip): the same pins, installed in parallel, a cold `make synth` in well under a minute
+UV := $(VENV)/bin/uv
+UV_INSTALL := $(UV) pip install --quiet --python $(PY)
 NODE_STAMP := node_modules/.installed-$(call hash,package.json package-lock.json)
 
 TEMPLATES ?= cdk.out/*.template.json
@@ -44,18 +48,19 @@ $(VENV)/bin/python:
 # not the repository root), so .venv/bin/federation-lint and .venv/bin/federation-verify exist.
 $(RUNTIME_STAMP): | $(VENV)/bin/python
 	rm -f $(VENV)/.runtime-*
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
-	$(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-bootstrap.txt
+	$(UV_INSTALL) -r requirements.txt
+	$(UV_INSTALL) --no-deps --no-build-isolation -e .
 	touch $@
 
 $(DEV_STAMP): $(RUNTIME_STAMP)
 	rm -f $(VENV)/.dev-*
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	$(UV_INSTALL) -r requirements-dev.txt
 	touch $@
 
 $(BENCH_STAMP): $(DEV_STAMP)
 	rm -f $(VENV)/.bench-*
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements-bench.txt
+	$(UV_INSTALL) -r requirements-bench.txt
 	touch $@
 
 $(NODE_STAMP):
