@@ -159,6 +159,7 @@ def _role(stack: Stack, spec: Any, providers: dict[str, tuple[Any, Any]], option
                 refs=spec.refs,
                 host=entry.host,
                 audience=spec.audience,
+                allow_project_wildcards=spec.allow_project_wildcards,
                 allow_any_ref=spec.allow_any_ref,
                 allow_any_subject=spec.allow_any_subject,
                 role_options=options,

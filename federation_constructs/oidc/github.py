@@ -1,12 +1,34 @@
-"""`GitHubActionsRole`: GitHub Actions workflows of named repositories, refs and environments."""
+"""`GitHubActionsRole`: GitHub Actions workflows of named repositories, refs and environments.
+
+Values no GitHub token can ever carry are refused at construction, with the fix in the message
+(the rules and their sources: `federation_constructs.oidc.names`):
+
+- a full ref where a name is expected (`branches=["refs/heads/main"]` would be matched as
+  `ref:refs/heads/refs/heads/main`): refused with "did you mean 'main'?", not rewritten. A branch
+  can, in theory, be called `refs/heads/main`, so a silent rewrite could change what a working
+  trust admits; the refusal is explicit and its fix is one edit;
+- branch and tag names git forbids (`git check-ref-format`: `..`, `~^:[` and the backslash,
+  control characters, spaces, a leading `-`, a trailing `.lock` or `/`, `//`, `@{`), `*` and `?`
+  being the toolkit's wildcards;
+- owner and repository names GitHub does not allow (characters, 39 and 100 characters, `.wiki`,
+  `.`/`..`), environment names over 255 characters.
+
+Two values are unambiguous and are normalised, with a warning on the construct that says so:
+
+- a `:` in an environment name is written `%3A`, as GitHub writes it into the subject
+  (`environments=["prod:eu"]` -> `environment:prod%3Aeu`);
+- a `.git` suffix on a repository name is dropped, as GitHub drops it when it creates the
+  repository (`acme/app.git` -> `acme/app`).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
+from aws_cdk import Annotations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -14,6 +36,14 @@ from federation_constructs.errors import PresetValueError, checked_bool, checked
 from federation_constructs.federated_role import FederatedRole, RoleOptions
 from federation_constructs.oidc.conditions import has_wildcard, is_only_wildcards
 from federation_constructs.oidc.issuers import OidcIssuer
+from federation_constructs.oidc.names import (
+    RefKind,
+    full_ref,
+    git_ref_problem,
+    github_environment_problem,
+    github_repository_problem,
+    separator_problem,
+)
 from federation_constructs.oidc.provider import OidcProvider
 from federation_constructs.oidc.role import OidcRole, preset_issuer
 from federation_constructs.proof.intent import github_subjects
@@ -29,9 +59,9 @@ SubjectFormat = Literal["name", "immutable", "both"]
 #: The branch a role admits when no branch, tag, environment or pull request is named.
 DEFAULT_BRANCH = "main"
 
+# GitHub account names: 1-39 letters, digits and hyphens, not starting with a hyphen (source and the
+# rules accepted on purpose: `federation_constructs.oidc.names`, "Owners").
 _OWNER_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
-_REPO_RE = re.compile(r"[A-Za-z0-9._-]{1,100}")
-_REPO_PATTERN_RE = re.compile(r"[A-Za-z0-9._*?-]{1,100}")
 _WORKFLOW_REF_RE = re.compile(r"[^/\s]+/[^/\s]+/\.github/workflows/[^@\s]+\.ya?ml@\S+")
 
 
@@ -216,36 +246,27 @@ class GitHubActionsRole(OidcRole):
                         number,
                         f"GitHub's numeric {attr.replace('_', ' ')}, a positive integer (or None)",
                     )
-            if not _OWNER_RE.fullmatch(repo.owner):
-                if has_wildcard(repo.owner) and allow_any_subject:
-                    parsed.append(repo)
-                    continue
-                why = (
-                    (
-                        "a literal owner: a wildcard in the owner admits repositories of other owners "
-                        "anywhere on GitHub (allow_any_subject=True to mean it)"
-                    )
-                    if has_wildcard(repo.owner)
-                    else "an owner of letters, digits and hyphens (1-39 characters)"
+            if not _OWNER_RE.fullmatch(repo.owner) and not (has_wildcard(repo.owner) and allow_any_subject):
+                raise invalid(self, "repositories", value, self._owner_refusal(repo.owner))
+            repo = self._without_git_suffix(repo)
+            problem = github_repository_problem(repo.name)
+            if problem:
+                raise invalid(
+                    self,
+                    "repositories",
+                    value,
+                    f"a repository name of letters, digits, '.', '_' and '-' (1-100 characters): {problem}",
                 )
-                raise invalid(self, "repositories", value, why)
-            if not _REPO_RE.fullmatch(repo.name):
-                if not _REPO_PATTERN_RE.fullmatch(repo.name):
-                    raise invalid(
-                        self,
-                        "repositories",
-                        value,
-                        "a repository name of letters, digits, '.', '_' and '-' (1-100 characters)",
-                    )
-                if not allow_wildcards:
-                    raise invalid(
-                        self,
-                        "repositories",
-                        value,
-                        f"an exact repository name: '{repo.name}' admits every matching repository "
-                        f"of {repo.owner}, including ones created later "
-                        f"(allow_repository_wildcards=True to mean it)",
-                    )
+            # a wildcard in the owner (with allow_any_subject) already admits every repository name
+            if has_wildcard(repo.name) and not allow_wildcards and not has_wildcard(repo.owner):
+                raise invalid(
+                    self,
+                    "repositories",
+                    value,
+                    f"an exact repository name: '{repo.name}' admits every matching repository "
+                    f"of {repo.owner}, including ones created later "
+                    f"(allow_repository_wildcards=True to mean it)",
+                )
             fmt = repo.effective_format()
             if fmt in ("immutable", "both") and not (_positive(repo.owner_id) and _positive(repo.repository_id)):
                 raise invalid(
@@ -259,6 +280,34 @@ class GitHubActionsRole(OidcRole):
             parsed.append(repo)
         return parsed
 
+    @staticmethod
+    def _owner_refusal(owner: str) -> str:
+        """What an owner must be, and why `owner` is not one (it is not a GitHub account name)."""
+        if has_wildcard(owner):
+            return (
+                "a literal owner: a wildcard in the owner admits repositories of other owners "
+                "anywhere on GitHub (allow_any_subject=True to mean it)"
+            )
+        accepted = "an owner of letters, digits and hyphens (1-39 characters), not starting with a hyphen"
+        why = separator_problem(owner, "repo:OWNER/REPO:...")
+        if why is None and len(owner) > 39:
+            why = f"GitHub account names have at most 39 characters; this one has {len(owner)}"
+        return f"{accepted}: {why}" if why else accepted
+
+    def _without_git_suffix(self, repo: GitHubRepository) -> GitHubRepository:
+        """`repo` without a `.git` suffix (GitHub drops it when it creates the repository), with a
+        warning that says so; unchanged otherwise."""
+        if not repo.name.endswith(".git") or len(repo.name) <= len(".git"):
+            return repo
+        stripped = replace(repo, name=repo.name.removesuffix(".git"))
+        Annotations.of(self).add_warning_v2(
+            "federation:github-repository-git-suffix",
+            f"repositories: {repo.full_name!r} is trusted as {stripped.full_name!r}: GitHub drops a '.git' "
+            f"suffix when it creates a repository, so tokens carry repo:{stripped.full_name}:... "
+            f"(write {stripped.full_name!r} to silence this warning)",
+        )
+        return stripped
+
     def _refs(
         self,
         branches: Sequence[str],
@@ -270,7 +319,12 @@ class GitHubActionsRole(OidcRole):
         """(branches, tags, environments), checked, with the default applied: `main` when no
         branch, tag, environment or pull request is named."""
         checked: list[list[str]] = []
-        for field, values in (("branches", branches), ("tags", tags), ("environments", environments)):
+        kinds: tuple[tuple[str, Sequence[str], RefKind | None], ...] = (
+            ("branches", branches, "branch"),
+            ("tags", tags, "tag"),
+            ("environments", environments, None),
+        )
+        for field, values, kind in kinds:
             names: list[str] = []
             for value in checked_list(self, field, values, field):
                 if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
@@ -283,12 +337,40 @@ class GitHubActionsRole(OidcRole):
                         f"named {field}: '{value}' admits every one, so anyone who can push a "
                         f"workflow could assume the role (allow_any_ref=True to mean it)",
                     )
-                names.append(value)
+                names.append(self._ref_name(field, value, kind) if kind else self._environment(value))
             checked.append(names)
         resolved_branches, resolved_tags, resolved_environments = checked
         if not (resolved_branches or resolved_tags or resolved_environments or pull_requests):
             resolved_branches = [DEFAULT_BRANCH]
         return resolved_branches, resolved_tags, resolved_environments
+
+    def _ref_name(self, field: str, value: str, kind: RefKind) -> str:
+        """`value`, a branch or tag name git allows; a full ref (`refs/heads/main`) is refused with
+        the name it most likely meant."""
+        ref = full_ref(value)
+        if ref is not None:
+            raise invalid(self, field, value, _full_ref_hint(value, kind, ref))
+        problem = git_ref_problem(value, kind)
+        if problem:
+            raise invalid(self, field, value, f"{kind} names git accepts (git check-ref-format): {problem}")
+        return value
+
+    def _environment(self, value: str) -> str:
+        """`value` as GitHub writes it into the subject: a `:` becomes `%3A` (with a warning)."""
+        problem = github_environment_problem(value)
+        if problem:
+            raise invalid(self, "environments", value, f"a GitHub environment name: {problem}")
+        if ":" not in value:
+            return value
+        encoded = value.replace(":", "%3A")
+        # GitHub: "Any `:` within the metadata values will be replaced with `%3A` in the subject
+        # claim" (https://docs.github.com/en/actions/reference/security/oidc#filtering-for-metadata-containing-)
+        Annotations.of(self).add_warning_v2(
+            "federation:github-environment-colon",
+            f"environments: {value!r} is trusted as {encoded!r}: GitHub writes ':' in the subject as %3A "
+            f"(environment:{encoded}); write {encoded!r} to silence this warning",
+        )
+        return encoded
 
     @staticmethod
     def _contexts(
@@ -321,3 +403,21 @@ class GitHubActionsRole(OidcRole):
 
 def _positive(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _full_ref_hint(value: str, kind: RefKind, ref: tuple[str, str]) -> str:
+    """What to write instead of the full ref `value` in a list of `kind` names."""
+    namespace, rest = ref
+    own, other = ("heads", "tags") if kind == "branch" else ("tags", "heads")
+    accepted = f"a {kind} name, not a full ref"
+    if namespace == own and rest:
+        return (
+            f"{accepted}: did you mean {rest!r}? (the subject adds 'refs/{own}/' itself, so {value!r} "
+            f"would only match ref:refs/{own}/{value}, which no token carries)"
+        )
+    if namespace == other and rest:
+        other_field = "tags" if kind == "branch" else "branches"
+        return f"{accepted}: {value!r} is a {'tag' if kind == 'branch' else 'branch'}; did you mean {other_field}=[{rest!r}]?"
+    if namespace == "pull":
+        return f"{accepted}: pull request jobs are admitted with pull_requests=True"
+    return f"{accepted}: only branches (refs/heads/) and tags (refs/tags/) appear in GitHub's ref subjects"

@@ -44,6 +44,10 @@ GITHUB_STS_CLAIMS = frozenset(
 )
 
 _SLUG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,98}")
+# Bitbucket Cloud: "Workspace IDs can only contain lowercase letters, numbers, dashes, and
+# underscores" (https://support.atlassian.com/bitbucket-cloud/kb/fix-workspace-creation-errors-in-bitbucket-cloud/).
+# Length: documentation silent, so only IAM's limit on the issuer URL applies.
+_BITBUCKET_WORKSPACE_RE = re.compile(r"[a-z0-9_-]+")
 _HOST_RE = re.compile(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(:\d{1,5})?")
 _REGION_RE = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
 _EKS_ID_RE = re.compile(r"[A-Fa-f0-9]{32}")
@@ -210,15 +214,32 @@ class OidcIssuer:
     def bitbucket(cls, *, workspace: str, audience: str) -> OidcIssuer:
         """Bitbucket Pipelines for one workspace. Copy `audience` from the repository's OpenID
         Connect settings (it is per workspace, or one of the custom audiences you configured)."""
-        if not isinstance(workspace, str) or not _SLUG_RE.fullmatch(workspace):
-            raise _preset_error("bitbucket", "workspace", workspace, "the workspace slug")
+        if not isinstance(workspace, str) or not _BITBUCKET_WORKSPACE_RE.fullmatch(workspace):
+            lower = workspace.lower() if isinstance(workspace, str) else ""
+            hint = (
+                f"; did you mean {lower!r}?" if lower != workspace and _BITBUCKET_WORKSPACE_RE.fullmatch(lower) else ""
+            )
+            raise _preset_error(
+                "bitbucket",
+                "workspace",
+                workspace,
+                f"the workspace slug (its ID): lower-case letters, digits, '-' and '_'{hint}",
+            )
         if not isinstance(audience, str) or not audience:
             raise _preset_error(
                 "bitbucket", "audience", audience, "the Audience shown in the repository's OpenID Connect settings"
             )
+        url = f"https://api.bitbucket.org/2.0/workspaces/{workspace}/pipelines-config/identity/oidc"
+        if len(url) > MAX_ISSUER_URL_LENGTH:
+            raise _preset_error(
+                "bitbucket",
+                "workspace",
+                workspace,
+                f"a workspace ID that keeps the issuer URL within IAM's {MAX_ISSUER_URL_LENGTH} characters",
+            )
         return cls(
             name="Bitbucket Pipelines",
-            url=f"https://api.bitbucket.org/2.0/workspaces/{workspace}/pipelines-config/identity/oidc",
+            url=url,
             claims=frozenset({"aud", "sub"}),
             required_claims=frozenset({"aud", "sub"}),
             default_audience=audience,

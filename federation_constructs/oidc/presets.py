@@ -1,9 +1,33 @@
-"""Preset roles for GitLab CI, HCP Terraform and EKS service accounts: typed filters to exact subjects."""
+"""Preset roles for GitLab CI, HCP Terraform and EKS service accounts: typed filters to exact subjects.
+
+**Wildcards.** The typed roles (these and `GitHubActionsRole`) sort a wildcard (`*`, `?`) by the
+part of the subject it opens, and refuse each class at construction unless its named opt-in says
+it is meant; every opt-in used is recorded in the role's `opt_ins` (and so in the access report):
+
+| what the wildcard opens | GitHub Actions | GitLab CI | HCP Terraform | EKS |
+| --- | --- | --- | --- | --- |
+| the owner: other owners' workloads | owner (`*/app`): `allow_any_subject` | top-level group (`*/app`): `allow_any_subject` | organization (`acme*`): `allow_any_subject` | namespace: never (use `OidcRole` with `allow_any_subject`) |
+| names under the owner, including ones created later | repository (`acme/*`): `allow_repository_wildcards` | subgroup or project (`platform/*`): `allow_project_wildcards` | project or workspace (`prod-*`): `allow_any_workspace` | service account (`app-*`): `allow_any_service_account` |
+| every ref of a name | branch, tag or environment of only wildcards (`*`): `allow_any_ref` | ref of only wildcards (`*`): `allow_any_ref` | run phase: literal `plan`/`apply` | - |
+
+A ref pattern that keeps a literal part (`release/*`, `v1.*`) needs no opt-in: it names a family of
+refs the repository's owners control through ref protection. A wildcard in the owner (with
+`allow_any_subject`) admits every name under it, so it needs no second opt-in.
+
+**Dead values.** Names no token of the issuer can ever carry are refused at construction, each
+with the fix in the message (the rules, each with its source: `federation_constructs.oidc.names`):
+a full ref where a ref name is expected (`refs=["refs/heads/main"]`: GitLab's subject carries the
+short name, `ref:main`), refused with "did you mean 'main'?" rather than rewritten, since a ref
+can in theory be called `refs/heads/main` and a silent rewrite could change a working trust; ref
+names git forbids; a `:` in any name (it separates the subject's fields); GitLab paths with empty,
+`.` or `..` segments or characters GitLab forbids; HCP Terraform workspace and project names with
+characters or lengths HCP Terraform does not allow; Kubernetes namespaces that are not RFC 1123
+labels and service-account names that are not RFC 1123 subdomain names.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from aws_cdk import aws_iam as iam
@@ -11,43 +35,84 @@ from constructs import Construct
 
 from federation_constructs.errors import checked_bool, checked_list, invalid
 from federation_constructs.federated_role import FederatedRole, RoleOptions
-from federation_constructs.oidc.conditions import is_only_wildcards
+from federation_constructs.oidc.conditions import has_wildcard, is_only_wildcards
 from federation_constructs.oidc.issuers import OidcIssuer
+from federation_constructs.oidc.names import (
+    RefKind,
+    full_ref,
+    git_ref_problem,
+    gitlab_path_problem,
+    hcp_organization_problem,
+    hcp_project_problem,
+    hcp_workspace_problem,
+    k8s_label_problem,
+    k8s_subdomain_problem,
+)
 from federation_constructs.oidc.provider import OidcProvider
 from federation_constructs.oidc.role import OidcRole, preset_issuer
 from federation_constructs.proof.intent import eks_subjects, gitlab_subjects, hcp_subjects
 
 __all__ = ["EksServiceAccountRole", "GitLabCiRole", "HcpTerraformRole"]
 
-_GITLAB_PATH_RE = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.*?][A-Za-z0-9_.*?-]*)+")
-_GITLAB_ANY_PATH_RE = re.compile(r"[A-Za-z0-9_.*?-]+(/[A-Za-z0-9_.*?-]+)*")
-_K8S_NAME_RE = re.compile(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?")
-_K8S_PATTERN_RE = re.compile(r"[a-z0-9.*?-]{1,253}")
-_TFC_NAME_RE = re.compile(r"[A-Za-z0-9_.\- ]{1,90}")
-_TFC_PATTERN_RE = re.compile(r"[A-Za-z0-9_.\- *?]{1,90}")
+_GITLAB_PROJECTS = "project paths 'GROUP/[SUBGROUP/]PROJECT', wildcards only below the top-level group"
 
 
 def _names(
     scope: Construct,
     field: str,
     values: Sequence[str],
-    pattern: re.Pattern[str],
-    accepted: str,
+    items: str,
     *,
-    allow_any: bool,
-    opt_in: str,
-    required: bool = True,
+    problem: Callable[[str], str | None],
+    wildcard: Callable[[str], str | None],
 ) -> list[str]:
-    """Validate a list of names; a name of only wildcards needs the opt-in."""
-    names = checked_list(scope, field, values, accepted, non_empty=required)
+    """The names of `field`, each a string for which `problem` finds nothing (the issuer can issue
+    it) and `wildcard` finds no opt-in missing; `items` says what the list holds, for messages."""
     checked = []
-    for value in names:
-        if not isinstance(value, str) or not pattern.fullmatch(value):
-            raise invalid(scope, field, value, accepted)
-        if is_only_wildcards(value) and not allow_any:
-            raise invalid(scope, field, value, f"named {field}: '{value}' admits every one ({opt_in}=True to mean it)")
+    for value in checked_list(scope, field, values, items, non_empty=True):
+        if not isinstance(value, str):
+            raise invalid(scope, field, value, items)
+        refusal = wildcard(value) if has_wildcard(value) else None
+        if refusal:
+            raise invalid(scope, field, value, refusal)
+        reason = problem(value)
+        if reason:
+            raise invalid(scope, field, value, f"{items}: {reason}")
         checked.append(value)
     return checked
+
+
+def _opt_in_needed(field: str, opt_in: str, allowed: bool, noun: str, owner: str) -> Callable[[str], str | None]:
+    """The refusal of a `noun` with a wildcard when `opt_in` is not set: it admits every `noun` of
+    `owner` whose name matches, including ones created later (or, of only wildcards, every one)."""
+
+    def refusal(value: str) -> str | None:
+        if allowed:
+            return None
+        if is_only_wildcards(value):
+            return f"named {field}: '{value}' admits every one ({opt_in}=True to mean it)"
+        return (
+            f"an exact {noun} name: '{value}' admits every matching {noun} of {owner}, including ones "
+            f"created later ({opt_in}=True to mean it)"
+        )
+
+    return refusal
+
+
+def _ref_hint_gitlab(value: str, ref_type: RefKind, ref: tuple[str, str]) -> str:
+    """What to write instead of the full ref `value` in a GitLab role's `refs`."""
+    namespace, rest = ref
+    own, other = ("heads", "tags") if ref_type == "branch" else ("tags", "heads")
+    accepted = f"{ref_type} names (ref_type={ref_type!r}), not full refs"
+    if namespace == own and rest:
+        return (
+            f"{accepted}: did you mean {rest!r}? (GitLab's subject carries the short name, ref:{rest}; "
+            f"ref:{value} is never issued)"
+        )
+    if namespace == other and rest:
+        other_type = "tag" if ref_type == "branch" else "branch"
+        return f"{accepted}: {value!r} is a {other_type}; did you mean ref_type={other_type!r} with refs=[{rest!r}]?"
+    return f"{accepted}: GitLab's subject carries a branch or tag name (ref:NAME)"
 
 
 class GitLabCiRole(OidcRole):
@@ -60,6 +125,10 @@ class GitLabCiRole(OidcRole):
     Protected refs: GitLab's `ref_protected` claim is not evaluated by AWS, so a trust cannot
     require it. Name the refs that are protected in GitLab, exactly; a ref of only wildcards is
     refused unless `allow_any_ref=True`.
+
+    Refused without an explicit opt-in, as for `GitHubActionsRole`: a wildcard below the top-level
+    group (`platform/*`: `allow_project_wildcards=True`); a ref of only wildcards
+    (`allow_any_ref=True`); a wildcard in the top-level group (`allow_any_subject=True`).
     """
 
     def __init__(
@@ -73,6 +142,7 @@ class GitLabCiRole(OidcRole):
         refs: Sequence[str] = ("main",),
         host: str = "gitlab.com",
         audience: str | None = None,
+        allow_project_wildcards: bool = False,
         allow_any_ref: bool = False,
         allow_any_subject: bool = False,
         role_options: RoleOptions | None = None,
@@ -80,38 +150,33 @@ class GitLabCiRole(OidcRole):
         """Create the role.
 
         :param projects: project paths `GROUP/[SUBGROUP/]PROJECT`.
-        :param ref_type: "branch" or "tag"; `refs` are names of that type.
+        :param ref_type: "branch" or "tag"; `refs` are names of that type (short names: `main`,
+            not `refs/heads/main`).
         :param host: the GitLab host (self-managed GitLab: its own issuer).
         :param audience: the `aud` the job's `id_tokens` requests; default: the GitLab URL.
+        :param allow_project_wildcards: allow `*`/`?` below the top-level group (`platform/*`):
+            every matching project, including ones created later, can assume the role.
         :param role_options: the IAM role's options; default `RoleOptions()`.
         """
         FederatedRole.__init__(self, scope, id, role_options=role_options)
-        checked_bool(self, "allow_any_ref", allow_any_ref)
-        checked_bool(self, "allow_any_subject", allow_any_subject)
+        for name, flag in (
+            ("allow_project_wildcards", allow_project_wildcards),
+            ("allow_any_ref", allow_any_ref),
+            ("allow_any_subject", allow_any_subject),
+        ):
+            checked_bool(self, name, flag)
         issuer = preset_issuer(self, lambda: OidcIssuer.gitlab(host=host))
-        paths = _names(
-            self,
-            "projects",
-            projects,
-            _GITLAB_ANY_PATH_RE if allow_any_subject else _GITLAB_PATH_RE,
-            "project paths 'GROUP/[SUBGROUP/]PROJECT', wildcards only below the top-level group "
-            "(a wildcard in the group admits other groups' projects: allow_any_subject=True to mean it)",
-            allow_any=allow_any_subject,
-            opt_in="allow_any_subject",
-        )
+        paths = self._projects(projects, allow_project_wildcards, allow_any_subject)
         if ref_type not in ("branch", "tag"):
             raise invalid(self, "ref_type", ref_type, "'branch' or 'tag'")
-        ref_names = _names(
-            self,
-            "refs",
-            refs,
-            re.compile(r"\S+"),
-            "ref names without spaces",
-            allow_any=allow_any_ref,
-            opt_in="allow_any_ref",
-        )
+        ref_names = self._refs(refs, ref_type, allow_any_ref)
         # the trust and the intent are both written from these checked values (refs default to `main`)
         subjects = [f"project_path:{p}:ref_type:{ref_type}:ref:{r}" for p in paths for r in ref_names]
+        opt_ins = [
+            name
+            for name, used in (("allow_project_wildcards", allow_project_wildcards), ("allow_any_ref", allow_any_ref))
+            if used
+        ]
         self._build(
             issuer=issuer,
             provider=provider,
@@ -119,10 +184,69 @@ class GitLabCiRole(OidcRole):
             subjects=subjects,
             conditions=None,
             allow_any_subject=allow_any_subject,
-            opt_ins=["allow_any_ref"] if allow_any_ref else [],
+            opt_ins=opt_ins,
             intent_subjects=gitlab_subjects(paths, ref_type=ref_type, refs=ref_names),
             declared={"projects": paths, "ref_type": ref_type, "refs": ref_names},
         )
+
+    def _projects(self, projects: Sequence[str], allow_wildcards: bool, allow_any_subject: bool) -> list[str]:
+        """The project paths, checked: paths GitLab allows; a wildcard in the top-level group only
+        with `allow_any_subject`, below it only with `allow_project_wildcards`."""
+        items = (
+            f"{_GITLAB_PROJECTS} (a wildcard in the group admits other groups' projects: "
+            f"allow_any_subject=True to mean it)"
+        )
+        checked = []
+        for value in checked_list(self, "projects", projects, items, non_empty=True):
+            if not isinstance(value, str):
+                raise invalid(self, "projects", value, items)
+            group, slash, below = value.partition("/")
+            if has_wildcard(group) and not allow_any_subject:
+                raise invalid(
+                    self,
+                    "projects",
+                    value,
+                    f"{_GITLAB_PROJECTS}: a wildcard in the group admits other groups' projects "
+                    f"(allow_any_subject=True to mean it)",
+                )
+            problem = gitlab_path_problem(value)
+            if problem:
+                raise invalid(self, "projects", value, f"{_GITLAB_PROJECTS}: {problem}")
+            if not slash and not has_wildcard(group):
+                raise invalid(
+                    self, "projects", value, f"{_GITLAB_PROJECTS}: a group and a project, e.g. 'platform/infra'"
+                )
+            # a wildcard in the group (with allow_any_subject) already admits every path below it
+            if has_wildcard(below) and not has_wildcard(group) and not allow_wildcards:
+                raise invalid(
+                    self,
+                    "projects",
+                    value,
+                    f"an exact project path: '{value}' admits every matching project of {group} and of "
+                    f"its subgroups, including ones created later (allow_project_wildcards=True to mean it)",
+                )
+            checked.append(value)
+        return checked
+
+    def _refs(self, refs: Sequence[str], ref_type: RefKind, allow_any_ref: bool) -> list[str]:
+        """The ref names, checked: names git allows, short (`main`, not `refs/heads/main`); a ref
+        of only wildcards only with `allow_any_ref`."""
+        checked = []
+        for value in checked_list(self, "refs", refs, "ref names without spaces", non_empty=True):
+            if not isinstance(value, str) or not value or any(c.isspace() for c in value):
+                raise invalid(self, "refs", value, "ref names without spaces")
+            if is_only_wildcards(value) and not allow_any_ref:
+                raise invalid(
+                    self, "refs", value, f"named refs: '{value}' admits every one (allow_any_ref=True to mean it)"
+                )
+            ref = full_ref(value)
+            if ref is not None:
+                raise invalid(self, "refs", value, _ref_hint_gitlab(value, ref_type, ref))
+            problem = git_ref_problem(value, ref_type)
+            if problem:
+                raise invalid(self, "refs", value, f"{ref_type} names git accepts (git check-ref-format): {problem}")
+            checked.append(value)
+        return checked
 
 
 class HcpTerraformRole(OidcRole):
@@ -132,6 +256,9 @@ class HcpTerraformRole(OidcRole):
     combination of the given projects, workspaces and run phases. The default project is HCP
     Terraform's "Default Project"; the default audience is `aws.workload.identity`. Give a role
     for `plan` only (read-only) and another for `apply` where they need different permissions.
+
+    Refused without an explicit opt-in: a wildcard in a project or workspace name (`prod-*`, `*`:
+    `allow_any_workspace=True`); a wildcard in the organization (`allow_any_subject=True`).
     """
 
     def __init__(
@@ -157,14 +284,15 @@ class HcpTerraformRole(OidcRole):
         :param run_phases: "plan" and/or "apply".
         :param host: the HCP Terraform (or Terraform Enterprise) host.
         :param audience: the workload identity audience; default `aws.workload.identity`.
+        :param allow_any_workspace: allow `*`/`?` in project and workspace names: every matching
+            project or workspace of the organization, including ones created later, can assume the role.
         :param role_options: the IAM role's options; default `RoleOptions()`.
         """
         FederatedRole.__init__(self, scope, id, role_options=role_options)
         checked_bool(self, "allow_any_workspace", allow_any_workspace)
         checked_bool(self, "allow_any_subject", allow_any_subject)
         issuer = preset_issuer(self, lambda: OidcIssuer.hcp_terraform(host=host))
-        org_re = _TFC_PATTERN_RE if allow_any_subject else _TFC_NAME_RE
-        if not isinstance(organization, str) or not org_re.fullmatch(organization):
+        if not isinstance(organization, str) or (has_wildcard(organization) and not allow_any_subject):
             raise invalid(
                 self,
                 "organization",
@@ -172,23 +300,26 @@ class HcpTerraformRole(OidcRole):
                 "the literal organization name: a wildcard there admits other organizations' runs "
                 "(allow_any_subject=True to mean it)",
             )
+        problem = hcp_organization_problem(organization)
+        if problem:
+            raise invalid(self, "organization", organization, f"the literal organization name: {problem}")
         project_names = _names(
             self,
             "projects",
             projects,
-            _TFC_PATTERN_RE,
             "project names",
-            allow_any=allow_any_workspace,
-            opt_in="allow_any_workspace",
+            problem=hcp_project_problem,
+            wildcard=_opt_in_needed("projects", "allow_any_workspace", allow_any_workspace, "project", organization),
         )
         workspace_names = _names(
             self,
             "workspaces",
             workspaces,
-            _TFC_PATTERN_RE,
             "workspace names",
-            allow_any=allow_any_workspace,
-            opt_in="allow_any_workspace",
+            problem=hcp_workspace_problem,
+            wildcard=_opt_in_needed(
+                "workspaces", "allow_any_workspace", allow_any_workspace, "workspace", organization
+            ),
         )
         phases = (
             [run_phases]
@@ -230,7 +361,7 @@ class EksServiceAccountRole(OidcRole):
     """A role for Kubernetes service accounts of one EKS cluster (IAM roles for service accounts).
 
     Subjects: `system:serviceaccount:NAMESPACE:SERVICE_ACCOUNT`; audience `sts.amazonaws.com`.
-    The namespace is always literal; a service-account name of only wildcards needs
+    The namespace is always literal; a wildcard in a service-account name (`app-*`, `*`) needs
     `allow_any_service_account=True`.
     """
 
@@ -253,6 +384,8 @@ class EksServiceAccountRole(OidcRole):
             the end of its OIDC issuer URL.
         :param namespace: the literal Kubernetes namespace.
         :param service_accounts: service-account names in that namespace.
+        :param allow_any_service_account: allow `*`/`?` in service-account names: every matching
+            service account of the namespace, including ones created later, can assume the role.
         :param role_options: the IAM role's options; default `RoleOptions()`.
         """
         FederatedRole.__init__(self, scope, id, role_options=role_options)
@@ -260,21 +393,29 @@ class EksServiceAccountRole(OidcRole):
         issuer = preset_issuer(
             self, lambda: OidcIssuer.eks(region=cluster_region, cluster_id=cluster_id), {"region": "cluster_region"}
         )
-        if not isinstance(namespace, str) or not _K8S_NAME_RE.fullmatch(namespace):
+        if not isinstance(namespace, str) or has_wildcard(namespace):
             raise invalid(
                 self,
                 "namespace",
                 namespace,
                 "a literal Kubernetes namespace: a wildcard there admits every namespace's service accounts",
             )
+        problem = k8s_label_problem(namespace)
+        if problem:
+            raise invalid(self, "namespace", namespace, f"a literal Kubernetes namespace: {problem}")
         accounts = _names(
             self,
             "service_accounts",
             service_accounts,
-            _K8S_PATTERN_RE,
             "Kubernetes service-account names",
-            allow_any=allow_any_service_account,
-            opt_in="allow_any_service_account",
+            problem=k8s_subdomain_problem,
+            wildcard=_opt_in_needed(
+                "service_accounts",
+                "allow_any_service_account",
+                allow_any_service_account,
+                "service account",
+                f"namespace {namespace}",
+            ),
         )
         subjects = [f"system:serviceaccount:{namespace}:{sa}" for sa in accounts]
         self._build(
