@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from federation_constructs.cdk_deploy import DEFAULT_QUALIFIER, QUALIFIER_ACCEPTED, qualifier_problem
 from federation_constructs.naming import (
@@ -25,15 +38,31 @@ from federation_constructs.policy.actions import (
     policy_size,
     statement_problems,
 )
+from federation_constructs.policy.managed import (
+    aws_managed_policy_arn_problem,
+    aws_managed_policy_name,
+    aws_managed_policy_problem,
+)
 
 __all__ = [
     "BOUNDARY_ACCEPTED",
+    "MAX_PROVIDERS",
+    "MAX_ROLES",
+    "MAX_TRUST_SUBJECTS",
+    "MAX_TRUST_VALUES",
+    "TRUST_POLICY_MAX_CHARACTERS",
+    "TRUST_SUBJECTS_BOUND",
+    "TRUST_VALUES_BOUND",
     "CdkDeployConfig",
     "ConstructId",
+    "LocatedError",
+    "MAX_ACKNOWLEDGEMENTS",
+    "NOT_CHECKED",
     "RoleCommon",
     "RoleDefaults",
     "StatementConfig",
     "StrictModel",
+    "at_most",
     "boundary_problem",
 ]
 
@@ -61,9 +90,89 @@ _RULE_ID_RE = re.compile(r"([A-Za-z0-9]+::)?[A-Za-z0-9]+-[A-Za-z0-9.]+(\[[^\]]+\
 
 
 class StrictModel(BaseModel):
-    """Unknown keys refused; no type coercion (YAML's `yes` or `2024` never silently change type)."""
+    """Unknown keys refused; no type coercion (YAML's `yes` or `2024` never silently change type).
+
+    With `{"errors_left": N}` in the validation context (as `load_config` passes), a model whose validation
+    starts after N errors were found is not checked but refused with one `not_checked` error, so a file with
+    thousands of broken entries costs no more than N of them."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _error_budget(cls, value: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo) -> Any:
+        context = info.context
+        if not isinstance(context, dict) or "errors_left" not in context:
+            return handler(value)
+        if context["errors_left"] <= 0:
+            raise PydanticCustomError(NOT_CHECKED, "not checked: the file has too many problems already")
+        counted: list[int] = context.setdefault("_counted", [])  # errors counted inside each open model
+        counted.append(0)
+        found = 0
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            found = exc.error_count()
+            if isinstance(value, dict):  # a mapping refused (not a member of a union tried on other input)
+                context["errors_left"] -= found - counted[-1]
+            raise
+        finally:
+            counted.pop()
+            if counted:
+                counted[-1] += found
+
+
+#: the error type of a model left unchecked once the file had too many problems
+NOT_CHECKED = "not_checked"
+
+
+def at_most(limit: int, what: str, *, count: Callable[[dict[Any, Any]], int] = len) -> Any:
+    """A bound on a mapping's size checked before its entries are (pydantic counts a mapping's entries only
+    after validating each of them: a huge one would be thousands of errors)."""
+
+    def check(value: object) -> object:
+        if isinstance(value, dict) and (size := count(value)) > limit:
+            raise ValueError(f"{size:,} entries are too many; expected at most {limit:,} {what}")
+        return value
+
+    return BeforeValidator(check)
+
+
+class LocatedError(ValueError):
+    """A model validator's refusal of one value below the model: `loc` is the path from the model to that
+    value (keys and list indexes, as in the file), so the message can name its key and its line; `str()`
+    says what is wrong without repeating the path."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+# --- list bounds: no list may be longer than what AWS could ever deploy -------------------------
+# They keep a hostile or generated config from costing minutes before it is refused; each is far above
+# what a real config holds, and the AWS quota behind it is named in the field's description.
+
+#: IAM's largest trust-policy quota (characters, whitespace not counted; 2,048 unless raised)
+TRUST_POLICY_MAX_CHARACTERS = 4096
+#: a trust policy writes each condition value as at least `"x",` (4 characters)
+MAX_TRUST_VALUES = TRUST_POLICY_MAX_CHARACTERS // 4
+#: each repository, project, workspace, service account, branch, tag, ref or environment becomes at least
+#: one subject of at least 10 characters (`repo:a/b:*`) plus its quotes and comma
+MAX_TRUST_SUBJECTS = TRUST_POLICY_MAX_CHARACTERS // 13
+#: IAM's quota of roles per account at its highest (1,000 unless raised); every role of a config is
+#: deployed to each of its accounts
+MAX_ROLES = 5000
+#: IAM's quota of OIDC providers per account, and of SAML providers per account
+MAX_PROVIDERS = 100
+
+TRUST_SUBJECTS_BOUND = (
+    f"at most {MAX_TRUST_SUBJECTS}: each becomes a subject of at least 13 characters, and a trust policy holds "
+    f"at most {TRUST_POLICY_MAX_CHARACTERS:,} characters"
+)
+TRUST_VALUES_BOUND = (
+    f"at most {MAX_TRUST_VALUES:,}: each takes at least 4 characters of a trust policy, which holds at most "
+    f"{TRUST_POLICY_MAX_CHARACTERS:,}"
+)
 
 
 _POLICY_NAME_RE = re.compile(r"[\w+=,.@-]{1,128}")
@@ -75,10 +184,44 @@ BOUNDARY_ACCEPTED = (
 
 
 def boundary_problem(value: str) -> str | None:
-    """Why `value` cannot name a permissions boundary, or None."""
+    """Why `value` cannot name a permissions boundary, or None. An AWS managed policy's ARN must
+    name a policy of the shipped list (`federation_constructs.policy.managed`)."""
     if value.startswith("arn:"):
-        return None if POLICY_ARN_RE.fullmatch(value) else BOUNDARY_ACCEPTED
+        if not POLICY_ARN_RE.fullmatch(value):
+            return BOUNDARY_ACCEPTED
+        name = aws_managed_policy_name(value)
+        if name is None:
+            return None
+        return aws_managed_policy_problem(
+            name,
+            prefix=_AWS_POLICY_ARN,
+            attached=False,
+            newer="a boundary newer than the list needs a refreshed list: scripts/refresh_managed_policies.py",
+        )
     return None if _POLICY_NAME_RE.fullmatch(value) else BOUNDARY_ACCEPTED
+
+
+_AWS_POLICY_ARN = "arn:aws:iam::aws:policy/"
+
+
+def _check_aws_managed(value: str) -> str:
+    """An entry of `managed_policies`: a listed AWS managed policy's name (with its path)."""
+    problem = aws_managed_policy_problem(
+        value, newer=f"a policy newer than the list: its full ARN '{_AWS_POLICY_ARN}...' in customer_managed_policies"
+    )
+    if problem:
+        raise ValueError(f"{value!r} is not accepted; expected {problem}")
+    return value
+
+
+def _check_policy_arn(value: str) -> str:
+    """An entry of `customer_managed_policies`: an AWS managed policy's ARN is taken as written (the
+    escape hatch for a policy newer than the list) unless it can never be attached."""
+    name = aws_managed_policy_name(value)
+    problem = aws_managed_policy_arn_problem(name, prefix=_AWS_POLICY_ARN) if name is not None else None
+    if problem:
+        raise ValueError(f"{value!r} is not accepted; expected {problem}")
+    return value
 
 
 def _check_role_name(value: str | None) -> str | None:
@@ -94,14 +237,29 @@ def _check_path(value: str | None) -> str | None:
 
 
 def _check_boundary(value: str | None) -> str | None:
-    if value is not None and boundary_problem(value):
-        raise ValueError(f"{value!r} is not accepted; expected {BOUNDARY_ACCEPTED}")
+    problem = boundary_problem(value) if value is not None else None
+    if problem:
+        raise ValueError(f"{value!r} is not accepted; expected {problem}")
     return value
 
 
 RoleName = Annotated[str | None, AfterValidator(_check_role_name)]
 RolePath = Annotated[str | None, AfterValidator(_check_path)]
 Boundary = Annotated[str | None, AfterValidator(_check_boundary)]
+
+
+#: condition keys in one statement, and values of one key: each takes at least 8 (`"k":"v",`) and 4 (`"v",`)
+#: characters of the role's inline policies, which IAM limits to 10,240
+MAX_CONDITION_ENTRIES = INLINE_POLICIES_QUOTA // 8
+MAX_CONDITION_VALUES = INLINE_POLICIES_QUOTA // 4
+#: acknowledgements of one role or pool: far more than its findings could ever be
+MAX_ACKNOWLEDGEMENTS = 1000
+
+ConditionValues = Annotated[list[str], Field(max_length=MAX_CONDITION_VALUES, fail_fast=True)]
+
+
+def _condition_entries(conditions: dict[Any, Any]) -> int:
+    return sum(len(keys) if isinstance(keys, dict) else 1 for keys in conditions.values())
 
 
 class StatementConfig(StrictModel):
@@ -118,9 +276,15 @@ class StatementConfig(StrictModel):
     resources: list[str] = Field(
         min_length=1, max_length=100, description="ARNs, or '*' (AwsSolutions-IAM5 then asks for an acknowledgement)"
     )
-    conditions: dict[str, dict[str, str | list[str]]] = Field(
-        default_factory=dict, description="operator -> {condition key: value or values}, as in IAM"
-    )
+    conditions: Annotated[
+        dict[str, dict[str, str | ConditionValues]],
+        at_most(
+            MAX_CONDITION_ENTRIES,
+            "condition keys in a statement (each takes at least 8 of the 10,240 characters IAM allows a "
+            "role's inline policies)",
+            count=_condition_entries,
+        ),
+    ] = Field(default_factory=dict, description="operator -> {condition key: value or values}, as in IAM")
 
     @field_validator("actions")
     @classmethod
@@ -139,6 +303,12 @@ class StatementConfig(StrictModel):
         return value
 
 
+_BOOTSTRAP_BOUND = (
+    "each adds four bootstrap-role ARNs of 60 or more characters to the role's policy, which IAM limits to "
+    "10,240 characters"
+)
+
+
 class CdkDeployConfig(StrictModel):
     """Let the role run `cdk deploy`: assume exactly the CDK bootstrap roles of these accounts and regions."""
 
@@ -146,10 +316,15 @@ class CdkDeployConfig(StrictModel):
     accounts: list[Annotated[str, Field(pattern=r"^\d{12}$")]] | None = Field(
         default=None,
         min_length=1,
-        description="12-digit account ids (quoted) the role deploys to; default: the account the role is deployed in",
+        max_length=50,
+        description="12-digit account ids (quoted) the role deploys to; default: the account the role is deployed "
+        "in (at most 50: " + _BOOTSTRAP_BOUND + ")",
     )
     regions: list[Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")]] | None = Field(
-        default=None, min_length=1, description="region codes; default: the deployment's region"
+        default=None,
+        min_length=1,
+        max_length=50,
+        description="region codes; default: the deployment's region (at most 50: " + _BOOTSTRAP_BOUND + ")",
     )
 
     @field_validator("qualifier")
@@ -225,14 +400,18 @@ class RoleCommon(StrictModel):
         "name>-<name>'): " + ROLE_NAME_ACCEPTED,
     )
     path: RolePath = Field(default=None, description="the role's IAM path (default: role_defaults.path, else '/')")
-    managed_policies: list[str] = Field(
+    managed_policies: list[Annotated[str, AfterValidator(_check_aws_managed)]] = Field(
         default_factory=list,
-        description="names of AWS managed policies to attach, e.g. 'ReadOnlyAccess' (AwsSolutions-IAM4 "
-        "will ask for an acknowledgement)",
+        description="names of AWS managed policies to attach, with their path where they have one, e.g. "
+        "'ReadOnlyAccess', 'service-role/AWSLambdaBasicExecutionRole' (checked against the list the package "
+        "ships; AwsSolutions-IAM4 will ask for an acknowledgement)",
     )
-    customer_managed_policies: list[Annotated[str, Field(pattern=POLICY_ARN_RE.pattern)]] = Field(
+    customer_managed_policies: list[
+        Annotated[str, Field(pattern=POLICY_ARN_RE.pattern), AfterValidator(_check_policy_arn)]
+    ] = Field(
         default_factory=list,
-        description="ARNs of customer managed policies to attach, e.g. 'arn:aws:iam::111122223333:policy/ci-deploy'",
+        description="ARNs of customer managed policies to attach, e.g. 'arn:aws:iam::111122223333:policy/ci-deploy' "
+        "(an AWS managed policy newer than the package's list by its full ARN, 'arn:aws:iam::aws:policy/NAME')",
     )
     managed_policy_quota: int = Field(
         default=MANAGED_POLICIES_PER_ROLE,
@@ -241,7 +420,10 @@ class RoleCommon(StrictModel):
         description="the account's managed-policies-per-role quota: 10 (IAM's default) up to 20 if raised",
     )
     statements: list[StatementConfig] = Field(
-        default_factory=list, max_length=100, description="inline policy statements (one inline policy)"
+        default_factory=list,
+        max_length=100,
+        description="inline policy statements (one inline policy; at most 100: IAM holds at most 10,240 characters "
+        "of inline policy per role, about 200 of the smallest statements)",
     )
     permissions_boundary: Boundary = Field(
         default=None, description="the role's permissions boundary (default: role_defaults.permissions_boundary)"
@@ -263,26 +445,43 @@ class RoleCommon(StrictModel):
             return None
         return value
 
-    acknowledgements: dict[str, str] = Field(
+    acknowledgements: Annotated[dict[str, str], at_most(MAX_ACKNOWLEDGEMENTS, "acknowledgements")] = Field(
         default_factory=dict,
         description="rule id -> reason (at least 20 characters), for rule-pack findings on this role "
-        "that are accepted on purpose",
+        f"that are accepted on purpose (at most {MAX_ACKNOWLEDGEMENTS:,})",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _few_policies(cls, value: Any) -> Any:
+        """More policies than IAM could ever attach are refused before each one is looked up."""
+        if isinstance(value, dict):
+            for key in ("managed_policies", "customer_managed_policies"):
+                given = value.get(key)
+                if isinstance(given, list) and len(given) > MAX_MANAGED_POLICIES_PER_ROLE:
+                    raise LocatedError(
+                        (key,),
+                        f"{len(given):,} entries are too many; expected at most {MAX_MANAGED_POLICIES_PER_ROLE} "
+                        f"(IAM's highest quota of managed policies per role)",
+                    )
+        return value
 
     @model_validator(mode="after")
     def _permissions(self) -> RoleCommon:
         if self.role_name is not None and self.path is not None:
             problem = role_name_problem(self.role_name, self.path)
             if problem:
-                raise ValueError(
-                    f"role_name {self.role_name!r} is not accepted with path {self.path!r}; expected {problem}"
+                raise LocatedError(
+                    ("role_name",),
+                    f"role_name {self.role_name!r} is not accepted with path {self.path!r}; expected {problem}",
                 )
         size = statements_size(self.statements)
         if size > INLINE_POLICIES_QUOTA:
-            raise ValueError(
-                f"statements: {size} characters is not accepted; expected at most {INLINE_POLICIES_QUOTA:,} characters "
+            raise LocatedError(
+                ("statements",),
+                f"{size} characters is not accepted; expected at most {INLINE_POLICIES_QUOTA:,} characters "
                 f"for the role's inline policy, whitespace not counted (IAM's quota for all inline policies of a "
-                f"role): move statements into a customer managed policy (customer_managed_policies)"
+                f"role): move statements into a customer managed policy (customer_managed_policies)",
             )
         count = len(self.managed_policies) + len(self.customer_managed_policies)
         if count > self.managed_policy_quota:
@@ -299,10 +498,11 @@ class RoleCommon(StrictModel):
                     and statement.effect == "Allow"
                     and not (finding in self.acknowledgements or "AwsSolutions-IAM5" in self.acknowledgements)
                 ):
-                    raise ValueError(
-                        f"statements[{index}].actions: {action!r} (every action of every service) is not accepted "
+                    raise LocatedError(
+                        ("statements", index, "actions"),
+                        f"{action!r} (every action of every service) is not accepted "
                         f"without an acknowledgement; expected actions of named services, or acknowledgements: "
-                        f"{{{finding!r}: 'why this role needs every action'}}"
+                        f"{{{finding!r}: 'why this role needs every action'}}",
                     )
         return self
 

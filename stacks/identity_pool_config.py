@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from stacks.config_common import ConstructId, StrictModel
+from stacks.config_common import MAX_ACKNOWLEDGEMENTS, MAX_PROVIDERS, ConstructId, LocatedError, StrictModel, at_most
 
 __all__ = ["IdentityPoolSection"]
 
@@ -49,8 +49,8 @@ class UserPoolConfig(StrictModel):
 class GuestStatement(StrictModel):
     """One Allow statement of the guest role."""
 
-    actions: list[str] = Field(min_length=1)
-    resources: list[str] = Field(min_length=1)
+    actions: list[str] = Field(min_length=1, max_length=100, description="IAM actions (at most 100)")
+    resources: list[str] = Field(min_length=1, max_length=100, description="ARNs (at most 100)")
 
 
 class MappingRuleConfig(StrictModel):
@@ -80,21 +80,40 @@ class IdentityPoolSection(StrictModel):
     facebook_app_id: str | None = None
     amazon_client_id: str | None = None
     apple_services_id: str | None = None
-    oidc_providers: list[ConstructId] = Field(default_factory=list, description="ids from oidc.providers")
-    saml_providers: list[ConstructId] = Field(default_factory=list, description="ids from saml.providers")
+    oidc_providers: list[ConstructId] = Field(
+        default_factory=list, max_length=MAX_PROVIDERS, description="ids from oidc.providers"
+    )
+    saml_providers: list[ConstructId] = Field(
+        default_factory=list, max_length=MAX_PROVIDERS, description="ids from saml.providers"
+    )
     allow_guest: bool = Field(default=False, description="let guests (not signed in) get the guest role")
-    guest_policy: list[GuestStatement] = Field(default_factory=list, description="the guest role's permissions")
+    guest_policy: list[GuestStatement] = Field(
+        default_factory=list,
+        max_length=100,
+        description="the guest role's permissions (at most 100 statements: one inline policy of at most 10,240 "
+        "characters)",
+    )
     allow_guest_write: bool = False
     allow_guest_wildcards: bool = False
     classic_flow: bool = False
     allow_classic_flow: bool = False
-    mapped_roles: list[ConstructId] = Field(default_factory=list, description="extra roles for role mappings")
-    role_mappings: list[RoleMappingConfig] = Field(default_factory=list)
-    principal_tags: dict[Literal["cognito", "google", "facebook", "amazon", "apple"], dict[str, str]] = Field(
-        default_factory=dict, description="provider -> {session tag: token claim} (ABAC)"
+    mapped_roles: list[ConstructId] = Field(
+        default_factory=list,
+        max_length=250,
+        description="extra roles for role mappings (at most 250: Cognito takes 10 role mappings of 25 rules each)",
+    )
+    role_mappings: list[RoleMappingConfig] = Field(
+        default_factory=list, max_length=10, description="at most 10 (Cognito's limit per identity pool)"
+    )
+    principal_tags: dict[
+        Literal["cognito", "google", "facebook", "amazon", "apple"],
+        Annotated[dict[str, str], at_most(50, "principal tags per provider (Cognito's limit)")],
+    ] = Field(
+        default_factory=dict,
+        description="provider -> {session tag: token claim} (ABAC; at most 50 tags per provider, Cognito's limit)",
     )
     max_session_hours: int = Field(default=1, ge=1, le=12)
-    acknowledgements: dict[str, str] = Field(
+    acknowledgements: Annotated[dict[str, str], at_most(MAX_ACKNOWLEDGEMENTS, "acknowledgements")] = Field(
         default_factory=dict, description="rule id -> reason, for findings on the pool's constructs"
     )
 
@@ -107,19 +126,23 @@ class IdentityPoolSection(StrictModel):
             "amazon": self.amazon_client_id is not None,
             "apple": self.apple_services_id is not None,
         }
+        configured = ", ".join(k for k, v in given.items() if v) or "none"
         for index, mapping in enumerate(self.role_mappings):
             if not given[mapping.provider]:
-                raise ValueError(
-                    f"identity_pool.role_mappings[{index}]: provider {mapping.provider!r} is not a "
-                    f"provider of this pool; configured: {', '.join(k for k, v in given.items() if v) or 'none'}"
+                raise LocatedError(
+                    ("role_mappings", index, "provider"),
+                    f"{mapping.provider!r} is not a provider of this pool; configured: {configured}",
                 )
-            for rule in mapping.rules:
+            for number, rule in enumerate(mapping.rules):
                 if rule.role not in self.mapped_roles:
-                    raise ValueError(
-                        f"identity_pool.role_mappings[{index}]: rule role {rule.role!r} is not in "
-                        f"mapped_roles ({', '.join(self.mapped_roles) or 'none'})"
+                    raise LocatedError(
+                        ("role_mappings", index, "rules", number, "role"),
+                        f"{rule.role!r} is not in mapped_roles ({', '.join(self.mapped_roles) or 'none'})",
                     )
         for provider in self.principal_tags:
             if not given[provider]:
-                raise ValueError(f"identity_pool.principal_tags: provider {provider!r} is not a provider of this pool")
+                raise LocatedError(
+                    ("principal_tags", provider),
+                    f"{provider!r} is not a provider of this pool; configured: {configured}",
+                )
         return self

@@ -10,7 +10,19 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from stacks.config_common import ConstructId, RoleCommon, StrictModel
+from stacks.config_common import (
+    MAX_PROVIDERS,
+    MAX_ROLES,
+    MAX_TRUST_SUBJECTS,
+    MAX_TRUST_VALUES,
+    TRUST_SUBJECTS_BOUND,
+    TRUST_VALUES_BOUND,
+    ConstructId,
+    LocatedError,
+    RoleCommon,
+    StrictModel,
+    at_most,
+)
 
 __all__ = [
     "GitHubRepositoryConfig",
@@ -110,6 +122,14 @@ OidcProviderConfig = Annotated[
 ]
 
 
+#: accepted values of one claim: each one is a value in the role's trust policy
+TrustValues = Annotated[list[str], Field(max_length=MAX_TRUST_VALUES, fail_fast=True)]
+#: claims of one role: each one is a condition key of the role's trust policy
+TrustConditions = Annotated[
+    dict[str, TrustValues], at_most(MAX_TRUST_VALUES, "claims (each takes at least 4 characters of a trust policy)")
+]
+
+
 class _ProviderRole(RoleCommon):
     provider: ConstructId = Field(description="the id of a provider in oidc.providers")
 
@@ -117,7 +137,7 @@ class _ProviderRole(RoleCommon):
 class GitHubRepositoryConfig(StrictModel):
     """A repository with the immutable ids GitHub can put into the subject."""
 
-    name: str = Field(description="'OWNER/REPO'")
+    name: str = Field(description="the repository's 'OWNER/REPO' name")
     owner_id: int | None = Field(default=None, gt=0, description="the owner's numeric id")
     repository_id: int | None = Field(default=None, gt=0, description="the repository's numeric id")
     subject_format: Literal["name", "immutable", "both"] | None = Field(
@@ -131,16 +151,29 @@ class GitHubRoleConfig(_ProviderRole):
     """GitHub Actions jobs of named repositories, for named branches, tags and environments."""
 
     type: Literal["github"]
-    repositories: list[str | GitHubRepositoryConfig] = Field(min_length=1, description="'OWNER/REPO' names")
+    repositories: list[str | GitHubRepositoryConfig] = Field(
+        min_length=1,
+        max_length=MAX_TRUST_SUBJECTS,
+        description="'OWNER/REPO' names, or mappings {name: 'OWNER/REPO', owner_id, repository_id, subject_format} "
+        f"({TRUST_SUBJECTS_BOUND})",
+    )
     branches: list[str] = Field(
         default_factory=list,
-        description="branch names (default: main, if no tag, environment or pull request is given)",
+        max_length=MAX_TRUST_SUBJECTS,
+        description="branch names (default: main, if no tag, environment or pull request is given; "
+        f"{TRUST_SUBJECTS_BOUND})",
     )
-    tags: list[str] = Field(default_factory=list, description="tag names")
-    environments: list[str] = Field(default_factory=list, description="environment names")
+    tags: list[str] = Field(
+        default_factory=list, max_length=MAX_TRUST_SUBJECTS, description=f"tag names ({TRUST_SUBJECTS_BOUND})"
+    )
+    environments: list[str] = Field(
+        default_factory=list, max_length=MAX_TRUST_SUBJECTS, description=f"environment names ({TRUST_SUBJECTS_BOUND})"
+    )
     pull_requests: bool = Field(default=False, description="also admit pull_request jobs")
     job_workflow_refs: list[str] = Field(
-        default_factory=list, description="reusable workflows: OWNER/REPO/.github/workflows/FILE.yml@REF"
+        default_factory=list,
+        max_length=MAX_TRUST_SUBJECTS,
+        description=f"reusable workflows: OWNER/REPO/.github/workflows/FILE.yml@REF ({TRUST_SUBJECTS_BOUND})",
     )
     audience: str = Field(default="sts.amazonaws.com", description="the audience the workflow requests")
     allow_repository_wildcards: bool = False
@@ -152,10 +185,19 @@ class GitLabRoleConfig(_ProviderRole):
     """GitLab CI jobs of named projects, for named refs."""
 
     type: Literal["gitlab"]
-    projects: list[str] = Field(min_length=1, description="project paths 'GROUP/[SUBGROUP/]PROJECT'")
+    projects: list[str] = Field(
+        min_length=1,
+        max_length=MAX_TRUST_SUBJECTS,
+        description=f"project paths 'GROUP/[SUBGROUP/]PROJECT' ({TRUST_SUBJECTS_BOUND})",
+    )
     ref_type: Literal["branch", "tag"] = "branch"
-    refs: list[str] = Field(default_factory=lambda: ["main"], description="ref names (default: main)")
+    refs: list[str] = Field(
+        default_factory=lambda: ["main"],
+        max_length=MAX_TRUST_SUBJECTS,
+        description=f"ref names (default: main; {TRUST_SUBJECTS_BOUND})",
+    )
     audience: str | None = Field(default=None, description="the job's id_tokens aud (default: the GitLab URL)")
+    allow_project_wildcards: bool = False
     allow_any_ref: bool = False
     allow_any_subject: bool = False
 
@@ -165,9 +207,17 @@ class HcpTerraformRoleConfig(_ProviderRole):
 
     type: Literal["hcp_terraform"]
     organization: str
-    projects: list[str] = Field(default_factory=lambda: ["Default Project"])
-    workspaces: list[str] = Field(min_length=1)
-    run_phases: list[Literal["plan", "apply"]] = Field(default_factory=lambda: ["plan", "apply"])
+    projects: list[str] = Field(
+        default_factory=lambda: ["Default Project"],
+        max_length=MAX_TRUST_SUBJECTS,
+        description=f"project names (default: 'Default Project'; {TRUST_SUBJECTS_BOUND})",
+    )
+    workspaces: list[str] = Field(
+        min_length=1, max_length=MAX_TRUST_SUBJECTS, description=f"workspace names ({TRUST_SUBJECTS_BOUND})"
+    )
+    run_phases: list[Literal["plan", "apply"]] = Field(
+        default_factory=lambda: ["plan", "apply"], fail_fast=True, description="'plan', 'apply' or both"
+    )
     audience: str | None = None
     allow_any_workspace: bool = False
     allow_any_subject: bool = False
@@ -178,7 +228,9 @@ class EksRoleConfig(_ProviderRole):
 
     type: Literal["eks"]
     namespace: str
-    service_accounts: list[str] = Field(min_length=1)
+    service_accounts: list[str] = Field(
+        min_length=1, max_length=MAX_TRUST_SUBJECTS, description=f"service account names ({TRUST_SUBJECTS_BOUND})"
+    )
     allow_any_service_account: bool = False
 
 
@@ -186,10 +238,16 @@ class GenericRoleConfig(_ProviderRole):
     """Any issuer: audiences, subjects and the other claims IAM evaluates for it."""
 
     type: Literal["generic"]
-    audiences: list[str] | None = Field(default=None, description="default: the issuer's default audience")
-    subjects: list[str] = Field(default_factory=list)
-    conditions: dict[str, list[str]] = Field(
-        default_factory=dict, description="claim -> accepted values (claims IAM evaluates)"
+    audiences: list[str] | None = Field(
+        default=None,
+        max_length=MAX_TRUST_VALUES,
+        description=f"default: the issuer's default audience ({TRUST_VALUES_BOUND})",
+    )
+    subjects: list[str] = Field(
+        default_factory=list, max_length=MAX_TRUST_VALUES, description=f"`sub` values ({TRUST_VALUES_BOUND})"
+    )
+    conditions: TrustConditions = Field(
+        default_factory=dict, description=f"claim -> accepted values (claims IAM evaluates; {TRUST_VALUES_BOUND})"
     )
     allow_any_subject: bool = False
 
@@ -199,9 +257,17 @@ class WebIdentityRoleConfig(RoleCommon):
 
     type: Literal["web_identity"]
     issuer: Literal["google", "facebook", "login_with_amazon"]
-    audiences: list[str] = Field(min_length=1, description="your app's client id (Google) or app id")
-    subjects: list[str] = Field(default_factory=list, description="user ids (Google only)")
-    conditions: dict[str, list[str]] = Field(default_factory=dict)
+    audiences: list[str] = Field(
+        min_length=1,
+        max_length=MAX_TRUST_VALUES,
+        description=f"your app's client id (Google) or app id ({TRUST_VALUES_BOUND})",
+    )
+    subjects: list[str] = Field(
+        default_factory=list, max_length=MAX_TRUST_VALUES, description=f"user ids (Google only; {TRUST_VALUES_BOUND})"
+    )
+    conditions: TrustConditions = Field(
+        default_factory=dict, description=f"claim -> accepted values ({TRUST_VALUES_BOUND})"
+    )
 
 
 OidcRoleConfig = Annotated[
@@ -221,32 +287,52 @@ _ROLE_PRESETS = {"github": {"github_actions"}, "gitlab": {"gitlab"}, "hcp_terraf
 class OidcSection(StrictModel):
     """OIDC identity providers (one per issuer) and the roles their tokens may assume."""
 
-    providers: list[OidcProviderConfig] = Field(default_factory=list)
-    roles: list[OidcRoleConfig] = Field(default_factory=list)
+    providers: list[OidcProviderConfig] = Field(
+        default_factory=list,
+        max_length=MAX_PROVIDERS,
+        description=f"OIDC identity providers, one per issuer (at most {MAX_PROVIDERS}: IAM's quota per account)",
+    )
+    roles: list[OidcRoleConfig] = Field(
+        default_factory=list,
+        max_length=MAX_ROLES,
+        description=f"roles their tokens may assume (at most {MAX_ROLES:,}: IAM's highest quota of roles per account)",
+    )
 
     @model_validator(mode="after")
     def _references(self) -> OidcSection:
-        providers = {p.id: p for p in self.providers}
-        if len(providers) != len(self.providers):
-            raise ValueError("oidc.providers: each id must be unique")
-        names = [r.name for r in self.roles]
-        if len(set(names)) != len(names):
-            duplicate = next(n for n in names if names.count(n) > 1)
-            raise ValueError(f"oidc.roles: role name {duplicate!r} is used twice; each name must be unique")
+        providers: dict[str, OidcProviderConfig] = {}
+        for index, provider in enumerate(self.providers):
+            if provider.id in providers:
+                first = next(i for i, p in enumerate(self.providers) if p.id == provider.id)
+                raise LocatedError(
+                    ("providers", index, "id"),
+                    f"{provider.id!r} is already the id of oidc.providers[{first}]; expected each id once",
+                )
+            providers[provider.id] = provider
+        names: dict[str, int] = {}
         for index, role in enumerate(self.roles):
-            where = f"oidc.roles[{index}] ({role.name})"
+            if role.name in names:
+                raise LocatedError(
+                    ("roles", index, "name"),
+                    f"role name {role.name!r} is used twice (first by oidc.roles[{names[role.name]}]); "
+                    f"each name must be unique",
+                )
+            names[role.name] = index
+        for index, role in enumerate(self.roles):
             if isinstance(role, WebIdentityRoleConfig):
                 continue
             provider = providers.get(role.provider)
             if provider is None:
-                raise ValueError(
-                    f"{where}: provider {role.provider!r} is not declared; declared providers: "
-                    f"{', '.join(providers) or 'none'}"
+                raise LocatedError(
+                    ("roles", index, "provider"),
+                    f"provider {role.provider!r} of role {role.name!r} is not declared; declared providers: "
+                    f"{', '.join(providers) or 'none'}",
                 )
             allowed = _ROLE_PRESETS.get(role.type)
             if allowed and provider.preset not in allowed:
-                raise ValueError(
-                    f"{where}: a {role.type} role needs a {' or '.join(sorted(allowed))} provider; "
-                    f"{provider.id!r} is {provider.preset}"
+                raise LocatedError(
+                    ("roles", index, "provider"),
+                    f"a {role.type} role needs a {' or '.join(sorted(allowed))} provider; "
+                    f"{provider.id!r} is {provider.preset}",
                 )
         return self

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from stacks.config_common import ConstructId, RoleCommon, StrictModel
+from stacks.config_common import (
+    MAX_PROVIDERS,
+    MAX_ROLES,
+    MAX_TRUST_VALUES,
+    TRUST_VALUES_BOUND,
+    ConstructId,
+    LocatedError,
+    RoleCommon,
+    StrictModel,
+    at_most,
+)
 
 __all__ = ["SamlProviderConfig", "SamlRoleConfig", "SamlSection"]
 
@@ -59,34 +69,58 @@ class SamlRoleConfig(RoleCommon):
     sign_in: list[str] = Field(
         default_factory=lambda: ["global"],
         min_length=1,
+        max_length=100,
         description="sign-in endpoints the IdP posts to: 'global', 'regional' (the stack's region) or "
-        "region codes such as 'eu-west-1'",
+        "region codes such as 'eu-west-1' (at most 100: AWS has fewer regions)",
     )
-    attribute_conditions: dict[str, list[str]] = Field(
+    attribute_conditions: Annotated[
+        dict[str, Annotated[list[str], Field(max_length=MAX_TRUST_VALUES, fail_fast=True)]],
+        at_most(MAX_TRUST_VALUES, "SAML keys (each takes at least 4 characters of a trust policy)"),
+    ] = Field(
         default_factory=dict,
-        description="SAML keys IAM evaluates -> accepted values, e.g. {'saml:sub_type': ['persistent']}",
+        description="SAML keys IAM evaluates -> accepted values, e.g. {'saml:sub_type': ['persistent']} "
+        f"({TRUST_VALUES_BOUND})",
     )
 
 
 class SamlSection(StrictModel):
     """SAML 2.0 identity providers and workforce roles."""
 
-    providers: list[SamlProviderConfig] = Field(default_factory=list)
-    roles: list[SamlRoleConfig] = Field(default_factory=list)
+    providers: list[SamlProviderConfig] = Field(
+        default_factory=list,
+        max_length=MAX_PROVIDERS,
+        description=f"SAML identity providers (at most {MAX_PROVIDERS}: IAM's quota per account)",
+    )
+    roles: list[SamlRoleConfig] = Field(
+        default_factory=list,
+        max_length=MAX_ROLES,
+        description=f"workforce roles (at most {MAX_ROLES:,}: IAM's highest quota of roles per account)",
+    )
 
     @model_validator(mode="after")
     def _references(self) -> SamlSection:
-        ids = [p.id for p in self.providers]
-        if len(set(ids)) != len(ids):
-            raise ValueError("saml.providers: each id must be unique")
-        names = [r.name for r in self.roles]
-        if len(set(names)) != len(names):
-            duplicate = next(n for n in names if names.count(n) > 1)
-            raise ValueError(f"saml.roles: role name {duplicate!r} is used twice; each name must be unique")
+        ids: dict[str, int] = {}
+        for index, provider in enumerate(self.providers):
+            if provider.id in ids:
+                raise LocatedError(
+                    ("providers", index, "id"),
+                    f"{provider.id!r} is already the id of saml.providers[{ids[provider.id]}]; expected each id once",
+                )
+            ids[provider.id] = index
+        names: dict[str, int] = {}
+        for index, role in enumerate(self.roles):
+            if role.name in names:
+                raise LocatedError(
+                    ("roles", index, "name"),
+                    f"role name {role.name!r} is used twice (first by saml.roles[{names[role.name]}]); "
+                    f"each name must be unique",
+                )
+            names[role.name] = index
         for index, role in enumerate(self.roles):
             if role.provider not in ids:
-                raise ValueError(
-                    f"saml.roles[{index}] ({role.name}): provider {role.provider!r} is not declared "
-                    f"or imported; declared providers: {', '.join(ids) or 'none'}"
+                raise LocatedError(
+                    ("roles", index, "provider"),
+                    f"provider {role.provider!r} of role {role.name!r} is not declared or imported; declared "
+                    f"providers: {', '.join(ids) or 'none'}",
                 )
         return self

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from stacks.config_common import ConstructId, StrictModel
+from stacks.config_common import MAX_TRUST_SUBJECTS, ConstructId, LocatedError, StrictModel, at_most
 
 __all__ = ["BrokerConfig", "GrantConfig", "StorageSection"]
 
@@ -56,8 +56,14 @@ class GrantConfig(StrictModel):
         "(namequalifier/sub, persistent ids only) or {principal_tag: KEY}; not "
         "needed when every level is public",
     )
-    levels: dict[str, list[Literal["read", "write", "delete"]]] = Field(
-        min_length=1, description=f"level -> capabilities; levels are {LEVELS_ACCEPTED}"
+    levels: Annotated[
+        dict[str, Annotated[list[Literal["read", "write", "delete"]], Field(fail_fast=True)]],
+        at_most(100, "levels (each adds statements to the role's inline policy)"),
+    ] = Field(
+        min_length=1,
+        max_length=100,
+        description=f"level -> capabilities; levels are {LEVELS_ACCEPTED} (at most 100: each adds statements to "
+        f"the role's inline policy, which IAM limits to 10,240 characters)",
     )
     browse: bool = Field(
         default=False,
@@ -84,7 +90,12 @@ class BrokerConfig(StrictModel):
     """A `FederationBrokerRole` that the named broker service assumes for one user at a time."""
 
     id: ConstructId
-    trusted: list[str] = Field(min_length=1, description="the broker service's IAM role (or user) ARNs")
+    trusted: list[str] = Field(
+        min_length=1,
+        max_length=MAX_TRUST_SUBJECTS,
+        description=f"the broker service's IAM role (or user) ARNs (at most {MAX_TRUST_SUBJECTS}: each takes more "
+        f"than 13 characters of the trust policy, which holds at most 4,096)",
+    )
     user_tag: str = Field(
         default="user", pattern=r"^[\w.:/=+\-@]{1,128}$", description="the session tag key that carries the user id"
     )
@@ -107,15 +118,22 @@ class StorageSection(StrictModel):
         default=90, ge=1, description="days to keep overwritten versions (null: keep forever)"
     )
     broker: BrokerConfig | None = Field(default=None, description="a federation broker role")
-    grants: list[GrantConfig] = Field(default_factory=list, description="per-user folders per role")
+    grants: list[GrantConfig] = Field(
+        default_factory=list,
+        max_length=450,
+        description="per-user folders per role (at most 450: each granted role is placed in the bucket's stack, "
+        "which holds at most 450 resources)",
+    )
 
     @model_validator(mode="after")
     def _grants_once(self) -> StorageSection:
-        seen: set[str] = set()
-        for grant in self.grants:
+        seen: dict[str, int] = {}
+        for index, grant in enumerate(self.grants):
             if grant.role in seen:
-                raise ValueError(
-                    f"storage.grants names role {grant.role!r} twice; expected one entry per role with all its levels"
+                raise LocatedError(
+                    ("grants", index, "role"),
+                    f"storage.grants names role {grant.role!r} twice; expected one entry per role with all its "
+                    f"levels (the first is storage.grants[{seen[grant.role]}])",
                 )
-            seen.add(grant.role)
+            seen[grant.role] = index
         return self

@@ -20,7 +20,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, model_validator
 
-from stacks.config_common import StrictModel
+from stacks.config_common import LocatedError, StrictModel
 
 __all__ = ["AccountTarget", "OrganizationalUnits", "TargetsSection", "OU_ACCEPTED"]
 
@@ -101,7 +101,7 @@ class OrganizationalUnits(StrictModel):
         seen: set[str] = set()
         for index, ou in enumerate(self.ids):
             if ou in seen:
-                raise ValueError(f"ids[{index}]: {ou!r} is listed twice; expected each OU once")
+                raise LocatedError(("ids", index), f"{ou!r} is listed twice; expected each OU once")
             seen.add(ou)
         return self
 
@@ -124,16 +124,17 @@ class TargetsSection(StrictModel):
         stages: dict[str, int] = {}
         for index, target in enumerate(self.accounts):
             if target.account in accounts:
-                raise ValueError(
-                    f"accounts[{index}].account: {target.account!r} is already accounts[{accounts[target.account]}]; "
-                    f"expected each account once: IAM is global, so a second region would try to create the same "
-                    f"OIDC/SAML providers again"
+                raise LocatedError(
+                    ("accounts", index, "account"),
+                    f"{target.account!r} is already accounts[{accounts[target.account]}]; expected each account "
+                    f"once: IAM is global, so a second region would try to create the same OIDC/SAML providers again",
                 )
             accounts[target.account] = index
             if target.stage_name in stages:
-                raise ValueError(
-                    f"accounts[{index}].name: {target.stage_name!r} is already the name of "
-                    f"accounts[{stages[target.stage_name]}]; expected a unique stage name"
+                raise LocatedError(
+                    ("accounts", index, "name"),
+                    f"{target.stage_name!r} is already the name of accounts[{stages[target.stage_name]}]; expected a "
+                    f"unique stage name",
                 )
             stages[target.stage_name] = index
         if not self.accounts and self.organizational_units is None:

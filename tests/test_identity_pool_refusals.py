@@ -469,7 +469,10 @@ def test_config_role_mapping_for_a_provider_not_configured(tmp_path: Path) -> No
               type: Token
         """,
     )
-    assert "identity_pool.role_mappings[0]: provider 'facebook' is not a provider of this pool" in message
+    # the line of the offending value (`- provider: facebook`), its key path
+    assert (
+        "config.yaml:7: identity_pool.role_mappings[0].provider: 'facebook' is not a provider of this pool" in message
+    )
     assert "configured: google" in message
 
 
@@ -487,7 +490,8 @@ def test_config_rule_role_not_in_mapped_roles(tmp_path: Path) -> None:
                 - {{claim: hd, match_type: Equals, value: example.com, role: Admins}}
         """,
     )
-    assert "identity_pool.role_mappings[0]: rule role 'Admins' is not in mapped_roles (Editors)" in message
+    where = "config.yaml:11: identity_pool.role_mappings[0].rules[0].role"  # the line of the rule's role
+    assert f"{where}: 'Admins' is not in mapped_roles (Editors)" in message
 
 
 def test_config_identity_pool_oidc_provider_not_declared(tmp_path: Path) -> None:
@@ -501,7 +505,7 @@ def test_config_identity_pool_oidc_provider_not_declared(tmp_path: Path) -> None
           oidc_providers: [Corporate]
         """,
     )
-    assert "identity_pool.oidc_providers: 'Corporate' is not in oidc.providers (GitHub)" in message
+    assert "config.yaml:8: identity_pool.oidc_providers[0]: 'Corporate' is not in oidc.providers (GitHub)" in message
 
 
 def test_config_identity_pool_saml_provider_without_saml_section(tmp_path: Path) -> None:
@@ -512,7 +516,7 @@ def test_config_identity_pool_saml_provider_without_saml_section(tmp_path: Path)
           saml_providers: [Corp]
         """,
     )
-    assert "identity_pool.saml_providers: 'Corp' is not in saml.providers (none declared)" in message
+    assert "config.yaml:5: identity_pool.saml_providers[0]: 'Corp' is not in saml.providers (none declared)" in message
 
 
 def test_config_user_pool_with_both_create_and_existing(tmp_path: Path) -> None:
@@ -539,7 +543,7 @@ def test_config_principal_tags_for_a_provider_not_configured(tmp_path: Path) -> 
             apple: {{team: team}}
         """,
     )
-    assert "identity_pool.principal_tags: provider 'apple' is not a provider of this pool" in message
+    assert "config.yaml:7: identity_pool.principal_tags.apple: 'apple' is not a provider of this pool" in message
 
 
 def test_build_guest_policy_with_star_action_is_refused(tmp_path: Path) -> None:

@@ -299,7 +299,7 @@ def error_of(tmp_path: Path, targets: str, extra: str = "") -> str:
     [
         (
             'accounts: [{account: "222233334444"}, {account: "222233334444", region: eu-central-1}]',
-            "targets: accounts[1].account: '222233334444' is already accounts[0]; expected each account once",
+            "targets.accounts[1].account: '222233334444' is already accounts[0]; expected each account once",
         ),
         (
             'accounts: [{account: "2222333344"}]',

@@ -113,9 +113,10 @@ def test_role_naming_an_undeclared_provider(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError) as caught:
         load_config(path)
-    assert "oidc.roles[0] (Deploy): provider 'GitHb' is not declared; declared providers: GitHub, GitLab" in str(
-        caught.value
-    )
+    assert (
+        f"{path}:13: oidc.roles[0].provider: provider 'GitHb' of role 'Deploy' is not declared; declared providers: "
+        "GitHub, GitLab"
+    ) in str(caught.value)
 
 
 def test_role_type_must_fit_the_provider(tmp_path: Path) -> None:

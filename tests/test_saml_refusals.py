@@ -501,7 +501,7 @@ saml:
         load_config(config)
     message = str(err.value)
     assert re.match(rf"config error: {re.escape(str(config))}:\d+: ", message), message
-    assert "saml.roles[0] (Admin): provider 'Missing' is not declared or imported" in message
+    assert "saml.roles[0].provider: provider 'Missing' of role 'Admin' is not declared or imported" in message
     assert "declared providers: CorpIdp" in message
 
 

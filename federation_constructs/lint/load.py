@@ -17,6 +17,7 @@ from typing import Any
 
 from federation_constructs.assembly import AssemblyError, StackArtifact, stack_entries, stack_set_members
 from federation_constructs.report.findings import Acknowledged, acknowledged
+from federation_constructs.yaml_bounds import YamlLimits, YamlShapeError, check_yaml_shape
 
 __all__ = [
     "MAX_ALIASES",
@@ -24,8 +25,12 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_NODES",
     "MAX_RESOURCES",
+    "TEMPLATE_LIMITS",
     "LintError",
     "Source",
+    "YamlLimits",
+    "YamlShapeError",
+    "check_yaml_shape",
     "load_file",
     "load_sources",
     "parse_template",
@@ -108,51 +113,16 @@ def _yaml_loader() -> Any:
     return Loader
 
 
+#: what `federation-lint` accepts in a template
+TEMPLATE_LIMITS = YamlLimits(aliases=MAX_ALIASES, nodes=MAX_NODES, depth=MAX_DEPTH)
+
+
 def _check_yaml_shape(text: str, name: str) -> None:
-    """Refuse alias bombs and deep nesting from the event stream, before anything is built: the number
-    of aliases, the nesting depth, and how many values the document expands to with its aliases."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    aliases = 0
-    sizes: dict[str, int] = {}  # anchor -> how many values its node expands to
-    open_nodes: list[tuple[str | None, int]] = []  # (anchor, values so far) of each open collection
-    total = 0
-
-    def add(size: int) -> None:
-        nonlocal total
-        if open_nodes:
-            anchor, count = open_nodes[-1]
-            open_nodes[-1] = (anchor, count + size)
-        else:
-            total += size
-        if total + sum(count for _, count in open_nodes) > MAX_NODES:
-            raise LintError(
-                f"{name}: expands to more than {MAX_NODES:,} values through its YAML aliases; expected "
-                f"a CloudFormation template"
-            )
-
-    for event in yaml.parse(text, Loader=loader):
-        if isinstance(event, yaml.AliasEvent):
-            aliases += 1
-            if aliases > MAX_ALIASES:
-                raise LintError(
-                    f"{name}: uses more than {MAX_ALIASES} YAML aliases; expected a CloudFormation template"
-                )
-            add(sizes.get(str(event.anchor), 1))
-        elif isinstance(event, yaml.ScalarEvent):
-            if event.anchor is not None:
-                sizes[event.anchor] = 1
-            add(1)
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            open_nodes.append((event.anchor, 1))
-            if len(open_nodes) > MAX_DEPTH:
-                raise LintError(f"{name}: nests deeper than {MAX_DEPTH} levels; expected a CloudFormation template")
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            anchor, count = open_nodes.pop()
-            if anchor is not None:
-                sizes[anchor] = count
-            add(count)
+    """`check_yaml_shape` with the template limits; a template over one is a `LintError` naming it."""
+    try:
+        check_yaml_shape(text, TEMPLATE_LIMITS)
+    except YamlShapeError as err:
+        raise LintError(f"{name}: {err}; expected a CloudFormation template") from None
 
 
 def _depth_within(value: Any, limit: int) -> bool:
