@@ -20,6 +20,7 @@ __all__ = [
     "checked_list",
     "checked_mapping",
     "invalid",
+    "unresolved",
 ]
 
 
@@ -45,6 +46,12 @@ class PresetValueError(FederationValidationError):
         self.field = field
         self.value = value
         self.accepted = accepted
+
+
+def unresolved(value: object) -> bool:
+    """Whether `value` is a string that holds a CDK token (`${Token[...]}`): the same answer as
+    `Token.is_unresolved` for strings, without a round trip to the jsii kernel."""
+    return isinstance(value, str) and "${Token[" in value
 
 
 def invalid(scope: IConstruct, field: str, value: object, accepted: str) -> FederationValidationError:

@@ -19,10 +19,10 @@ from typing import Any
 import jsii
 from aws_cdk import Duration, Stack, Token
 from aws_cdk import aws_iam as iam
-from constructs import Construct, IConstruct, IValidation
+from constructs import Construct, IConstruct
 
 from federation_constructs.cdk_deploy import DEFAULT_QUALIFIER, bootstrap_role_arns, qualifier_problem
-from federation_constructs.errors import checked_bool, checked_list, checked_mapping, invalid
+from federation_constructs.errors import checked_bool, checked_list, checked_mapping, invalid, unresolved
 from federation_constructs.naming import (
     POLICY_ARN_ACCEPTED,
     POLICY_ARN_RE,
@@ -140,7 +140,9 @@ class FederatedRole(Construct):
         )
         if options.role_name is not None:
             _claim_role_name(self, options.role_name)
-        self.role.node.add_validation(_RoleQuotas(self.role, options.managed_policy_quota))
+        # What grants add later (a DefaultPolicy, managed policies attached through their own `roles`)
+        # is counted against IAM's per-role quotas over the synthesized template, by FederationChecks'
+        # FED60: pure Python, where a validation here would cost jsii round trips for every role.
         if options.acknowledgements:
             from federation_constructs.rules.acknowledge import acknowledge
 
@@ -234,6 +236,27 @@ class FederatedRole(Construct):
             arn = options.permissions_boundary.managed_policy_arn
             if not Token.is_unresolved(arn) and not POLICY_ARN_RE.fullmatch(arn):
                 raise invalid(self, "role_options.permissions_boundary", arn, POLICY_ARN_ACCEPTED)
+            # an AWS managed boundary must be in the shipped list (policy/managed.py says why and how)
+            from federation_constructs.policy.document import flatten
+            from federation_constructs.policy.managed import aws_managed_policy_name, aws_managed_policy_problem
+
+            literal = not Token.is_unresolved(arn)
+            if literal:
+                name = aws_managed_policy_name(arn)
+            else:  # the partition a token: which the stack's region tells, where it is known
+                stack = Stack.of(self)
+                region = None if Token.is_unresolved(stack.region) else stack.region
+                name = aws_managed_policy_name(flatten(stack.resolve(arn)), region=region)
+            problem = name and aws_managed_policy_problem(
+                name,
+                prefix="arn:aws:iam::aws:policy/" if literal else "",
+                attached=False,
+                newer="a boundary newer than the list needs a refreshed list",
+            )
+            if problem:
+                raise invalid(
+                    self, "role_options.permissions_boundary", name if Token.is_unresolved(arn) else arn, problem
+                )
         policies = checked_list(
             self,
             "role_options.managed_policies",
@@ -255,6 +278,16 @@ class FederatedRole(Construct):
                 f"at most {quota} managed policies per role (the account's quota; managed_policy_quota "
                 f"up to {MAX_MANAGED_POLICIES_PER_ROLE} where it was raised)",
             )
+        # AWS managed policies (policy/managed.py): a name (from_aws_managed_policy_name, a token) must be in the
+        # shipped list; a literal ARN is taken as written (the escape hatch for a newer policy) unless it can
+        # never be attached
+        from federation_constructs.policy.document import flatten
+        from federation_constructs.policy.managed import (
+            aws_managed_policy_arn_problem,
+            aws_managed_policy_name,
+            aws_managed_policy_problem,
+        )
+
         for policy in policies:
             if not _is_managed_policy(policy):
                 raise invalid(
@@ -263,6 +296,22 @@ class FederatedRole(Construct):
                     policy,
                     "iam.IManagedPolicy objects, e.g. iam.ManagedPolicy.from_aws_managed_policy_name('ReadOnlyAccess')",
                 )
+            arn = policy.managed_policy_arn
+            if not Token.is_unresolved(arn):
+                name = aws_managed_policy_name(arn)
+                problem = name and aws_managed_policy_arn_problem(name, prefix="arn:aws:iam::aws:policy/")
+                value = arn
+            else:
+                stack = Stack.of(self)
+                region = None if Token.is_unresolved(stack.region) else stack.region
+                name = value = aws_managed_policy_name(flatten(stack.resolve(arn)), region=region)
+                problem = name and aws_managed_policy_problem(
+                    name,
+                    newer="a policy newer than the list: iam.ManagedPolicy.from_managed_policy_arn(scope, id, "
+                    "'arn:aws:iam::aws:policy/NAME')",
+                )
+            if problem:
+                raise invalid(self, "role_options.managed_policies", value, problem)
         if options.inline_policies is not None:
             inline = checked_mapping(
                 self,
@@ -329,17 +378,25 @@ _NAMES_ATTRIBUTE = "_federation_constructs_role_names"
 def _claim_role_name(scope: FederatedRole, name: str) -> None:
     """Record `name` for the account of `scope`'s stack; refuse it when another federated role of the
     same app took it in the same account (across stacks and stages)."""
-    if Token.is_unresolved(name):
+    if unresolved(name):
         return
-    root = scope.node.root
-    names: dict[tuple[str, str], str] | None = getattr(root, _NAMES_ATTRIBUTE, None)
-    if names is None:
-        names = {}
-        setattr(root, _NAMES_ATTRIBUTE, names)
-    account = Stack.of(scope).account
-    key = ("any account" if Token.is_unresolved(account) else account, name.lower())
+    stack = Stack.of(scope)
+    # the registry and the account are looked up once per stack (each costs jsii round trips)
+    cached: tuple[dict[tuple[str, str], str], str] | None = getattr(stack, _NAMES_ATTRIBUTE, None)
+    if cached is None:
+        root = stack.node.root
+        registry: dict[tuple[str, str], str] | None = getattr(root, _NAMES_ATTRIBUTE, None)
+        if registry is None:
+            registry = {}
+            setattr(root, _NAMES_ATTRIBUTE, registry)
+        account = stack.account
+        cached = (registry, "any account" if unresolved(account) else account)
+        setattr(stack, _NAMES_ATTRIBUTE, cached)
+    names, account_key = cached
+    key = (account_key, name.lower())
     other = names.get(key)
-    if other is not None and other != scope.node.path:
+    path = scope.node.path
+    if other is not None and other != path:
         raise invalid(
             scope,
             "role_options.role_name",
@@ -347,39 +404,7 @@ def _claim_role_name(scope: FederatedRole, name: str) -> None:
             f"a name no other role of account {key[0]} has: {other} already uses it (IAM role names are unique "
             f"per account, case-insensitively, across stacks and stages)",
         )
-    names[key] = scope.node.path
-
-
-@jsii.implements(IValidation)
-class _RoleQuotas:
-    """At synth: IAM's per-role quotas on what the role holds by then (grants add policies after
-    the constructor ran)."""
-
-    def __init__(self, role: iam.Role, managed_quota: int) -> None:
-        self._role = role
-        self._managed_quota = managed_quota
-
-    def validate(self) -> list[str]:
-        stack = Stack.of(self._role)
-        errors: list[str] = []
-        cfn: Any = self._role.node.default_child
-        managed = stack.resolve(cfn.managed_policy_arns) or []
-        if len(managed) > self._managed_quota:
-            errors.append(
-                f"{self._role.node.path}: {len(managed)} managed policies is not accepted; expected at most "
-                f"{self._managed_quota} per role (the account's quota)"
-            )
-        total = sum(policy_size(p) for p in stack.resolve(cfn.policies) or [])
-        default = self._role.node.try_find_child("DefaultPolicy")
-        if default is not None:
-            total += policy_size(stack.resolve(default.document.to_json()))  # type: ignore[attr-defined]
-        if total > INLINE_POLICIES_QUOTA:
-            errors.append(
-                f"{self._role.node.path}: inline policies of {total} characters are not accepted; expected at most "
-                f"{INLINE_POLICIES_QUOTA:,} characters for all inline policies of a role, whitespace not counted "
-                f"(IAM's quota): move statements to a customer managed policy"
-            )
-        return errors
+    names[key] = path
 
 
 def _is_managed_policy(value: object) -> bool:
@@ -393,7 +418,7 @@ def checked_session_duration(scope: IConstruct, duration: object, field: str = "
     duration = Duration.hours(1) if duration is None else duration
     if not isinstance(duration, Duration):
         raise invalid(scope, field, duration, "a Duration of 1 to 12 hours, e.g. Duration.hours(1)")
-    seconds = None if Token.is_unresolved(duration.to_string()) else duration.to_seconds()
+    seconds = None if unresolved(duration.to_string()) else duration.to_seconds()
     if seconds is not None and not 3600 <= seconds <= 43200:
         raise invalid(scope, field, f"{seconds} seconds", "1 to 12 hours (3600-43200 seconds)")
     return duration
@@ -417,8 +442,8 @@ def checked_role_name(scope: IConstruct, field: str, name: object, *, path: str 
         return None
     if not isinstance(name, str):
         raise invalid(scope, field, name, "an IAM role name: 1-64 letters, digits and +=,.@_- (or None: generated)")
-    if not Token.is_unresolved(name):
-        literal_path = path if isinstance(path, str) and not Token.is_unresolved(path) else None
+    if not unresolved(name):
+        literal_path = path if isinstance(path, str) and not unresolved(path) else None
         problem = role_name_problem(name, literal_path)
         if problem is not None:
             raise invalid(scope, field, name, problem + " (or None: generated)")
@@ -429,7 +454,7 @@ def checked_role_path(scope: IConstruct, field: str, path: object) -> str | None
     """`path` if it is None (`/`), a token, or an IAM path."""
     if path is None:
         return None
-    if not isinstance(path, str) or (not Token.is_unresolved(path) and role_path_problem(path)):
+    if not isinstance(path, str) or (not unresolved(path) and role_path_problem(path)):
         raise invalid(scope, field, path, ROLE_PATH_ACCEPTED)
     return path
 
@@ -438,8 +463,6 @@ def checked_description(scope: IConstruct, field: str, description: object) -> s
     """`description` if it is None (the default text) or a string IAM accepts."""
     if description is None:
         return None
-    if not isinstance(description, str) or (
-        not Token.is_unresolved(description) and len(description) > MAX_DESCRIPTION_LENGTH
-    ):
+    if not isinstance(description, str) or (not unresolved(description) and len(description) > MAX_DESCRIPTION_LENGTH):
         raise invalid(scope, field, description, f"a description of at most {MAX_DESCRIPTION_LENGTH} characters")
     return description

@@ -223,7 +223,7 @@ CONFIG_CASES = [
     case(
         "action-star-without-acknowledgement",
         ConfigCase(
-            "oidc.roles[0]: statements[0].actions",
+            "oidc.roles[0].statements[0].actions",
             "*",
             ("without an acknowledgement", "acknowledgements: {'AwsSolutions-IAM5[Action::*]': "),
             role=statements("*"),
@@ -310,7 +310,8 @@ CONFIG_CASES = [
             "oidc.roles[0]",
             "11 managed policies",
             ("expected at most 10 per role", "managed_policy_quota up to 20"),
-            role="managed_policies: [P0, P1, P2, P3, P4, P5]\n" + customer_policies(5),
+            role="managed_policies: [ReadOnlyAccess, SecurityAudit, AmazonS3ReadOnlyAccess, AmazonEC2ReadOnlyAccess, CloudWatchReadOnlyAccess, IAMReadOnlyAccess]\n"
+            + customer_policies(5),
             verbatim=True,
         ),
     ),
@@ -346,7 +347,7 @@ def test_config_statements_over_10240_characters(tmp_path: Path) -> None:
         load_config(path)
     message = str(caught.value)
     match = re.fullmatch(
-        rf"config error: {re.escape(str(path))}:\d+: oidc\.roles\[0\]: statements: (\d+) characters is not accepted; "
+        rf"config error: {re.escape(str(path))}:14: oidc\.roles\[0\]\.statements: (\d+) characters is not accepted; "
         r"expected at most 10,240 characters for the role's inline policy, whitespace not counted .*",
         message,
     )
@@ -367,7 +368,10 @@ def test_config_all_actions_with_the_acknowledgement_is_accepted(tmp_path: Path)
 
 def test_config_eleven_managed_policies_with_a_raised_quota_are_accepted(tmp_path: Path) -> None:
     config = loaded(
-        tmp_path, "managed_policies: [P0, P1, P2, P3, P4, P5]\n" + customer_policies(5) + "managed_policy_quota: 20\n"
+        tmp_path,
+        "managed_policies: [ReadOnlyAccess, SecurityAudit, AmazonS3ReadOnlyAccess, AmazonEC2ReadOnlyAccess, CloudWatchReadOnlyAccess, IAMReadOnlyAccess]\n"
+        + customer_policies(5)
+        + "managed_policy_quota: 20\n",
     )
     (role,) = config.oidc.roles  # type: ignore[union-attr]
     assert len(role.managed_policies) + len(role.customer_managed_policies) == 11
@@ -404,8 +408,24 @@ def allow(*actions: str, resource: str = "*") -> iam.PolicyStatement:
     return iam.PolicyStatement(actions=list(actions), resources=[resource])
 
 
+#: eleven AWS managed policies the shipped list knows (unknown names are refused before the quota counts)
+ELEVEN_POLICIES = (
+    "ReadOnlyAccess",
+    "SecurityAudit",
+    "AmazonS3ReadOnlyAccess",
+    "AmazonEC2ReadOnlyAccess",
+    "CloudWatchReadOnlyAccess",
+    "IAMReadOnlyAccess",
+    "AmazonDynamoDBReadOnlyAccess",
+    "AWSLambda_ReadOnlyAccess",
+    "AmazonSQSReadOnlyAccess",
+    "AmazonSNSReadOnlyAccess",
+    "AWSCloudFormationReadOnlyAccess",
+)
+
+
 def eleven_policies() -> list[iam.IManagedPolicy]:
-    return [iam.ManagedPolicy.from_aws_managed_policy_name(f"Policy{index}") for index in range(11)]
+    return [iam.ManagedPolicy.from_aws_managed_policy_name(name) for name in ELEVEN_POLICIES]
 
 
 STATEMENT = "role_options.inline_policies['Permissions'].Statement[0]"

@@ -13,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from federation_constructs.errors import invalid
-from federation_constructs.saml.metadata import MetadataProblem, SamlMetadata, parse_metadata
+from federation_constructs.saml.metadata import MetadataProblem, SamlMetadata, parse_metadata, read_metadata_file
 
 __all__ = ["DEFAULT_EXPIRY_WARNING_DAYS", "SamlProvider"]
 
@@ -27,9 +27,11 @@ class SamlProvider(Construct):
     """An IAM SAML 2.0 identity provider (`AWS::IAM::SAMLProvider`) from the IdP's metadata.
 
     The metadata is parsed with a hardened XML parser at synth: a DTD, entity or external reference
-    is refused, never expanded; it must be an IdP `EntityDescriptor` with at least one signing
-    certificate that has not expired, and no `validUntil` in the past. A certificate that expires
-    within `expiry_warning_days` adds a warning to the synth output.
+    is refused, never expanded, and so is a document over 1 MiB, nested deeper than 32 elements or
+    with more than 10,000 of them (`saml.metadata` says why); it must be an IdP `EntityDescriptor`
+    with at least one signing certificate valid now (neither expired nor not valid yet), and no
+    `validUntil` in the past. A certificate that expires within `expiry_warning_days`, or one that
+    is not valid yet beside a valid one (the IdP's next certificate), adds a warning to the synth output.
 
     Retained on stack deletion by default: deleting the provider locks out every workforce user.
     """
@@ -79,6 +81,9 @@ class SamlProvider(Construct):
             self.metadata: SamlMetadata = parse_metadata(xml, now=now)
         except MetadataProblem as problem:
             raise invalid(self, field, source, f"usable SAML 2.0 IdP metadata, but {problem}") from None
+        validity = self.metadata.validity_problem(now)
+        if validity is not None:
+            raise invalid(self, field, source, f"usable SAML 2.0 IdP metadata, but {validity}")
         #: where the metadata came from: the file path, or "inline"
         self.metadata_source = source
         for certificate in self.metadata.expiring(within=timedelta(days=expiry_warning_days), now=now):
@@ -86,6 +91,13 @@ class SamlProvider(Construct):
                 "federation:saml-certificate-expiring",
                 f"signing certificate {certificate.subject} in {source} expires on "
                 f"{certificate.not_after:%Y-%m-%d}: update the IdP's metadata before then, or sign-in stops",
+            )
+        for certificate in self.metadata.not_yet_valid(now):
+            Annotations.of(self).add_warning_v2(
+                "federation:saml-certificate-not-yet-valid",
+                f"signing certificate {certificate.subject} in {source} is not valid before "
+                f"{certificate.not_before:%Y-%m-%d %H:%M} UTC: IAM refuses assertions signed with it until then "
+                f"(expected while the IdP publishes its next certificate ahead of a rollover)",
             )
         self.provider = iam.SamlProvider(
             self, "Resource", name=name, metadata_document=iam.SamlMetadataDocument.from_xml(xml)
@@ -102,11 +114,11 @@ class SamlProvider(Construct):
             return "metadata_xml", "inline", metadata_xml
         path = Path(str(metadata_file))
         try:
-            return "metadata_file", str(path), path.read_text(encoding="utf-8")
+            return "metadata_file", str(path), read_metadata_file(path)
         except FileNotFoundError:
             raise invalid(self, "metadata_file", str(path), "the path of an existing metadata file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise invalid(self, "metadata_file", str(path), f"a readable UTF-8 XML file ({exc})") from None
+        except MetadataProblem as problem:
+            raise invalid(self, "metadata_file", str(path), f"usable SAML 2.0 IdP metadata, but {problem}") from None
 
     @property
     def saml_provider_arn(self) -> str:
