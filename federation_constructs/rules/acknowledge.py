@@ -41,4 +41,9 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
             reason,
             f"a sentence of at least {MIN_REASON_LENGTH} characters that says why the finding is acceptable here",
         )
-    Validations.of(scope).acknowledge(Acknowledgment(id=rule_id, reason=reason.strip()))
+    # one `Validations` per construct (each `Validations.of` is a round trip to the jsii kernel)
+    validations = getattr(scope, "_federation_validations", None)
+    if validations is None:
+        validations = Validations.of(scope)
+        setattr(scope, "_federation_validations", validations)  # noqa: B010
+    validations.acknowledge(Acknowledgment(id=rule_id, reason=reason.strip()))
