@@ -13,9 +13,11 @@ Figures:
   3. scale: 10, 100, 500, 1000 GitHub roles (time, peak memory, template bytes, stacks).
   4. per-user policy bytes for 10 vs 1,000,000 users (the policy names no user).
   5. `make test` wall time (BENCH_SKIP_TESTS=1 reuses the last measured value).
+Also: a cold `make synth` from a fresh clone of HEAD with an empty uv cache (BENCH_SKIP_COLD=1 skips it;
+npm's own cache is not emptied).
 
 Environment knobs: BENCH_ROUNDS (5), BENCH_SCALE_RUNS_SMALL (3), BENCH_SCALE_RUNS_BIG (1),
-BENCH_SKIP_TESTS (unset), BENCH_SKIP_PROFILE (unset), BENCH_SCALE_NS (10,100,500,1000; the
+BENCH_SKIP_TESTS (unset), BENCH_SKIP_COLD (unset), BENCH_SKIP_PROFILE (unset), BENCH_SCALE_NS (10,100,500,1000; the
 ratio is t(largest)/t(100)).
 """
 
@@ -59,10 +61,11 @@ SCALE_BIG = int(os.environ.get("BENCH_SCALE_RUNS_BIG", "1"))
 SCALE_NS = tuple(int(n) for n in os.environ.get("BENCH_SCALE_NS", "10,100,500,1000").split(","))
 
 TARGETS = {
-    "synth_ratio": 1.15,  # toolkit / bare
+    "synth_ratio": 1.10,  # toolkit / bare (issue 20; was 1.15)
     "scale_ratio": 11.0,  # t(1000) / t(100)
     "fed_overhead": 0.10,  # FederationChecks adds at most 10 %
-    "make_test_s": 180.0,  # 3 minutes
+    "make_test_s": 150.0,  # warm, 2 cores (issue 20; was 3 minutes)
+    "cold_synth_s": 60.0,  # `make synth` from a fresh clone, empty uv cache
     "lint_one_s": 0.3,  # federation-lint, one CDK-synthesized template, whole process
     "lint_hundred_s": 5.0,  # federation-lint, 100 templates in one run
 }
@@ -457,6 +460,29 @@ def main() -> int:
         if profiles:
             log(f"profiled: {', '.join(profiles)}")
 
+        # --- cold set-up: make synth from a fresh clone ------------------------------------------
+        if os.environ.get("BENCH_SKIP_COLD"):
+            results["cold_synth"] = {"seconds": None, "skipped": True}
+        else:
+            log("cold make synth (fresh clone, empty uv cache) ...")
+            clone = work / "cold-clone"
+            subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True, timeout=300)
+            env = child_env(UV_CACHE_DIR=str(work / "uv-cache"))
+            env.pop("VIRTUAL_ENV", None)
+            started = time.perf_counter()
+            code = subprocess.run(
+                ["make", "-C", str(clone), "synth"],
+                env=env,
+                stdout=(work / "cold-synth.log").open("w"),
+                stderr=subprocess.STDOUT,
+                timeout=900,
+                check=False,
+            ).returncode
+            cold = time.perf_counter() - started
+            results["cold_synth"] = {"seconds": cold, "exit_code": code, "skipped": False}
+            log(f"cold make synth: {cold:.1f}s (exit {code})")
+            shutil.rmtree(clone, ignore_errors=True)
+
         # --- figure 5: make test -----------------------------------------------------------------
         if os.environ.get("BENCH_SKIP_TESTS"):
             last = json.loads(LAST_TEST.read_text()) if LAST_TEST.exists() else None
@@ -596,12 +622,13 @@ def write_markdown(res: dict[str, Any], profiles: dict[str, str]) -> None:
 
     fed_over = ratios["fed/none"] - 1
     test_s = mt.get("seconds")
+    cold_s = (res.get("cold_synth") or {}).get("seconds")
     L += [
         "## Targets",
         "",
         "| target | measured | status |",
         "|---|---|---|",
-        f"| toolkit synth <= 1.15x bare | {ratios['toolkit/bare']:.3f}x | {met(ratios['toolkit/bare'] <= TARGETS['synth_ratio'])} |",
+        f"| toolkit synth <= {TARGETS['synth_ratio']:.2f}x bare | {ratios['toolkit/bare']:.3f}x | {met(ratios['toolkit/bare'] <= TARGETS['synth_ratio'])} |",
         f"| t(1000)/t(100) <= 11 | {ratios['t1000/t100']:.2f} | {met(ratios['t1000/t100'] <= TARGETS['scale_ratio'])} |",
         f"| FederationChecks adds <= 10 % to synth | {fed_over * 100:+.1f} % (vs no packs); "
         f"{(ratios['both/aws'] - 1) * 100:+.1f} % on top of AwsSolutions | {met(fed_over <= TARGETS['fed_overhead'])} |",
@@ -611,9 +638,12 @@ def write_markdown(res: dict[str, Any], profiles: dict[str, str]) -> None:
         f"| federation-lint, 100 templates in one run <= {TARGETS['lint_hundred_s']:.0f} s | "
         f"{res['lint']['hundred']['median']:.2f} s (median of {len(res['lint']['hundred']['times'])}) | "
         f"{met(res['lint']['hundred']['median'] <= TARGETS['lint_hundred_s'])} |",
-        f"| make test <= 3 minutes | {f'{test_s:.0f} s' if test_s else 'not measured'}"
+        f"| make test (warm) <= {TARGETS['make_test_s']:.0f} s | {f'{test_s:.0f} s' if test_s else 'not measured'}"
         f"{' (last measured, skipped this run)' if mt.get('skipped') else ''} | "
         f"{met(test_s <= TARGETS['make_test_s']) if test_s else 'unknown'} |",
+        f"| cold make synth (fresh clone, empty uv cache) <= {TARGETS['cold_synth_s']:.0f} s | "
+        f"{f'{cold_s:.0f} s' if cold_s else 'not measured'} | "
+        f"{met(cold_s <= TARGETS['cold_synth_s']) if cold_s else 'unknown'} |",
         "",
     ]
 
