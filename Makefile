@@ -27,7 +27,9 @@ BENCH_STAMP := $(VENV)/.bench-$(call hash,requirements-bootstrap.txt requirement
 # the pinned closures are installed by uv (pinned in requirements-bootstrap.txt, itself installed by
 # pip): the same pins, installed in parallel, a cold `make synth` in well under a minute
 UV := $(VENV)/bin/uv
-UV_INSTALL := $(UV) pip install --quiet --python $(PY)
+# --compile-bytecode: uv does not write .pyc files by default, and where PYTHONDONTWRITEBYTECODE is set
+# (as on these machines) every process would compile aws-cdk-lib's sources again
+UV_INSTALL := $(UV) pip install --quiet --compile-bytecode --python $(PY)
 NODE_STAMP := node_modules/.installed-$(call hash,package.json package-lock.json)
 
 TEMPLATES ?= cdk.out/*.template.json
@@ -51,6 +53,7 @@ $(RUNTIME_STAMP): | $(VENV)/bin/python
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-bootstrap.txt
 	$(UV_INSTALL) -r requirements.txt
 	$(UV_INSTALL) --no-deps --no-build-isolation -e .
+	$(PY) -m compileall -q -j 0 federation_constructs stacks app.py
 	touch $@
 
 $(DEV_STAMP): $(RUNTIME_STAMP)

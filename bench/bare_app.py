@@ -36,10 +36,12 @@ def oidc_role(
     description: str,
     kind: str,
     role_name: str | None = None,
+    inline_policies: dict[str, iam.PolicyDocument] | None = None,
 ) -> iam.Role:
     role = iam.Role(
         stack,
         f"{name}Role",
+        inline_policies=inline_policies,
         role_name=role_name or f"example-federation-{name}",
         path=PATH,
         description=description,
@@ -148,7 +150,7 @@ def build(app: App) -> Stack:
             ],
         )
     )
-    pipeline = oidc_role(
+    oidc_role(
         stack,
         "InfraPipeline",
         gitlab,
@@ -158,21 +160,23 @@ def build(app: App) -> Stack:
         "Assumed with GitLab CI tokens (federation-as-code)",
         "GitLab CI",
         role_name="infra-pipeline-artifacts",
-    )
-    iam.Policy(
-        stack,
-        "InfraPipelinePermissions",
-        roles=[pipeline],
-        statements=[
-            iam.PolicyStatement(
-                actions=["s3:GetObject", "s3:PutObject"], resources=["arn:aws:s3:::example-infra-artifacts/pipeline/*"]
-            ),
-            iam.PolicyStatement(
-                actions=["s3:ListBucket"],
-                resources=["arn:aws:s3:::example-infra-artifacts"],
-                conditions={"StringLike": {"s3:prefix": ["pipeline/*"]}},
-            ),
-        ],
+        inline_policies={
+            "Permissions": iam.PolicyDocument(
+                statements=[
+                    iam.PolicyStatement(
+                        sid="ArtifactObjects",
+                        actions=["s3:GetObject", "s3:PutObject"],
+                        resources=["arn:aws:s3:::example-infra-artifacts/pipeline/*"],
+                    ),
+                    iam.PolicyStatement(
+                        sid="ArtifactListing",
+                        actions=["s3:ListBucket"],
+                        resources=["arn:aws:s3:::example-infra-artifacts"],
+                        conditions={"StringLike": {"s3:prefix": ["pipeline/*"]}},
+                    ),
+                ]
+            )
+        },
     )
 
     # --- SAML: one AD FS, three roles -------------------------------------------------------------

@@ -345,6 +345,15 @@ def main() -> int:
     results: dict[str, Any] = {"machine": info}
     profiles: dict[str, str] = {}
     try:
+        # Both apps run with their bytecode compiled, as an installed package would (pip and uv
+        # --compile-bytecode write .pyc at install); where PYTHONDONTWRITEBYTECODE is set, sources
+        # edited since the last compile would otherwise be compiled again in every process.
+        subprocess.run(
+            [PY, "-m", "compileall", "-q", "-j", "0", "federation_constructs", "stacks", "app.py", "bench"],
+            cwd=REPO,
+            check=True,
+            timeout=300,
+        )
         # --- figures 1 and 2: interleaved rounds over the variants ------------------------------
         variants = [
             ("bare", "bare", "none"),
