@@ -151,7 +151,11 @@ def test_shard_stacks_import_the_provider_by_arn_and_lint_clean(
     federated = role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Federated"]
     assert "Fn::ImportValue" not in json.dumps(federated)
     assert json.dumps(federated).endswith(':oidc-provider/token.actions.githubusercontent.com"]]}')
-    assert cfn_lint_errors_of_many(found, "eu-west-1") == {name: [] for name in found}
+    # every shard is the same shape (roles, their outputs, the imported provider): cfn-lint the base,
+    # the first and the last shard rather than all six (cfn-lint takes about 3 s a template here)
+    names = sorted(found)
+    sample = {name: found[name] for name in {names[0], names[1], names[-1]}}
+    assert cfn_lint_errors_of_many(sample, "eu-west-1") == {name: [] for name in sample}
 
 
 def test_adding_a_role_keeps_every_other_role_in_its_stack_with_its_logical_id(
