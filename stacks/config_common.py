@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -146,6 +146,29 @@ class LocatedError(ValueError):
     def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
         super().__init__(message)
         self.loc = loc
+
+
+def check_unique_ids(section: str, providers: Sequence[Any], roles: Sequence[Any]) -> dict[str, int]:
+    """Refuse a provider id or a role name given twice in section `section` (`oidc`, `saml`), at the
+    second one's place; return the provider ids with their indexes."""
+    ids: dict[str, int] = {}
+    for index, provider in enumerate(providers):
+        if provider.id in ids:
+            raise LocatedError(
+                ("providers", index, "id"),
+                f"{provider.id!r} is already the id of {section}.providers[{ids[provider.id]}]; expected each id once",
+            )
+        ids[provider.id] = index
+    names: dict[str, int] = {}
+    for index, role in enumerate(roles):
+        if role.name in names:
+            raise LocatedError(
+                ("roles", index, "name"),
+                f"role name {role.name!r} is used twice (first by {section}.roles[{names[role.name]}]); "
+                f"each name must be unique",
+            )
+        names[role.name] = index
+    return ids
 
 
 # --- list bounds: no list may be longer than what AWS could ever deploy -------------------------

@@ -22,6 +22,7 @@ from stacks.config_common import (
     RoleCommon,
     StrictModel,
     at_most,
+    check_unique_ids,
 )
 
 __all__ = [
@@ -300,24 +301,8 @@ class OidcSection(StrictModel):
 
     @model_validator(mode="after")
     def _references(self) -> OidcSection:
-        providers: dict[str, OidcProviderConfig] = {}
-        for index, provider in enumerate(self.providers):
-            if provider.id in providers:
-                first = next(i for i, p in enumerate(self.providers) if p.id == provider.id)
-                raise LocatedError(
-                    ("providers", index, "id"),
-                    f"{provider.id!r} is already the id of oidc.providers[{first}]; expected each id once",
-                )
-            providers[provider.id] = provider
-        names: dict[str, int] = {}
-        for index, role in enumerate(self.roles):
-            if role.name in names:
-                raise LocatedError(
-                    ("roles", index, "name"),
-                    f"role name {role.name!r} is used twice (first by oidc.roles[{names[role.name]}]); "
-                    f"each name must be unique",
-                )
-            names[role.name] = index
+        check_unique_ids("oidc", self.providers, self.roles)
+        providers: dict[str, OidcProviderConfig] = {p.id: p for p in self.providers}
         for index, role in enumerate(self.roles):
             if isinstance(role, WebIdentityRoleConfig):
                 continue

@@ -17,6 +17,7 @@ from stacks.config_common import (
     RoleCommon,
     StrictModel,
     at_most,
+    check_unique_ids,
 )
 
 __all__ = ["SamlProviderConfig", "SamlRoleConfig", "SamlSection"]
@@ -99,23 +100,7 @@ class SamlSection(StrictModel):
 
     @model_validator(mode="after")
     def _references(self) -> SamlSection:
-        ids: dict[str, int] = {}
-        for index, provider in enumerate(self.providers):
-            if provider.id in ids:
-                raise LocatedError(
-                    ("providers", index, "id"),
-                    f"{provider.id!r} is already the id of saml.providers[{ids[provider.id]}]; expected each id once",
-                )
-            ids[provider.id] = index
-        names: dict[str, int] = {}
-        for index, role in enumerate(self.roles):
-            if role.name in names:
-                raise LocatedError(
-                    ("roles", index, "name"),
-                    f"role name {role.name!r} is used twice (first by saml.roles[{names[role.name]}]); "
-                    f"each name must be unique",
-                )
-            names[role.name] = index
+        ids = check_unique_ids("saml", self.providers, self.roles)
         for index, role in enumerate(self.roles):
             if role.provider not in ids:
                 raise LocatedError(
