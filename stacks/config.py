@@ -130,7 +130,7 @@ def partition_of(region: str) -> str:
 
 class _Model(BaseModel):
     # strict: YAML's `yes`, `1` or `2024-01-01` never silently become strings, ids or booleans
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class ShardingConfig(_Model):

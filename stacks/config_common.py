@@ -96,7 +96,7 @@ class StrictModel(BaseModel):
     starts after N errors were found is not checked but refused with one `not_checked` error, so a file with
     thousands of broken entries costs no more than N of them."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
     @model_validator(mode="wrap")
     @classmethod

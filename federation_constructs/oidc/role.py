@@ -9,7 +9,14 @@ from aws_cdk import Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from federation_constructs.errors import PresetValueError, checked_bool, checked_list, checked_mapping, invalid
+from federation_constructs.errors import (
+    PresetValueError,
+    checked_bool,
+    checked_list,
+    checked_mapping,
+    invalid,
+    unresolved,
+)
 from federation_constructs.federated_role import FederatedRole, RoleOptions
 from federation_constructs.oidc.conditions import (
     checked_trust_size,
@@ -339,8 +346,9 @@ class OidcRole(FederatedRole):
     def _check_size(self, quota: int) -> int:
         """The trust policy's size as IAM will count it, checked against `quota`."""
         stack = Stack.of(self)
-        partition = "aws" if Token.is_unresolved(stack.region) else partition_for_region(stack.region)
-        account = "123456789012" if Token.is_unresolved(stack.account) else stack.account
+        region, account = stack.region, stack.account
+        partition = "aws" if unresolved(region) else partition_for_region(region)
+        account = "123456789012" if unresolved(account) else account
         federated = self.issuer.web_identity_name or (
             f"arn:{partition}:iam::{account}:oidc-provider/{self.issuer.host_path}"
         )

@@ -10,7 +10,7 @@ from aws_cdk import Aws, CfnMapping, Fn, Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from federation_constructs.errors import checked_list, checked_mapping, invalid
+from federation_constructs.errors import checked_list, checked_mapping, invalid, unresolved
 from federation_constructs.federated_role import FederatedRole, RoleOptions
 from federation_constructs.oidc.conditions import (
     checked_trust_size,
@@ -192,7 +192,8 @@ class SamlRole(FederatedRole):
     def _endpoints(self, sign_in: Sequence[str]) -> tuple[str, ...]:
         entries = checked_list(self, "sign_in", sign_in, "'global', 'regional' or region codes", non_empty=True)
         stack = Stack.of(self)
-        region = None if Token.is_unresolved(stack.region) else stack.region
+        stack_region = stack.region
+        region = None if unresolved(stack_region) else stack_region
         partition = partition_for_region(region) if region else None
         endpoints: list[str] = []
         for entry in entries:
@@ -283,11 +284,12 @@ class SamlRole(FederatedRole):
 
     def _check_size(self, quota: int) -> int:
         stack = Stack.of(self)
-        account = "123456789012" if Token.is_unresolved(stack.account) else stack.account
-        partition = "aws-us-gov" if Token.is_unresolved(stack.region) else partition_for_region(stack.region)
+        account, region = stack.account, stack.region
+        account = "123456789012" if unresolved(account) else account
+        partition = "aws-us-gov" if unresolved(region) else partition_for_region(region)
         arn = f"arn:{partition}:iam::{account}:saml-provider/{'x' * 128}"
         longest = max(GLOBAL_SIGN_IN.values(), key=len)
-        aud = [e if not Token.is_unresolved(e) else longest for e in self.sign_in_endpoints]
+        aud = [e if not unresolved(e) else longest for e in self.sign_in_endpoints]
         conditions: dict[str, Any] = {op: dict(keys) for op, keys in self.conditions.items()}
         conditions["StringEquals"]["SAML:aud"] = aud
         return checked_trust_size(
