@@ -21,6 +21,7 @@ from aws_cdk import Duration, Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
+from federation_constructs.account_claims import claim_in_account
 from federation_constructs.cdk_deploy import DEFAULT_QUALIFIER, bootstrap_role_arns, qualifier_problem
 from federation_constructs.errors import checked_bool, checked_list, checked_mapping, invalid, unresolved
 from federation_constructs.naming import (
@@ -370,41 +371,24 @@ class FederatedRole(Construct):
             )
 
 
-# kept on the app (the construct tree's root) itself, so it lives and dies with the app: (account,
-# lower-case role name) -> construct path. IAM role names are unique per account, case-insensitively.
-_NAMES_ATTRIBUTE = "_federation_constructs_role_names"
+#: the app-wide registry of role names: IAM role names are unique per account, case-insensitively
+_ROLE_NAMES = "_federation_constructs_role_names"
 
 
 def _claim_role_name(scope: FederatedRole, name: str) -> None:
-    """Record `name` for the account of `scope`'s stack; refuse it when another federated role of the
-    same app took it in the same account (across stacks and stages)."""
+    """Refuse `name` when another federated role of the same app took it in the same account
+    (across stacks and stages)."""
     if unresolved(name):
         return
-    stack = Stack.of(scope)
-    # the registry and the account are looked up once per stack (each costs jsii round trips)
-    cached: tuple[dict[tuple[str, str], str], str] | None = getattr(stack, _NAMES_ATTRIBUTE, None)
-    if cached is None:
-        root = stack.node.root
-        registry: dict[tuple[str, str], str] | None = getattr(root, _NAMES_ATTRIBUTE, None)
-        if registry is None:
-            registry = {}
-            setattr(root, _NAMES_ATTRIBUTE, registry)
-        account = stack.account
-        cached = (registry, "any account" if unresolved(account) else account)
-        setattr(stack, _NAMES_ATTRIBUTE, cached)
-    names, account_key = cached
-    key = (account_key, name.lower())
-    other = names.get(key)
-    path = scope.node.path
-    if other is not None and other != path:
+    account, other = claim_in_account(scope, _ROLE_NAMES, name.lower())
+    if other is not None:
         raise invalid(
             scope,
             "role_options.role_name",
             name,
-            f"a name no other role of account {key[0]} has: {other} already uses it (IAM role names are unique "
-            f"per account, case-insensitively, across stacks and stages)",
+            f"a name no other role of account {account or 'any account'} has: {other} already uses it (IAM role "
+            f"names are unique per account, case-insensitively, across stacks and stages)",
         )
-    names[key] = path
 
 
 def _is_managed_policy(value: object) -> bool:

@@ -9,6 +9,7 @@ from aws_cdk import RemovalPolicy, Stack, Token
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
+from federation_constructs.account_claims import claim_in_account
 from federation_constructs.errors import checked_list, invalid
 from federation_constructs.oidc.issuers import OidcIssuer, issuer_url_problem
 
@@ -133,27 +134,22 @@ class OidcProvider(Construct):
 
     def _claim_issuer_in_account(self) -> None:
         """Refuse a second provider for the same issuer URL and account in this app."""
-        root = self.node.root
-        declared: dict[tuple[str, str], str] = getattr(root, _REGISTRY_ATTR, None) or {}
-        account = Stack.of(self).account
-        key = (account, self.issuer.url)
-        if key in declared:
+        account, other = claim_in_account(self, _REGISTRY_ATTR, self.issuer.url)
+        if other is not None:
             where = (
-                "an environment-agnostic stack (which may deploy to the same account)"
-                if Token.is_unresolved(account)
-                else f"account {account}"
+                f"account {account}"
+                if account is not None
+                else "an environment-agnostic stack (which may deploy to the same account)"
             )
             raise invalid(
                 self,
                 "issuer",
                 self.issuer.url,
-                f"one provider per issuer per account: {declared[key]} already declares it for "
+                f"one provider per issuer per account: {other} already declares it for "
                 f"{where}, and IAM would fail the deploy with EntityAlreadyExists; pass that "
                 f"provider to the roles, or use OidcProvider.from_issuer() where the account "
                 f"already has it",
             )
-        declared[key] = self.node.path
-        setattr(root, _REGISTRY_ATTR, declared)
 
     @classmethod
     def from_issuer(cls, scope: Construct, id: str, issuer: OidcIssuer | str) -> iam.IOidcProvider:
