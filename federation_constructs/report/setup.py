@@ -1180,6 +1180,17 @@ def write_setup_sheet(
 ) -> tuple[Path, Path]:
     """Write `setup.json` and `setup.md` into `directory` for the stacks of an assembly (the access
     report's stack reports and the assembly's stacks). Returns the two paths."""
+    json_path, md_path, _ = _write(directory, reports, stacks, outputs)
+    return json_path, md_path
+
+
+def _write(
+    directory: str | Path,
+    reports: Any,
+    stacks: Sequence[StackArtifact],
+    outputs: Mapping[str, Mapping[str, str]] | None,
+) -> tuple[Path, Path, dict[str, Any]]:
+    """`write_setup_sheet`, also returning the sheet it wrote."""
     sheet = build_setup_sheet(
         reports,
         {s.display_name: s.template for s in stacks},
@@ -1191,7 +1202,7 @@ def write_setup_sheet(
     json_path, md_path = outdir / SETUP_JSON, outdir / SETUP_MD
     json_path.write_text(json.dumps(sheet, indent=2) + "\n", encoding="utf-8")
     md_path.write_text(to_markdown(sheet), encoding="utf-8")
-    return json_path, md_path
+    return json_path, md_path, sheet
 
 
 def _read_json(path: Path, limit: int, what: str) -> Any:
@@ -1286,10 +1297,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = Path(args.out) if args.out else assembly
         try:
             out.mkdir(parents=True, exist_ok=True)
-            json_path, md_path = write_setup_sheet(out, reports, stacks, outputs=outputs)
+            json_path, md_path, sheet = _write(out, reports, stacks, outputs)
         except OSError as err:
             raise SetupError(f"{out}: cannot be written ({err.strerror or err})") from None
-        sheet = json.loads(json_path.read_text(encoding="utf-8"))
     except SetupError as err:
         print(f"{_PROG}: {err}", file=sys.stderr)
         return 2
