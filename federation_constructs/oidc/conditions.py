@@ -5,7 +5,6 @@ Kept free of constructs so the rules are easy to read and to test on their own.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from constructs import IConstruct
 
 from federation_constructs.errors import PresetValueError, invalid
+from federation_constructs.policy.actions import policy_size
 
 __all__ = [
     "checked_trust_size",
@@ -23,7 +23,6 @@ __all__ = [
 ]
 
 _WILDCARD = re.compile(r"[*?]")
-_WHITESPACE = re.compile(r"\s+")
 
 
 def has_wildcard(value: str) -> bool:
@@ -55,8 +54,9 @@ def claim_conditions(values_by_key: Mapping[str, Sequence[str]]) -> dict[str, di
 
 
 def trust_policy_size(document: Mapping[str, Any]) -> int:
-    """The size of a policy document as IAM counts it against the quota: JSON without whitespace."""
-    return len(_WHITESPACE.sub("", json.dumps(document, separators=(",", ":"))))
+    """The size of a policy document as IAM counts it against the quota: JSON without whitespace
+    (`federation_constructs.policy.actions.policy_size`, which counts every policy the same way)."""
+    return policy_size(document)
 
 
 def checked_trust_size(
