@@ -183,11 +183,11 @@ class FederatedRole(Construct):
             non_empty=True,
         )
         for account in account_list:
-            if not isinstance(account, str) or not (Token.is_unresolved(account) or re.fullmatch(r"\d{12}", account)):
+            if not isinstance(account, str) or not (unresolved(account) or re.fullmatch(r"[0-9]{12}", account)):
                 raise invalid(self, "grant_cdk_deploy.accounts", account, "12-digit account ids as strings")
         for region in region_list:
             if not isinstance(region, str) or not (
-                Token.is_unresolved(region) or re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d{1,2}", region)
+                unresolved(region) or re.fullmatch(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}", region)
             ):
                 raise invalid(self, "grant_cdk_deploy.regions", region, "region codes, e.g. 'eu-west-1'")
         arns = bootstrap_role_arns(
@@ -235,18 +235,18 @@ class FederatedRole(Construct):
                     "an iam.IManagedPolicy, e.g. iam.ManagedPolicy.from_managed_policy_arn(...)",
                 )
             arn = options.permissions_boundary.managed_policy_arn
-            if not Token.is_unresolved(arn) and not POLICY_ARN_RE.fullmatch(arn):
+            if not unresolved(arn) and not POLICY_ARN_RE.fullmatch(arn):
                 raise invalid(self, "role_options.permissions_boundary", arn, POLICY_ARN_ACCEPTED)
             # an AWS managed boundary must be in the shipped list (policy/managed.py says why and how)
             from federation_constructs.policy.document import flatten
             from federation_constructs.policy.managed import aws_managed_policy_name, aws_managed_policy_problem
 
-            literal = not Token.is_unresolved(arn)
+            literal = not unresolved(arn)
             if literal:
                 name = aws_managed_policy_name(arn)
             else:  # the partition a token: which the stack's region tells, where it is known
                 stack = Stack.of(self)
-                region = None if Token.is_unresolved(stack.region) else stack.region
+                region = None if unresolved(region := stack.region) else region
                 name = aws_managed_policy_name(flatten(stack.resolve(arn)), region=region)
             problem = name and aws_managed_policy_problem(
                 name,
@@ -255,9 +255,7 @@ class FederatedRole(Construct):
                 newer="a boundary newer than the list needs a refreshed list",
             )
             if problem:
-                raise invalid(
-                    self, "role_options.permissions_boundary", name if Token.is_unresolved(arn) else arn, problem
-                )
+                raise invalid(self, "role_options.permissions_boundary", name if unresolved(arn) else arn, problem)
         policies = checked_list(
             self,
             "role_options.managed_policies",
@@ -290,22 +288,24 @@ class FederatedRole(Construct):
         )
 
         for policy in policies:
-            if not _is_managed_policy(policy):
+            # jsii interfaces cannot be used with isinstance: an IManagedPolicy is what has an ARN string
+            policy_arn = getattr(policy, "managed_policy_arn", None)
+            if not isinstance(policy_arn, str):
                 raise invalid(
                     self,
                     "role_options.managed_policies",
                     policy,
                     "iam.IManagedPolicy objects, e.g. iam.ManagedPolicy.from_aws_managed_policy_name('ReadOnlyAccess')",
                 )
-            arn = policy.managed_policy_arn
-            if not Token.is_unresolved(arn):
-                name = aws_managed_policy_name(arn)
+            value: str | None
+            if not unresolved(policy_arn):
+                name = aws_managed_policy_name(policy_arn)
                 problem = name and aws_managed_policy_arn_problem(name, prefix="arn:aws:iam::aws:policy/")
-                value = arn
+                value = policy_arn
             else:
                 stack = Stack.of(self)
-                region = None if Token.is_unresolved(stack.region) else stack.region
-                name = value = aws_managed_policy_name(flatten(stack.resolve(arn)), region=region)
+                region = None if unresolved(stack_region := stack.region) else stack_region
+                name = value = aws_managed_policy_name(flatten(stack.resolve(policy_arn)), region=region)
                 problem = name and aws_managed_policy_problem(
                     name,
                     newer="a policy newer than the list: iam.ManagedPolicy.from_managed_policy_arn(scope, id, "

@@ -59,7 +59,7 @@ class ConfigError(Exception):
 # --- field rules -------------------------------------------------------------------------------
 
 _NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,127}")
-_ACCOUNT_RE = re.compile(r"\d{12}")
+_ACCOUNT_RE = re.compile(r"[0-9]{12}")
 _REGION_RE = re.compile(
     r"(af|ap|ca|cn|eu|eusc|il|me|mx|sa|us)(-(gov|iso|isob|isoe|isof|de))?"
     r"-(central|north|south|east|west|northeast|northwest|southeast|southwest)-[1-9][0-9]?"

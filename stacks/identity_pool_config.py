@@ -29,8 +29,8 @@ class CreatedUserPool(StrictModel):
 class ExistingUserPool(StrictModel):
     """An existing user pool app client."""
 
-    user_pool_id: str = Field(pattern=r"^[\w-]+_[0-9a-zA-Z]+$", description="e.g. 'eu-west-1_AbCdEf123'")
-    client_id: str = Field(pattern=r"^[\w+]+$", description="the app client id")
+    user_pool_id: str = Field(pattern=r"^[A-Za-z0-9_-]+_[0-9a-zA-Z]+$", description="e.g. 'eu-west-1_AbCdEf123'")
+    client_id: str = Field(pattern=r"^[A-Za-z0-9_+]+$", description="the app client id")
 
 
 class UserPoolConfig(StrictModel):

@@ -24,7 +24,7 @@ from stacks.config_common import LocatedError, StrictModel
 
 __all__ = ["AccountTarget", "OrganizationalUnits", "TargetsSection", "OU_ACCEPTED"]
 
-_ACCOUNT_RE = re.compile(r"\d{12}")
+_ACCOUNT_RE = re.compile(r"[0-9]{12}")
 _OU_RE = re.compile(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32}")
 _STAGE_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,63}")
 

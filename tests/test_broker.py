@@ -373,6 +373,14 @@ REFUSED_ARGUMENTS = [
     ("session_name_prefix_space", {"session_name_prefix": "a b"}, "a b"),
     ("session_name_prefix_empty", {"session_name_prefix": ""}, ""),
     ("session_name_prefix_long", {"session_name_prefix": "p" * 21}, "p" * 21),
+    # STS and IAM names are ASCII: Python's \w and \d also match 'é' and '١' unless told otherwise
+    (
+        "role_arn_unicode_name",
+        {"role_arn": "arn:aws:iam::111122223333:role/brökér"},
+        "arn:aws:iam::111122223333:role/brökér",
+    ),
+    ("role_arn_unicode_digits", {"role_arn": "arn:aws:iam::١١١١٢٢٢٢٣٣٣٣:role/x"}, "arn:aws:iam::١١١١٢٢٢٢٣٣٣٣:role/x"),
+    ("session_name_prefix_unicode", {"session_name_prefix": "brökér"}, "brökér"),
 ]
 
 

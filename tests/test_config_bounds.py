@@ -505,3 +505,53 @@ def test_the_config_and_federation_lint_share_one_event_stream_check() -> None:
 def test_every_example_config_still_loads() -> None:
     for path in sorted((REPO / "examples").glob("*.yaml")):
         load_config(path)
+
+
+# --- digits and word characters are ASCII where AWS's are -------------------------------------------
+# Python's `re` and pydantic-core's Rust regex both read `\d` as any Unicode digit: '١١١١٢٢٢٢٣٣٣٣' (Arabic-Indic)
+# matched `\d{12}` and went into ARNs that no account has. Account ids, regions, policy ARNs and names are
+# ASCII in AWS's API patterns, so the checks now say [0-9] (or re.ASCII).
+
+ARABIC_ACCOUNT = "١١١١٢٢٢٢٣٣٣٣"
+
+
+def test_an_account_of_non_ascii_digits_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "account.yaml", BASE.replace("111122223333", ARABIC_ACCOUNT) + PROVIDER + role())
+    message = one_line(path)
+    assert "account" in message and ARABIC_ACCOUNT in message, message
+
+
+def test_a_target_account_of_non_ascii_digits_is_refused(tmp_path: Path) -> None:
+    targets = f'targets:\n  accounts:\n    - {{account: "{ARABIC_ACCOUNT}", name: dev}}\n'
+    path = write(tmp_path, "targets.yaml", BASE + targets + PROVIDER + role())
+    message = one_line(path)
+    assert f"{path}:6:" in message and "account" in message, message
+
+
+def test_cdk_deploy_accounts_of_non_ascii_digits_are_refused(tmp_path: Path) -> None:
+    extra = f'cdk_deploy: {{accounts: ["{ARABIC_ACCOUNT}"]}}\n'
+    path = write(tmp_path, "cdk-deploy.yaml", BASE + PROVIDER + role(extra))
+    message = one_line(path)
+    assert "cdk_deploy.accounts" in message and ARABIC_ACCOUNT in message, message
+
+
+def test_a_customer_managed_policy_arn_keeps_its_check_without_a_schema_pattern(tmp_path: Path) -> None:
+    # the ARN pattern moved from pydantic's `pattern=` (a 35 ms Unicode DFA at every load) into the validator
+    for arn in ("arn:aws:iam::111122223333:polic/ci", f"arn:aws:iam::{ARABIC_ACCOUNT}:policy/ci", "ci-deploy"):
+        extra = f'customer_managed_policies: ["{arn}"]\n'
+        path = write(tmp_path, "policy.yaml", BASE + PROVIDER + role(extra))
+        message = one_line(path)
+        assert "customer_managed_policies" in message and arn in message and "policy ARN" in message, message
+    ok_arn = "arn:aws:iam::111122223333:policy/team/ci"
+    ok = write(tmp_path, "ok.yaml", BASE + PROVIDER + role(f'customer_managed_policies: ["{ok_arn}"]\n'))
+    assert load_config(ok).oidc is not None
+
+
+def test_a_principal_tag_key_keeps_its_length_bound(tmp_path: Path) -> None:
+    # `{1,128}` became `+` with max_length=128 (the counted Unicode class cost 38 ms to build)
+    from stacks.storage_config import PrincipalTagSource
+
+    assert PrincipalTagSource.model_validate({"principal_tag": "ü" * 128}).principal_tag == "ü" * 128
+    for bad in ("ü" * 129, "", "user id"):
+        with pytest.raises(ValueError):
+            PrincipalTagSource.model_validate({"principal_tag": bad})

@@ -13,6 +13,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from federation_constructs import FederationChecks, FederationValidationError, acknowledge, add_federation_review
 from federation_constructs.report.findings import REPORT_FILE, acknowledged
+from federation_constructs.rules.acknowledge import acknowledge_all
 from stacks.federation_stack import FederationStack
 from tests.support import new_app
 
@@ -107,6 +108,25 @@ def test_acknowledgement_of_a_malformed_rule_id_is_refused(
     _, _, bucket = bucket_app
     with pytest.raises(FederationValidationError, match=r"Findings/Plain: rule_id=.* is not accepted"):
         acknowledge(bucket, rule_id, "A reason that is long enough to be read.")
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "reason"), [(None, "A reason that is long enough to be read."), ("AwsSolutions-S1", 42)]
+)
+def test_acknowledgement_of_a_non_text_value_is_refused(
+    bucket_app: tuple[App, Stack, s3.Bucket], rule_id: object, reason: object
+) -> None:
+    _, _, bucket = bucket_app
+    with pytest.raises(FederationValidationError, match=r"Findings/Plain: (rule_id|reason)=.* is not accepted"):
+        acknowledge(bucket, rule_id, reason)  # type: ignore[arg-type]
+
+
+def test_acknowledge_all_checks_every_entry_before_recording_any() -> None:
+    bucket = s3.Bucket(Stack(new_app(), "Findings"), "AckAll")
+    good = ("AwsSolutions-S10", "A reason that is long enough to be read.")
+    with pytest.raises(FederationValidationError, match=r"Findings/AckAll: reason='ok' is not accepted"):
+        acknowledge_all(bucket, [good, ("AwsSolutions-S1", "ok")])
+    assert not hasattr(bucket, "_federation_validations")  # nothing was recorded: no Validations looked up
 
 
 def test_every_acknowledgement_in_the_example_has_a_reason(example_app: tuple[App, FederationStack]) -> None:

@@ -17,10 +17,10 @@ __all__ = ["CognitoLogin", "IdentityPoolLogins", "SOCIAL_PROVIDERS"]
 SOCIAL_PROVIDERS: dict[str, tuple[str, re.Pattern[str], str]] = {
     "google_client_id": (
         "accounts.google.com",
-        re.compile(r"\d+-[0-9a-z]+\.apps\.googleusercontent\.com"),
+        re.compile(r"[0-9]+-[0-9a-z]+\.apps\.googleusercontent\.com"),
         "a Google OAuth client id: DIGITS-ID.apps.googleusercontent.com",
     ),
-    "facebook_app_id": ("graph.facebook.com", re.compile(r"\d{5,20}"), "a Facebook app id: 5-20 digits"),
+    "facebook_app_id": ("graph.facebook.com", re.compile(r"[0-9]{5,20}"), "a Facebook app id: 5-20 digits"),
     "amazon_client_id": (
         "www.amazon.com",
         re.compile(r"amzn1\.application-oa2-client\.[0-9a-f]{32}"),

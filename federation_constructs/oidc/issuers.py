@@ -48,8 +48,8 @@ _SLUG_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,98}")
 # underscores" (https://support.atlassian.com/bitbucket-cloud/kb/fix-workspace-creation-errors-in-bitbucket-cloud/).
 # Length: documentation silent, so only IAM's limit on the issuer URL applies.
 _BITBUCKET_WORKSPACE_RE = re.compile(r"[a-z0-9_-]+")
-_HOST_RE = re.compile(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(:\d{1,5})?")
-_REGION_RE = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
+_HOST_RE = re.compile(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(:[0-9]{1,5})?")
+_REGION_RE = re.compile(r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}")
 _EKS_ID_RE = re.compile(r"[A-Fa-f0-9]{32}")
 _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 

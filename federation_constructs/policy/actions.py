@@ -137,7 +137,7 @@ def policy_size(document: Mapping[str, Any] | str) -> int:
     return len(_WHITESPACE.sub("", text))
 
 
-_ARN_RE = re.compile(r"arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9*-]*:(\d{12}|aws|\*)?:.+")
+_ARN_RE = re.compile(r"arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9*-]*:([0-9]{12}|aws|\*)?:.+")
 RESOURCE_ACCEPTED = (
     "an ARN ('arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE', e.g. 'arn:aws:s3:::my-bucket/ci/*') or '*'"
 )

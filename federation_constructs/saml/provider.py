@@ -19,7 +19,7 @@ __all__ = ["DEFAULT_EXPIRY_WARNING_DAYS", "SamlProvider"]
 
 DEFAULT_EXPIRY_WARNING_DAYS = 30
 _NAME_RE = re.compile(r"[\w.-]{1,128}", re.ASCII)  # IAM's [\w._-]+ is ASCII-only
-_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:saml-provider/[\w.-]{1,128}", re.ASCII)
+_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:saml-provider/[\w.-]{1,128}", re.ASCII)
 _NAME_ACCEPTED = "an IAM SAML provider name: 1-128 letters, digits, '_', '.' and '-' (no spaces)"
 
 

@@ -105,7 +105,7 @@ MULTI_VALUED_SAML_KEYS = frozenset(
         "saml:x500uniqueidentifier",
     }
 )
-_REGION_RE = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
+_REGION_RE = re.compile(r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}")
 _MAPPING_ID = "FederationSamlSignIn"
 
 

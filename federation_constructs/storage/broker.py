@@ -145,9 +145,11 @@ def credentials_for_user(
         or not 900 <= duration_seconds <= 43200
     ):
         raise BrokerError(f"broker: duration_seconds={duration_seconds!r} is not accepted; expected 900-43200")
-    if not isinstance(role_arn, str) or not re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+", role_arn):
+    if not isinstance(role_arn, str) or not re.fullmatch(
+        r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+", role_arn, re.ASCII
+    ):
         raise BrokerError(f"broker: role_arn={role_arn!r} is not accepted; expected the broker role's ARN")
-    if not isinstance(session_name_prefix, str) or not re.fullmatch(r"[\w+=,.@-]{1,20}", session_name_prefix):
+    if not isinstance(session_name_prefix, str) or not re.fullmatch(r"[\w+=,.@-]{1,20}", session_name_prefix, re.ASCII):
         raise BrokerError(
             f"broker: session_name_prefix={session_name_prefix!r} is not accepted; "
             f"expected 1-20 characters of letters, digits and _+=,.@-"

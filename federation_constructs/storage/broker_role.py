@@ -30,9 +30,9 @@ __all__ = ["BROKER_ACTIONS", "FederationBrokerRole"]
 
 #: What the trusted broker may do in the trust: assume, set the source identity, tag the session.
 BROKER_ACTIONS = ("sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession")
-_PRINCIPAL_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+")
-_ROOT_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:root|\d{12}")
-_EXTERNAL_ID_RE = re.compile(r"[\w+=,.@:/-]{2,1224}")
+_PRINCIPAL_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[\w+=,.@/-]+", re.ASCII)
+_ROOT_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:root|[0-9]{12}")
+_EXTERNAL_ID_RE = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
 
 
 @jsii.implements(iam.IGrantable)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 __all__ = ["Change", "diff_trust"]
 
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 
 
 @dataclass(frozen=True, kw_only=True)
