@@ -424,7 +424,7 @@ def test_the_guard_refuses_a_write_through_a_factory_client(aws: None) -> None:
     plain.create_role(RoleName="guarded", AssumeRolePolicyDocument="{}", MaxSessionDuration=3600)
     clients = ReadOnlyClients(session=boto3.Session(region_name=REGION))
     iam = clients.client("iam")
-    with pytest.raises(ReadOnlyViolation, match="iam UpdateRole refused: federation-verify only reads"):
+    with pytest.raises(ReadOnlyViolation, match="iam UpdateRole refused: this tool only reads"):
         iam.update_role(RoleName="guarded", MaxSessionDuration=43200)
     with pytest.raises(ReadOnlyViolation, match="cloudformation DeleteStack refused"):
         clients.client("cloudformation", region=REGION).delete_stack(StackName=STACK)

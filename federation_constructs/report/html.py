@@ -253,10 +253,13 @@ _LEGEND = (
 )
 
 
-def render_html(report: Mapping[str, Any], *, diff_html: str | None = None, title: str = "Access report") -> str:
+def render_html(
+    report: Mapping[str, Any], *, diff_html: str | None = None, title: str = "Access report", setup_link: bool = True
+) -> str:
     """The report (the `access-report.json` dict) as one self-contained HTML page.
 
     :param diff_html: an HTML fragment, already escaped, shown as "Changes since base" near the top.
+    :param setup_link: link the setup sheet (`setup.md`, written beside it by `add_federation_review`).
     """
     stacks = list(report.get("stacks", []))
     graphs = [graph_for_stack(stack) for stack in stacks]
@@ -278,7 +281,7 @@ def render_html(report: Mapping[str, Any], *, diff_html: str | None = None, titl
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">"
         f"<title>{escape(title)}</title><style>{_asset('assets', 'access_report.css')}</style></head>\n"
-        f"<body><header><h1>{escape(title)}</h1>{_summary_html(summary_counts(report))}{_LEGEND}{SETUP_LINK}"
+        f"<body><header><h1>{escape(title)}</h1>{_summary_html(summary_counts(report))}{_LEGEND}{SETUP_LINK if setup_link else ''}"
         "</header>\n"
         f"{diff}{''.join(sections)}\n"
         f'<script type="application/json" id="access-graphs">{script_json(graphs)}</script>\n'

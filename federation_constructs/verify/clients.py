@@ -30,7 +30,7 @@ def _refuse_writes(model: Any = None, **_: Any) -> None:
     service = model.service_model.service_name
     if not is_read_operation(service, model.name):
         raise ReadOnlyViolation(
-            f"{service} {model.name} refused: federation-verify only reads (operations starting with "
+            f"{service} {model.name} refused: this tool only reads (operations starting with "
             f"{', '.join(READ_PREFIXES)}, and sts GetCallerIdentity)"
         )
 
@@ -43,8 +43,10 @@ class ReadOnlyClients:
     `before-call` (just before it is sent).
     """
 
-    def __init__(self, *, session: Any) -> None:
+    def __init__(self, *, session: Any, config: Any = None) -> None:
         self.session = session
+        #: a `botocore.config.Config` for every client (e.g. the standard retry mode), or None
+        self.config = config
         self._clients: dict[tuple[str, str | None], Any] = {}
         #: the last operation attempted, e.g. ("iam", "GetRole"): error messages name it
         self.last_call: tuple[str, str] | None = None
@@ -57,7 +59,7 @@ class ReadOnlyClients:
         """A read-only client for `service` in `region` (the session's region when None)."""
         key = (service, region)
         if key not in self._clients:
-            client = self.session.client(service, region_name=region)
+            client = self.session.client(service, region_name=region, config=self.config)
             client.meta.events.register("before-parameter-build", self._guard, unique_id="federation-verify-ro")
             client.meta.events.register("before-call", _refuse_writes, unique_id="federation-verify-ro-call")
             self._clients[key] = client
